@@ -1,0 +1,20 @@
+"""tne-dash: router only — page config, shared shell, navigation, user-facing errors."""
+
+import streamlit as st
+
+from tne_dash.db import DatabaseUnavailable
+from tne_dash.labels import APP_TITLE
+from tne_dash.reference import ReferenceDataError
+from tne_dash.scope import InvalidScope
+from tne_dash.ui import data, shell
+from tne_dash.ui.navigation import build_navigation
+
+st.set_page_config(page_title=APP_TITLE, page_icon=":material/family_restroom:", layout="wide")
+shell.declare_french()
+page = build_navigation()
+try:
+    data.ensure_database(data.settings())
+    page.run()
+except (DatabaseUnavailable, ReferenceDataError, InvalidScope) as exc:
+    # A message the user can act on, never a traceback.
+    st.error(str(exc), icon=":material/error:")

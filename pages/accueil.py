@@ -1,0 +1,33 @@
+"""Accueil: the programme's headline figures for a territory and a date."""
+
+import streamlit as st
+
+from tne_dash.filters import Filters
+from tne_dash.metrics import headline_kpis
+from tne_dash.ui import blocks, data, pickers, shell
+from tne_dash.ui.navigation import PAGES
+from tne_dash.urlstate import parse_view
+
+shell.ensure_app_shell()
+url = data.settings().database_url
+
+st.title("Territoires Numériques Éducatifs — volet parentalité")
+st.markdown(
+    "Où les familles sont-elles accompagnées dans les outils numériques de l'école, par qui, "
+    "et chaque commune avance-t-elle comme prévu ? Ce tableau de bord suit les ateliers pour "
+    "les parents, les **Parents Ressources** et les **conseillers numériques France Services** "
+    "(CNFS) dans les 12 départements TNE."
+)
+view = parse_view(st.query_params.to_dict(), today=data.today())
+blocks.problems(view.problems)
+view = pickers.view_picker(url, view)
+values = data.load_indicators(url, view.scope, Filters(date_to=view.date_to))
+
+st.subheader(data.load_scope_label(url, view.scope))
+blocks.demo_notice(values.demo)
+blocks.kpi_row(headline_kpis(values))
+
+st.subheader("Dans ce tableau de bord")
+for spec in PAGES:
+    if not spec.default:
+        st.page_link(spec.path, label=f"**{spec.title}** — {spec.purpose}", icon=spec.icon)

@@ -1,0 +1,36 @@
+"""Données et méthodes: each indicator's computation, and the sources with their licences."""
+
+import streamlit as st
+
+from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE
+from tne_dash.sources import catalogue_table, sources_table
+from tne_dash.ui import data, shell
+
+shell.ensure_app_shell()
+facts = data.load_build_facts(data.settings().database_url)
+
+st.title("Données et méthodes")
+st.markdown(
+    "Chaque chiffre du tableau de bord est calculé par une seule fonction, la même pour les "
+    "pages, la ligne de commande `tne-dash indicators` et les tests. Les codes des indicateurs "
+    "sont stables : on peut les utiliser dans des scripts."
+)
+
+st.header("Indicateurs")
+st.dataframe(catalogue_table(), hide_index=True, width="stretch")
+
+st.header("Sources des données de référence")
+st.markdown(
+    "Données ouvertes embarquées dans le projet (`data/reference/`, provenance détaillée dans "
+    "`SOURCES.md`). Les écoles hors éducation prioritaire ne figurent pas dans ces sources."
+)
+st.dataframe(sources_table(), hide_index=True, width="stretch")
+
+st.header("Activité")
+if facts.get("demo") == "true":
+    st.warning(f"**{DEMO_BADGE}.** {DEMO_NOTICE} Elles sont tirées de façon déterministe "
+               f"(graine {facts.get('demo_seed')}) et marquées « demo » dans la base.",
+               icon=":material/science:")
+else:
+    st.info("Cette base ne contient aucune activité de démonstration.")
+st.caption(f"Base construite le {facts.get('built_at', '—')} (UTC).")

@@ -1,0 +1,190 @@
+"""The ``tne-dash`` command: build the database, print indicators, run the app."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+
+from tne_dash import PROJECT_ROOT
+from tne_dash.build import build_database
+from tne_dash.catalogue import CATALOGUE
+from tne_dash.config import Settings
+from tne_dash.db import DatabaseUnavailable, is_built, make_engine
+from tne_dash.filters import Filters
+from tne_dash.indicators import IndicatorValues, compute_indicators
+from tne_dash.labels import format_value
+from tne_dash.reference import ReferenceDataError
+from tne_dash.scope import InvalidScope, Scope, check_scope_exists
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+class UsageError(ValueError):
+    """Bad command-line input; the message is one French line."""
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    """ISO date (AAAA-MM-JJ) or None; UsageError naming the option otherwise."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"Date invalide pour {option} : « {text} » — attendu AAAA-MM-JJ (ex. 2023-04-17)."
+        ) from None
+
+
+def progress_bar(label: str, fraction: float, stream=sys.stderr) -> None:
+    """One self-overwriting line: « [#####.....]  50 % Communes »."""
+    width = 30
+    filled = round(width * fraction)
+    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {label:<60}")
+    if fraction >= 1:
+        stream.write("\n")
+    stream.flush()
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "database_url", None):
+        settings = replace(settings, database_url=args.database_url)
+    return settings
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    demo = settings.demo if args.demo is None else args.demo
+    built = build_database(engine, settings.reference_dir, demo=demo, force=args.force,
+                           progress=progress_bar)
+    if not built:
+        print("La base existe déjà (utilisez --force pour la reconstruire).")
+    return 0
+
+
+def ensure_database(settings: Settings) -> None:
+    """Build the embedded database on first use, with a progress bar."""
+    engine = make_engine(settings.database_url)
+    if not is_built(engine):
+        print("Première utilisation : construction de la base de données…", file=sys.stderr)
+        build_database(engine, settings.reference_dir, demo=settings.demo,
+                       progress=progress_bar)
+    engine.dispose()
+
+
+def indicator_payload(values: IndicatorValues) -> dict:
+    """The JSON object of ``tne-dash indicators --format json``."""
+    return {
+        "scope": str(values.scope),
+        "from": values.filters.date_from.isoformat() if values.filters.date_from else None,
+        "to": values.filters.date_to.isoformat() if values.filters.date_to else None,
+        "indicators": values.values,
+        "demo": values.demo,
+    }
+
+
+def render_indicators(values: IndicatorValues, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(indicator_payload(values), ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["code", "libelle", "valeur", "unite"])
+        for code, value in values.values.items():
+            ind = CATALOGUE[code]
+            writer.writerow([code, ind.label, "" if value is None else value, ind.unit])
+        return out.getvalue().rstrip("\n")
+    width = max(len(CATALOGUE[c].label) for c in values.values)
+    lines = [f"Périmètre : {values.scope}" + (" — données de démonstration" if values.demo
+                                                else "")]
+    for code, value in values.values.items():
+        ind = CATALOGUE[code]
+        lines.append(f"{ind.label:<{width}}  {format_value(value, ind.unit, ind.decimals):>14}"
+                     f"  {code}")
+    return "\n".join(lines)
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    scope = Scope.parse(args.scope)
+    filters = Filters(date_from=parse_date(args.date_from, "--from"),
+                      date_to=parse_date(args.date_to, "--to"))
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise UsageError("Période invalide : --from est après --to.")
+    settings = _settings(args)
+    ensure_database(settings)
+    engine = make_engine(settings.database_url)
+    with engine.connect() as conn:
+        check_scope_exists(conn, scope)
+        values = compute_indicators(conn, scope, filters)
+    print(render_indicators(values, args.format))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    ensure_database(settings)
+    env = dict(os.environ, TNE_DASH_DATABASE_URL=settings.database_url)
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+               f"--server.port={args.port}", f"--server.address={args.address}"]
+    print(f"Tableau de bord : http://{args.address}:{args.port}/", file=sys.stderr)
+    return subprocess.call(command, env=env, cwd=PROJECT_ROOT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tne-dash",
+        description="Tableau de bord du volet parentalité des Territoires Numériques Éducatifs.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    init = sub.add_parser("init-db", help="Construire la base (référence + démonstration).")
+    init.add_argument("--demo", dest="demo", action="store_true", default=None,
+                      help="Générer l'activité de démonstration (par défaut).")
+    init.add_argument("--no-demo", dest="demo", action="store_false",
+                      help="Référence seule, sans activité de démonstration.")
+    init.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    init.add_argument("--force", action="store_true", help="Reconstruire une base existante.")
+    init.set_defaults(handler=cmd_init_db)
+
+    ind = sub.add_parser("indicators", help="Afficher les indicateurs d'un périmètre.")
+    ind.add_argument("--scope", required=True,
+                     help="national, tne, departement:CODE ou commune:INSEE")
+    ind.add_argument("--from", dest="date_from", help="Début de période (AAAA-MM-JJ, inclus).")
+    ind.add_argument("--to", dest="date_to", help="Fin de période (AAAA-MM-JJ, incluse).")
+    ind.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    ind.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    ind.set_defaults(handler=cmd_indicators)
+
+    run = sub.add_parser("run", help="Lancer le tableau de bord (construit la base au besoin).")
+    run.add_argument("--port", type=int, default=8501)
+    run.add_argument("--address", default="localhost")
+    run.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tne-dash`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UsageError, InvalidScope) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (DatabaseUnavailable, ReferenceDataError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Declared configuration: every option has a default and a help text, read from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from tne_dash import PROJECT_ROOT, REFERENCE_DIR
+
+ENV_PREFIX = "TNE_DASH_"
+DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "tne_dash.sqlite"
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{DEFAULT_DATABASE_PATH}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's settings; each field reads ``TNE_DASH_<FIELD NAME IN CAPITALS>``."""
+
+    database_url: str = field(
+        default_factory=_default_database_url,
+        metadata={"help": "SQLAlchemy URL of the database (SQLite file by default, "
+                  "postgresql+psycopg://… in production)."},
+    )
+    reference_dir: Path = field(
+        default=REFERENCE_DIR,
+        metadata={"help": "Folder of the reference data pack (départements, communes, CNFS…)."},
+    )
+    demo: bool = field(
+        default=True,
+        metadata={"help": "Generate the labelled demo activity when the embedded database "
+                  "is created on first use."},
+    )
+    cache_ttl_seconds: int = field(
+        default=60,
+        metadata={"help": "How long the app keeps a query result before reading it again."},
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``TNE_DASH_*`` environment variables, defaults elsewhere."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(raw, f.type)
+        return cls(**values)
+
+
+def _parse(raw: str, type_name: object) -> object:
+    if type_name in ("bool", bool):
+        return raw.strip().lower() in {"1", "true", "yes", "oui", "on"}
+    if type_name in ("int", int):
+        return int(raw)
+    if type_name in ("Path", Path):
+        return Path(raw)
+    return raw
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting — the README table's source."""
+    defaults = Settings()
+    return [
+        (ENV_PREFIX + f.name.upper(), str(getattr(defaults, f.name)), f.metadata["help"])
+        for f in fields(Settings)
+    ]

@@ -1,0 +1,57 @@
+"""French UI strings and number/date formatting (« 33 717 », « 12,5 % », « janv. 2024 »)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+# Narrow no-break space: the French thousands separator (and before « % »).
+NNBSP = "\u202f"
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
+MONTHS_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août",
+                "sept.", "oct.", "nov.", "déc.")
+
+APP_TITLE = "Tableau de bord TNE — volet parentalité"
+DEMO_NOTICE = (
+    "Données d'activité de démonstration : les ateliers, Parents Ressources, déploiements et "
+    "objectifs affichés sont générés pour illustrer le tableau de bord, pas mesurés."
+)
+DEMO_BADGE = "Données de démonstration"
+NO_DATA = "—"
+
+
+def format_number(value: float | int | None, decimals: int = 0) -> str:
+    """« 33 717 », « 1 234,5 »; « — » for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_DATA
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def format_percent(value: float | None, decimals: int = 1) -> str:
+    """« 12,5 % » (narrow no-break space before the sign)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_DATA
+    return f"{format_number(value, decimals)}{NNBSP}%"
+
+
+def format_month(day: dt.date) -> str:
+    """« janv. 2024 »."""
+    return f"{MONTHS_SHORT[day.month - 1]} {day.year}"
+
+
+def format_date(day: dt.date | None) -> str:
+    """« 17 avril 2023 », « 1er septembre 2021 »."""
+    if day is None:
+        return NO_DATA
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_value(value: float | int | None, unit: str, decimals: int = 0) -> str:
+    """A catalogue value with its unit's formatting: percentages get « % »."""
+    if unit == "%":
+        return format_percent(value, decimals)
+    return format_number(value, decimals)

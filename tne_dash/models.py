@@ -1,0 +1,240 @@
+"""The data model: typed SQLAlchemy 2.0 ORM. Counts only — no table holds a person's name.
+
+Reference tables (region … cnfs_structure) come from the shipped open data; activity tables
+(venue … external_measure) carry a ``source`` so demo rows can always be told apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Codes are text: "2A", "971", "01001".
+DEP_CODE = String(3)
+INSEE_CODE = String(5)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Region(Base):
+    __tablename__ = "region"
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Departement(Base):
+    __tablename__ = "departement"
+
+    code: Mapped[str] = mapped_column(DEP_CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    zone: Mapped[str] = mapped_column(String(5))  # metro / drom / com
+    population: Mapped[int] = mapped_column(Integer)
+    # Cohort.PILOT_2020 / Cohort.EXTENSION_2021, None outside the TNE.
+    tne_cohort: Mapped[str | None] = mapped_column(String(20), index=True)
+
+
+class Commune(Base):
+    __tablename__ = "commune"
+
+    code_insee: Mapped[str] = mapped_column(INSEE_CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    departement_code: Mapped[str] = mapped_column(ForeignKey("departement.code"), index=True)
+    epci_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    epci_name: Mapped[str | None] = mapped_column(String(150))
+    population: Mapped[int] = mapped_column(Integer)
+    # A point guaranteed inside the commune's polygon (None for the COM).
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+    departement: Mapped[Departement] = relationship()
+
+
+class School(Base):
+    __tablename__ = "school"
+
+    uai: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(12), index=True)  # SchoolLevel
+    sector: Mapped[str | None] = mapped_column(String(7))  # public / prive / None if unknown
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code_insee"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    # True when the position is the commune's, not the school's own (REP écoles).
+    position_is_commune: Mapped[bool] = mapped_column(Boolean, default=False)
+    education_prioritaire: Mapped[str | None] = mapped_column(String(4))  # REP / REP+
+    # Programme data (the 25 % objective): target of the departmental strategy, and the date
+    # its school project got a "numérique et parentalité" part (PCN).
+    strategy_target: Mapped[bool] = mapped_column(Boolean, default=False)
+    pcn_since: Mapped[dt.date | None] = mapped_column(Date)
+    programme_source: Mapped[str | None] = mapped_column(String(10))  # Source of the two above
+
+
+class CnfsStructure(Base):
+    """A host structure of Conseillers numériques France Services (real ANCT file, 2023)."""
+
+    __tablename__ = "cnfs_structure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    siret: Mapped[str] = mapped_column(String(14), index=True)  # not unique in the file
+    name: Mapped[str] = mapped_column(String(200))
+    public_private: Mapped[str] = mapped_column(String(8))  # publique / privée
+    employer_kind: Mapped[str] = mapped_column(String(20))  # EmployerKind
+    posts: Mapped[int] = mapped_column(Integer)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code_insee"), index=True)
+    coselec_date: Mapped[dt.date | None] = mapped_column(Date)
+    france_services: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Venue(Base):
+    __tablename__ = "venue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # VenueKind
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code_insee"), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    school_uai: Mapped[str | None] = mapped_column(ForeignKey("school.uai"))
+    source: Mapped[str] = mapped_column(String(10))
+
+
+class Workshop(Base):
+    """One workshop (or individual support session): counts of people, never names."""
+
+    __tablename__ = "workshop"
+    __table_args__ = (
+        # Scope + period filters hit (commune, date) together on every indicator query.
+        Index("ix_workshop_commune_date", "commune_code", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"), index=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code_insee"))
+    phase: Mapped[str] = mapped_column(String(20))  # Phase
+    format: Mapped[str] = mapped_column(String(30))  # WorkshopFormat
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    facilitator_kind: Mapped[str] = mapped_column(String(20))  # FacilitatorKind
+    parents_count: Mapped[int] = mapped_column(Integer)
+    # Parents attending a workshop for the first time: their sum counts distinct parents.
+    first_time_parents_count: Mapped[int] = mapped_column(Integer)
+    children_count: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10), index=True)  # Source
+    # Key of idempotent re-imports (template ``reference`` or the Coop ``ID CRA``).
+    external_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
+
+    themes: Mapped[list[WorkshopTheme]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class WorkshopTheme(Base):
+    __tablename__ = "workshop_theme"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)  # Theme
+
+
+class ParentsRessourcesCount(Base):
+    """Parents Ressources of a commune over a period: counts only, never names."""
+
+    __tablename__ = "parents_ressources_count"
+    __table_args__ = (UniqueConstraint("commune_code", "period_start", "period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code_insee"), index=True)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    # A count belongs to the dates that contain its period's end.
+    period_end: Mapped[dt.date] = mapped_column(Date, index=True)
+    recruited: Mapped[int] = mapped_column(Integer)
+    active: Mapped[int] = mapped_column(Integer)  # a stock at period_end, not a flow
+    meetings: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10))
+
+
+class RolloutYear(Base):
+    """One year of a commune's roll-out plan: year 1 acculturation → 2 → 3 autonomie."""
+
+    __tablename__ = "rollout_year"
+    __table_args__ = (UniqueConstraint("commune_code", "year_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code_insee"), index=True)
+    year_number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3
+    phase: Mapped[str] = mapped_column(String(20))  # Phase
+    school_year: Mapped[str] = mapped_column(String(9))  # "2021-2022"
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(10))
+
+
+class Objective(Base):
+    """A target for an indicator of the catalogue, for a scope and a period."""
+
+    __tablename__ = "objective"
+    __table_args__ = (
+        UniqueConstraint("scope_kind", "scope_code", "period_label", "indicator"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(String(12))  # ScopeKind
+    scope_code: Mapped[str] = mapped_column(String(5), default="")  # "" for national
+    period_kind: Mapped[str] = mapped_column(String(14))  # school_year / calendar_year
+    period_label: Mapped[str] = mapped_column(String(9))  # "2022-2023" or "2023"
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    indicator: Mapped[str] = mapped_column(String(60))  # a catalogue code
+    target: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(10))
+
+
+class DepartementStrategy(Base):
+    """A departmental "Numérique et Parentalité" strategy (action 1 of the programme)."""
+
+    __tablename__ = "departement_strategy"
+
+    departement_code: Mapped[str] = mapped_column(ForeignKey("departement.code"), primary_key=True)
+    validated_on: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(10))
+
+
+class ExternalMeasure(Base):
+    """Figures measured outside the dashboard: mallette consultations, teachers, Pix courses."""
+
+    __tablename__ = "external_measure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(String(12))  # ScopeKind
+    scope_code: Mapped[str] = mapped_column(String(5), default="")
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    indicator: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(10))
+
+
+class Metadata(Base):
+    """Key/value facts about how this database was built (seed, vintage, build date)."""
+
+    __tablename__ = "metadata"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300))

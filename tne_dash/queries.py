@@ -1,0 +1,30 @@
+"""Small read queries for pickers and labels: (conn, …) -> DataFrame, parameters bound."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from tne_dash.models import Commune, Departement
+
+
+def departements(conn: Connection) -> pd.DataFrame:
+    """Every département with geometry-bearing zone, sorted by code; TNE cohort or None."""
+    stmt = select(Departement.code, Departement.name, Departement.tne_cohort).order_by(
+        Departement.code)
+    return pd.read_sql(stmt, conn)
+
+
+def communes_of(conn: Connection, departement_code: str) -> pd.DataFrame:
+    """Code and name of the communes of a département, by name."""
+    stmt = (
+        select(Commune.code_insee, Commune.name, Commune.population)
+        .where(Commune.departement_code == departement_code)
+        .order_by(Commune.name)
+    )
+    return pd.read_sql(stmt, conn)
+
+
+def departement_of_commune(conn: Connection, code_insee: str) -> str | None:
+    """The département code of a commune, None when the code is unknown."""
+    return conn.scalar(select(Commune.departement_code).where(Commune.code_insee == code_insee))

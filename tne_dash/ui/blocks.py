@@ -1,0 +1,32 @@
+"""Reusable render helpers shared by the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE
+from tne_dash.metrics import Kpi
+
+PER_ROW = 4
+
+
+def demo_notice(shown: bool) -> None:
+    """The « Données de démonstration » banner, whenever demo rows are in the figures."""
+    if shown:
+        st.warning(f"**{DEMO_BADGE}.** {DEMO_NOTICE}", icon=":material/science:")
+
+
+def problems(messages: Sequence[str]) -> None:
+    """Show what was wrong with the URL, in French, above the content."""
+    for message in messages:
+        st.warning(message, icon=":material/link_off:")
+
+
+def kpi_row(kpis: Sequence[Kpi]) -> None:
+    """Tiles of headline figures, four per row, each with its computation as help."""
+    for start in range(0, len(kpis), PER_ROW):
+        columns = st.columns(PER_ROW, border=True)
+        for column, kpi in zip(columns, kpis[start:start + PER_ROW], strict=False):
+            column.metric(kpi.label, kpi.value, help=kpi.help)

@@ -1,0 +1,93 @@
+"""Cached access to the database for the pages: the only place that caches."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from tne_dash import db, queries
+from tne_dash.build import build_database
+from tne_dash.config import Settings
+from tne_dash.filters import Filters
+from tne_dash.indicators import IndicatorValues, compute_indicators
+from tne_dash.scope import Scope, check_scope_exists, scope_label
+
+# Bounded caches: memory stays flat however many viewers and filter combinations.
+MAX_ENTRIES = 256
+
+
+def settings() -> Settings:
+    """The settings of this process (environment variables, defaults elsewhere)."""
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner=False)
+def get_engine(url: str) -> Engine:
+    """One engine per database URL, shared by every session."""
+    return db.make_engine(url)
+
+
+def ensure_database(config: Settings) -> None:
+    """Build the embedded database on first use, showing progress; raise if unreachable."""
+    engine = get_engine(config.database_url)
+    if db.is_built(engine):
+        return
+    with st.status("Première utilisation : construction de la base de données…",
+                   expanded=True) as status:
+        bar = st.progress(0.0)
+        build_database(
+            engine, config.reference_dir, demo=config.demo,
+            progress=lambda label, fraction: bar.progress(min(fraction, 1.0), text=label),
+        )
+        status.update(label="Base de données prête.", state="complete", expanded=False)
+    st.cache_data.clear()
+
+
+@st.cache_data(ttl=60, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_indicators(url: str, scope: Scope, filters: Filters) -> IndicatorValues:
+    """Indicator values of a scope (raises InvalidScope for an unknown territory)."""
+    with get_engine(url).connect() as conn:
+        check_scope_exists(conn, scope)
+        return compute_indicators(conn, scope, filters)
+
+
+@st.cache_data(ttl=600, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_scope_label(url: str, scope: Scope) -> str:
+    """French name of a scope: « Vienne (86) », « Bezons (95) »."""
+    with get_engine(url).connect() as conn:
+        return scope_label(conn, scope)
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def load_departements(url: str) -> pd.DataFrame:
+    """Code, name and TNE cohort of every département."""
+    with get_engine(url).connect() as conn:
+        return queries.departements(conn)
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def load_communes_of(url: str, departement_code: str) -> pd.DataFrame:
+    """Code and name of the communes of one département."""
+    with get_engine(url).connect() as conn:
+        return queries.communes_of(conn, departement_code)
+
+
+@st.cache_data(ttl=600, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_departement_of_commune(url: str, code_insee: str) -> str | None:
+    """The département of a commune, None when unknown."""
+    with get_engine(url).connect() as conn:
+        return queries.departement_of_commune(conn, code_insee)
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def load_build_facts(url: str) -> dict[str, str]:
+    """How the database was built: demo or not, seed, CNFS vintage."""
+    return db.read_metadata(get_engine(url))
+
+
+def today() -> dt.date:
+    """Today's date, read here (the UI edge) and passed to the core as a value."""
+    return dt.date.today()

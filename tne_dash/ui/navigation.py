@@ -1,0 +1,47 @@
+"""The pages of the app, in menu order: one list for app.py and for the home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from tne_dash import PROJECT_ROOT
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page: its file under pages/, French title, icon and what it is for."""
+
+    file: str
+    title: str
+    icon: str
+    purpose: str
+    default: bool = False
+
+    @property
+    def url_path(self) -> str:
+        # Must equal the file name: the cold deep-link fix in shell.py relies on it.
+        return self.file.removesuffix(".py")
+
+    @property
+    def path(self) -> str:
+        return f"pages/{self.file}"
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("accueil.py", "Accueil", ":material/home:",
+             "Les chiffres clés du programme, pour un territoire et une date.", default=True),
+    PageSpec("donnees.py", "Données et méthodes", ":material/menu_book:",
+             "Chaque indicateur, son mode de calcul, et les sources des données avec leurs "
+             "licences et millésimes."),
+)
+
+
+def build_navigation() -> st.navigation:
+    """The ``st.navigation`` of every page, French titles, URL = file name."""
+    return st.navigation([
+        st.Page(str(PROJECT_ROOT / spec.path), title=spec.title, icon=spec.icon,
+                url_path=None if spec.default else spec.url_path, default=spec.default)
+        for spec in PAGES
+    ])

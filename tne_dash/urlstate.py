@@ -1,0 +1,51 @@
+"""Query-string parameters of shareable views, parsed with French messages, never a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tne_dash.scope import TNE, InvalidScope, Scope
+
+DEFAULT_SCOPE = Scope(TNE)
+
+
+@dataclass(frozen=True)
+class View:
+    """A territory and a period end, as read from the URL, plus what was wrong with it."""
+
+    scope: Scope = DEFAULT_SCOPE
+    date_to: dt.date | None = None
+    problems: tuple[str, ...] = field(default=())
+
+
+def parse_view(params: Mapping[str, str], today: dt.date) -> View:
+    """``?scope=commune:95063&to=2023-04-17`` → View; bad values fall back with a message."""
+    problems: list[str] = []
+    scope = DEFAULT_SCOPE
+    raw_scope = params.get("scope")
+    if raw_scope:
+        try:
+            scope = Scope.parse(raw_scope)
+        except InvalidScope as exc:
+            problems.append(f"{exc} Affichage des départements TNE.")
+    date_to: dt.date | None = today
+    raw_to = params.get("to")
+    if raw_to:
+        try:
+            date_to = dt.date.fromisoformat(raw_to)
+        except ValueError:
+            problems.append(
+                f"Date invalide dans l'adresse : « {raw_to} » — attendu AAAA-MM-JJ. "
+                "Affichage à la date du jour."
+            )
+    return View(scope=scope, date_to=date_to, problems=tuple(problems))
+
+
+def view_params(view: View) -> dict[str, str]:
+    """The query parameters that reopen ``view``."""
+    params = {"scope": str(view.scope)}
+    if view.date_to is not None:
+        params["to"] = view.date_to.isoformat()
+    return params
