@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from tne_dash import PROJECT_ROOT
 from tne_dash.db import DatabaseUnavailable
 from tne_dash.labels import APP_TITLE
 from tne_dash.reference import ReferenceDataError
@@ -9,7 +10,9 @@ from tne_dash.scope import InvalidScope
 from tne_dash.ui import data, shell
 from tne_dash.ui.navigation import build_navigation
 
-st.set_page_config(page_title=APP_TITLE, page_icon=":material/family_restroom:", layout="wide")
+FAVICON = PROJECT_ROOT / "static" / "favicon.png"  # local file: no icon fetched from a CDN
+
+st.set_page_config(page_title=APP_TITLE, page_icon=str(FAVICON), layout="wide")
 shell.declare_french()
 page = build_navigation()
 try:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from tne_dash.filters import Filters
+from tne_dash.labels import population_note
 from tne_dash.metrics import headline_kpis
 from tne_dash.ui import blocks, data, pickers, shell
 from tne_dash.ui.navigation import PAGES
@@ -24,6 +25,7 @@ view = pickers.view_picker(url, view)
 values = data.load_indicators(url, view.scope, Filters(date_to=view.date_to))
 
 st.subheader(data.load_scope_label(url, view.scope))
+st.caption(population_note(values.population))
 blocks.demo_notice(values.demo)
 blocks.kpi_row(headline_kpis(values))
 

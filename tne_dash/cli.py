@@ -44,8 +44,9 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
         ) from None
 
 
-def progress_bar(label: str, fraction: float, stream=sys.stderr) -> None:
+def progress_bar(label: str, fraction: float, stream=None) -> None:
     """One self-overwriting line: « [#####.....]  50 % Communes »."""
+    stream = stream or sys.stderr
     width = 30
     filled = round(width * fraction)
     stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {label:<60}")

@@ -308,7 +308,7 @@ def compute_indicator_table(
             table["target_schools"] > 0)
     )
     population = table["population"].where(table["population"] > 0)
-    for code, ind in CATALOGUE.items():
+    for code in CATALOGUE:
         if code.endswith(PER_1000):
             table[code] = table[code.removesuffix(PER_1000)] * 1000.0 / population
     table["demo"] = demo_rows.reindex(table.index).fillna(0) > 0

@@ -55,3 +55,8 @@ def format_value(value: float | int | None, unit: str, decimals: int = 0) -> str
     if unit == "%":
         return format_percent(value, decimals)
     return format_number(value, decimals)
+
+
+def population_note(population: int) -> str:
+    """« 36 434 habitants (population municipale INSEE, millésime 2023) »."""
+    return f"{format_number(population)} habitants (population municipale INSEE, millésime 2023)"

@@ -9,39 +9,42 @@ from tne_dash.indicators import IndicatorValues
 from tne_dash.labels import format_value
 from tne_dash.reference import CNFS_VINTAGE
 
-# The programme's headline figures, in the order a mayor reads them.
-HEADLINE_CODES = (
-    "tne_departements",
-    "communes_engaged",
-    "workshops",
-    "parents_reached",
-    "parents_ressources_recruited",
-    "parents_ressources_meetings",
-    "cnfs_posts",
-    "cnfs_structures",
-)
+# The programme's headline figures, in the order a mayor reads them, with tile labels short
+# enough for a tile (the catalogue's full label goes in the help).
+HEADLINE = {
+    "tne_departements": "Départements TNE",
+    "communes_engaged": "Communes engagées",
+    "workshops": "Ateliers",
+    "parents_reached": "Parents touchés",
+    "parents_ressources_recruited": "Parents Ressources recrutés",
+    "parents_ressources_meetings": "Réunions Parents Ressources",
+    "cnfs_posts": "Postes CNFS",
+    "cnfs_structures": "Structures CNFS",
+}
+CNFS_NOTE = f"Fichier ANCT du {CNFS_VINTAGE}"
 
 
 @dataclass(frozen=True)
 class Kpi:
-    """A tile: label, formatted value, and how it is computed (shown as help)."""
+    """A tile: label, formatted value, how it is computed (help) and a source note."""
 
     code: str
     label: str
     value: str
     help: str
+    note: str = ""
 
 
 def headline_kpis(values: IndicatorValues) -> list[Kpi]:
     """The home page's tiles for the scope of ``values`` (indicators that apply to it)."""
     tiles = []
-    for code in HEADLINE_CODES:
+    for code, label in HEADLINE.items():
         ind = CATALOGUE[code]
         if values.scope.kind not in ind.scopes:
             continue
-        label = ind.label
-        if code == "cnfs_posts":
-            label = f"{ind.label} (fichier ANCT du {CNFS_VINTAGE})"
-        tiles.append(Kpi(code, label, format_value(values[code], ind.unit, ind.decimals),
-                         ind.computation))
+        tiles.append(Kpi(
+            code, label, format_value(values[code], ind.unit, ind.decimals),
+            f"{ind.label} : {ind.computation}",
+            note=CNFS_NOTE if code.startswith("cnfs_") else "",
+        ))
     return tiles

@@ -27,6 +27,9 @@ def problems(messages: Sequence[str]) -> None:
 def kpi_row(kpis: Sequence[Kpi]) -> None:
     """Tiles of headline figures, four per row, each with its computation as help."""
     for start in range(0, len(kpis), PER_ROW):
-        columns = st.columns(PER_ROW, border=True)
+        columns = st.columns(PER_ROW)
         for column, kpi in zip(columns, kpis[start:start + PER_ROW], strict=False):
-            column.metric(kpi.label, kpi.value, help=kpi.help)
+            tile = column.container(border=True)
+            tile.metric(kpi.label, kpi.value, help=kpi.help)
+            if kpi.note:
+                tile.caption(kpi.note)

@@ -1,0 +1,37 @@
+# Two commands on a fresh Debian machine with Python 3.11:
+#   make run    installs the app in .venv and starts it on the embedded SQLite database
+#   make test   installs the test tools (and Debian's chromium + postgresql) and runs everything
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+ADDRESS ?= localhost
+
+.PHONY: install install-test run test lint clean-db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+	bash scripts/install-system-test-deps.sh
+
+run: install
+	$(BIN)/tne-dash run --port $(PORT) --address $(ADDRESS)
+
+test: install-test
+	$(BIN)/ruff check tne_dash tests app.py pages
+	$(BIN)/python -m pytest
+
+clean-db:
+	rm -f data/tne_dash.sqlite data/tne_dash.sqlite-wal data/tne_dash.sqlite-shm

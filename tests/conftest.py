@@ -1,0 +1,105 @@
+"""Shared fixtures: databases on both backends, a fully built database, AppTest environment."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from postgres import PostgresCluster, find_bin_dir  # noqa: E402
+from required import missing  # noqa: E402
+
+from tne_dash import REFERENCE_DIR  # noqa: E402
+from tne_dash.build import build_database  # noqa: E402
+from tne_dash.db import create_schema, drop_schema, make_engine  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ("sqlite", "postgresql")
+_db_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throw-away PostgreSQL server for the whole run (required in CI)."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        missing("PostgreSQL", "paquet Debian postgresql absent (make test l'installe)")
+    cluster = PostgresCluster(bin_dir)
+    try:
+        cluster.start()
+    except Exception as exc:  # noqa: BLE001 — any start failure is reported the same way
+        cluster.stop()
+        missing("PostgreSQL", f"le serveur de test n'a pas démarré ({exc})")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> str:
+    """An empty database URL, once per backend: SQLite file and real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    cluster = request.getfixturevalue("postgres_cluster")
+    return cluster.create_database(f"t{next(_db_names)}")
+
+
+@pytest.fixture
+def engine(db_url) -> Engine:
+    """An engine on a fresh schema."""
+    eng = make_engine(db_url)
+    drop_schema(eng)
+    create_schema(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Session:
+    """A session whose work the test commits through factories."""
+    with Session(engine) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def built_db_url(tmp_path_factory) -> str:
+    """A SQLite database built like the embedded default: reference data + demo activity."""
+    path = tmp_path_factory.mktemp("built") / "tne_dash.sqlite"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    build_database(engine, REFERENCE_DIR, demo=True)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def built_pg_url(postgres_cluster) -> str:
+    """The same full build on the real PostgreSQL server."""
+    url = postgres_cluster.create_database("built")
+    engine = make_engine(url)
+    build_database(engine, REFERENCE_DIR, demo=True)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_env(monkeypatch, built_db_url) -> str:
+    """Point the app at the built test database (the page reads the environment)."""
+    monkeypatch.setenv("TNE_DASH_DATABASE_URL", built_db_url)
+    return built_db_url
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """Caches survive between AppTest runs in one process: start every test clean."""
+    yield
+    if "streamlit" in sys.modules:
+        import streamlit as st
+
+        st.cache_data.clear()
+        st.cache_resource.clear()

@@ -1,0 +1,48 @@
+"""Real browser: Debian's Chromium, headless, against `streamlit run app.py`, offline."""
+
+from __future__ import annotations
+
+import pytest
+from browser import chromium_page, screenshot, streamlit_server, wait_until_rendered
+
+pytestmark = pytest.mark.browser
+NNBSP = "\u202f"
+
+
+def test_home_page_shows_bezons_figures_in_french(built_db_url):
+    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
+        page.goto(f"{base}/?scope=commune:95063&to=2023-04-17")
+        wait_until_rendered(page)
+        tiles = page.locator('[data-testid="stMetric"]')
+        text = {tiles.nth(i).locator('[data-testid="stMetricLabel"]').inner_text().strip():
+                tiles.nth(i).locator('[data-testid="stMetricValue"]').inner_text().strip()
+                for i in range(tiles.count())}
+        assert text["Ateliers"] == "50"
+        assert text["Parents touchés"] == "109"
+        assert text["Parents Ressources recrutés"] == "20"
+        assert text["Réunions Parents Ressources"] == "14"
+        assert page.get_by_text("Données de démonstration.").count() == 1
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.evaluate("document.documentElement.lang") == "fr"
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Accueil" in nav and "Données et méthodes" in nav
+        screenshot(page, "accueil-bezons")
+        page.goto(f"{base}/?scope=tne")
+        wait_until_rendered(page)
+        assert page.get_by_text("536").count() >= 1
+        screenshot(page, "accueil-tne")
+        assert outside == []
+        assert errors == []
+
+
+def test_a_deep_link_on_a_cold_server_opens_inside_the_app(built_db_url):
+    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
+        page.goto(f"{base}/donnees")  # the very first request is a deep link
+        wait_until_rendered(page)
+        assert page.locator("h1").first.inner_text().strip() == "Données et méthodes"
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Accueil" in nav and "donnees" not in nav
+        assert page.locator('[data-testid="stException"]').count() == 0
+        screenshot(page, "donnees")
+        assert outside == []
+        assert errors == []

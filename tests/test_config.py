@@ -1,0 +1,34 @@
+"""Settings come from TNE_DASH_* variables with declared defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tne_dash.config import DEFAULT_DATABASE_PATH, Settings, describe_settings
+
+
+def test_defaults_point_at_the_embedded_sqlite_file():
+    settings = Settings.from_env({})
+    assert settings.database_url == f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    assert settings.demo is True
+
+
+def test_environment_variables_override_each_setting():
+    settings = Settings.from_env({
+        "TNE_DASH_DATABASE_URL": "postgresql+psycopg://u@h/db",
+        "TNE_DASH_DEMO": "non",
+        "TNE_DASH_CACHE_TTL_SECONDS": "5",
+        "TNE_DASH_REFERENCE_DIR": "/tmp/ref",
+    })
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+    assert settings.demo is False
+    assert settings.cache_ttl_seconds == 5
+    assert settings.reference_dir == Path("/tmp/ref")
+
+
+def test_every_setting_is_documented():
+    rows = describe_settings()
+    assert {name for name, _, _ in rows} == {
+        "TNE_DASH_DATABASE_URL", "TNE_DASH_REFERENCE_DIR", "TNE_DASH_DEMO",
+        "TNE_DASH_CACHE_TTL_SECONDS"}
+    assert all(help_text for _, _, help_text in rows)

@@ -1,0 +1,122 @@
+"""AppTest: every page runs without exception, plus the home page's key interactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tne_dash.ui.navigation import PAGES
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_app(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+SMOKE_TESTED = {"accueil.py", "donnees.py"}
+
+
+def test_every_page_of_the_navigation_has_a_smoke_test():
+    assert {spec.file for spec in PAGES} == SMOKE_TESTED
+
+
+def test_home_page_runs_and_shows_the_tne_headline_figures(app_env):
+    at = open_app()
+    assert not at.exception
+    assert at.title[0].value.startswith("Territoires Numériques Éducatifs")
+    figures = metrics(at)
+    assert figures["Départements TNE"] == "12"
+    assert figures["Postes CNFS"] == \
+        "536"
+    assert any("Données de démonstration" in w.value for w in at.warning)
+
+
+def test_donnees_page_runs_and_lists_the_catalogue(app_env):
+    at = open_app()
+    at.switch_page("pages/donnees.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Données et méthodes"
+    catalogue = at.dataframe[0].value
+    assert "parents_reached" in set(catalogue["Code"])
+
+
+def test_bezons_figures_on_17_april_2023_from_the_url(app_env):
+    at = open_app(scope="commune:95063", to="2023-04-17")
+    assert not at.exception
+    figures = metrics(at)
+    assert figures["Ateliers"] == "50"
+    assert figures["Parents touchés"] == "109"
+    assert figures["Parents Ressources recrutés"] == "20"
+    assert figures["Réunions Parents Ressources"] == "14"
+    assert at.subheader[0].value == "Bezons (95)"
+    assert at.selectbox(key="commune").value == "95063"
+
+
+def test_vienne_cnfs_figures(app_env):
+    at = open_app(scope="departement:86")
+    figures = metrics(at)
+    assert figures["Postes CNFS"] == "37"
+    assert figures["Structures CNFS"] == "23"
+
+
+def test_choosing_a_territory_updates_the_figures_and_the_url(app_env):
+    at = open_app()
+    at.selectbox(key="territory").set_value("national").run()
+    assert metrics(at)["Postes CNFS"] == \
+        "3\u202f925"
+    assert at.query_params["scope"] == "national"
+
+
+def test_changing_the_date_is_kept_in_the_url(app_env):
+    at = open_app(scope="commune:95063")
+    at.date_input(key="date_to").set_value(dt.date(2023, 4, 17)).run()
+    assert metrics(at)["Ateliers"] == "50"
+    assert at.query_params["to"] == "2023-04-17"
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"scope": "region:11"}, "Périmètre inconnu"),
+        ({"scope": "commune:95999"}, "Commune inconnue : code INSEE « 95999 »"),
+        ({"scope": "departement:99"}, "Département inconnu : « 99 »"),
+        ({"to": "hier"}, "Date invalide dans l'adresse : « hier »"),
+    ],
+)
+def test_a_bad_url_parameter_gives_a_french_message_and_the_tne_view(app_env, params,
+                                                                       message):
+    at = open_app(**params)
+    assert not at.exception
+    assert any(message in w.value for w in at.warning)
+    assert metrics(at)["Départements TNE"] == "12"
+
+
+def test_an_unreachable_database_shows_a_message_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("TNE_DASH_DATABASE_URL",
+                       "postgresql+psycopg://tne:s3cret@127.0.0.1:9/tne")
+    at = open_app()
+    assert not at.exception
+    assert "Base de données injoignable" in at.error[0].value
+    assert "s3cret" not in at.error[0].value
+
+
+def test_first_use_builds_the_database_with_progress(monkeypatch, tmp_path):
+    monkeypatch.setenv("TNE_DASH_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    monkeypatch.setenv("TNE_DASH_DEMO", "false")
+    at = open_app()
+    assert not at.exception
+    assert at.status[0].label == "Base de données prête."
+    assert metrics(at)["Postes CNFS"] == \
+        "536"
+    assert not any("Données de démonstration" in w.value for w in at.warning)
