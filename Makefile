@@ -9,8 +9,10 @@ ADDRESS ?= localhost
 
 .PHONY: install install-test run test lint clean-db
 
+# Debian's own python3 needs python3-venv for ensurepip; install it when missing (as root).
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); apt-get install -y -qq python3-venv \
+	  && $(PYTHON) -m venv $(VENV); }
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip

@@ -17,6 +17,10 @@ from tne_dash.scope import Scope, check_scope_exists, scope_label
 
 # Bounded caches: memory stays flat however many viewers and filter combinations.
 MAX_ENTRIES = 256
+# How long activity figures are kept (TNE_DASH_CACHE_TTL_SECONDS, read once at start).
+ACTIVITY_TTL = Settings.from_env().cache_ttl_seconds
+# Reference pickers (départements, communes) change only with a rebuild.
+REFERENCE_TTL = 600
 
 
 def settings() -> Settings:
@@ -46,7 +50,7 @@ def ensure_database(config: Settings) -> None:
     st.cache_data.clear()
 
 
-@st.cache_data(ttl=60, max_entries=MAX_ENTRIES, show_spinner=False)
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def load_indicators(url: str, scope: Scope, filters: Filters) -> IndicatorValues:
     """Indicator values of a scope (raises InvalidScope for an unknown territory)."""
     with get_engine(url).connect() as conn:
@@ -54,35 +58,35 @@ def load_indicators(url: str, scope: Scope, filters: Filters) -> IndicatorValues
         return compute_indicators(conn, scope, filters)
 
 
-@st.cache_data(ttl=600, max_entries=MAX_ENTRIES, show_spinner=False)
+@st.cache_data(ttl=REFERENCE_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def load_scope_label(url: str, scope: Scope) -> str:
     """French name of a scope: « Vienne (86) », « Bezons (95) »."""
     with get_engine(url).connect() as conn:
         return scope_label(conn, scope)
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+@st.cache_data(ttl=REFERENCE_TTL, max_entries=8, show_spinner=False)
 def load_departements(url: str) -> pd.DataFrame:
     """Code, name and TNE cohort of every département."""
     with get_engine(url).connect() as conn:
         return queries.departements(conn)
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+@st.cache_data(ttl=REFERENCE_TTL, max_entries=64, show_spinner=False)
 def load_communes_of(url: str, departement_code: str) -> pd.DataFrame:
     """Code and name of the communes of one département."""
     with get_engine(url).connect() as conn:
         return queries.communes_of(conn, departement_code)
 
 
-@st.cache_data(ttl=600, max_entries=MAX_ENTRIES, show_spinner=False)
+@st.cache_data(ttl=REFERENCE_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def load_departement_of_commune(url: str, code_insee: str) -> str | None:
     """The département of a commune, None when unknown."""
     with get_engine(url).connect() as conn:
         return queries.departement_of_commune(conn, code_insee)
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+@st.cache_data(ttl=REFERENCE_TTL, max_entries=8, show_spinner=False)
 def load_build_facts(url: str) -> dict[str, str]:
     """How the database was built: demo or not, seed, CNFS vintage."""
     return db.read_metadata(get_engine(url))
