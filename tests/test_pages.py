@@ -120,3 +120,12 @@ def test_first_use_builds_the_database_with_progress(monkeypatch, tmp_path):
     assert metrics(at)["Postes CNFS"] == \
         "536"
     assert not any("Données de démonstration" in w.value for w in at.warning)
+
+
+def test_a_missing_reference_file_stops_the_first_build_with_its_name(monkeypatch, tmp_path):
+    monkeypatch.setenv("TNE_DASH_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    monkeypatch.setenv("TNE_DASH_REFERENCE_DIR", str(tmp_path / "nowhere"))
+    at = open_app()
+    assert not at.exception
+    assert "Fichier de référence manquant" in at.error[0].value
+    assert "departements.csv" in at.error[0].value
