@@ -46,3 +46,33 @@ def test_a_deep_link_on_a_cold_server_opens_inside_the_app(built_db_url):
         screenshot(page, "donnees")
         assert outside == []
         assert errors == []
+
+
+def _map_frame(page):
+    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # let Leaflet finish drawing the canvas
+    return frame
+
+
+def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
+    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
+        page.goto(f"{base}/carte")
+        wait_until_rendered(page)
+        frame = _map_frame(page)
+        assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
+        assert frame.locator(".marker-cluster").count() >= 1  # CNFS structures, clustered
+        height = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+        assert height["height"] > 300
+        screenshot(page, "carte-france")
+
+        page.goto(f"{base}/carte?dep=95&commune=95063&couches=cnfs,venues,schools")
+        wait_until_rendered(page)
+        frame = _map_frame(page)
+        assert frame.locator(".leaflet-control-layers").count() == 1
+        assert page.get_by_text("Bezons (95)").count() >= 1
+        screenshot(page, "carte-val-doise-bezons")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert outside == []
+        assert errors == []

@@ -34,6 +34,12 @@ class Settings:
         metadata={"help": "Generate the labelled demo activity when the embedded database "
                   "is created on first use."},
     )
+    map_tiles: str = field(
+        default="none",
+        metadata={"help": "Map background: none (outlines only, works offline), ign (Plan IGN "
+                  "v2 from the Géoplateforme) or osm (OpenStreetMap) — the last two need "
+                  "internet access."},
+    )
     cache_ttl_seconds: int = field(
         default=60,
         metadata={"help": "How long the app keeps a query result before reading it again."},

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from tne_dash import db, queries
+from tne_dash import db, offline, queries
 from tne_dash.build import build_database
+from tne_dash.carte import CarteData, load_carte_data
 from tne_dash.config import Settings
 from tne_dash.filters import Filters
 from tne_dash.indicators import IndicatorValues, compute_indicators
+from tne_dash.mapview import MapView
+from tne_dash.reference import COMMUNES_TNE_GEOJSON, DEPARTEMENTS_GEOJSON, ReferenceDataError
 from tne_dash.scope import Scope, check_scope_exists, scope_label
 
 # Bounded caches: memory stays flat however many viewers and filter combinations.
@@ -95,3 +99,47 @@ def load_build_facts(url: str) -> dict[str, str]:
 def today() -> dt.date:
     """Today's date, read here (the UI edge) and passed to the core as a value."""
     return dt.date.today()
+
+
+@st.cache_resource(show_spinner=False)
+def prepare_offline_maps() -> None:
+    """Once per process: copy Leaflet & co. under static/ and point folium at them."""
+    offline.install_assets()
+    offline.use_offline_assets()
+
+
+@st.cache_resource(show_spinner=False)
+def _read_geojson(path: str) -> dict:
+    # Shared read-only: the map builders never mutate it (they build new features).
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise ReferenceDataError(f"Fichier de référence illisible : {path}") from exc
+
+
+def departement_outlines(config: Settings) -> dict:
+    """The 101 département outlines (static, read once)."""
+    return _read_geojson(str(config.reference_dir / DEPARTEMENTS_GEOJSON))
+
+
+@st.cache_resource(show_spinner=False)
+def _communes_by_departement(path: str) -> dict[str, list[dict]]:
+    by_dep: dict[str, list[dict]] = {}
+    for feature in _read_geojson(path)["features"]:
+        by_dep.setdefault(feature["properties"]["dep_code"], []).append(feature)
+    return by_dep
+
+
+def commune_outlines(config: Settings, departement: str) -> list[dict]:
+    """Commune polygons of a TNE département (empty elsewhere: the pack has only those)."""
+    path = str(config.reference_dir / COMMUNES_TNE_GEOJSON)
+    return _communes_by_departement(path).get(departement, [])
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=64, show_spinner=False)
+def load_carte(url: str, view: MapView) -> CarteData:
+    """The aggregated frames of one map view."""
+    with get_engine(url).connect() as conn:
+        return load_carte_data(conn, view)
+

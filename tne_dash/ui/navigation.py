@@ -32,6 +32,9 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("accueil.py", "Accueil", ":material/home:",
              "Les chiffres clés du programme, pour un territoire et une date.", default=True),
+    PageSpec("carte.py", "Carte", ":material/map:",
+             "Les départements TNE, les communes par phase ou par indicateur, les conseillers "
+             "numériques, les lieux d'atelier et les établissements."),
     PageSpec("donnees.py", "Données et méthodes", ":material/menu_book:",
              "Chaque indicateur, son mode de calcul, et les sources des données avec leurs "
              "licences et millésimes."),

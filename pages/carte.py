@@ -1,0 +1,58 @@
+"""Carte: the TNE territories, communes by phase or indicator, CNFS, venues and schools."""
+
+from dataclasses import replace
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from tne_dash.carte import build_carte_map, colour_column, table_for_display
+from tne_dash.exports import to_csv_bytes
+from tne_dash.mapview import parse_map_view
+from tne_dash.ui import blocks, carte, data, shell
+
+shell.ensure_app_shell()
+config = data.settings()
+url = config.database_url
+data.prepare_offline_maps()
+
+deps = data.load_departements(url)
+view = parse_map_view(st.query_params.to_dict(), data.today(), set(deps["code"]))
+blocks.problems(view.problems)
+view = carte.controls(url, replace(view, problems=()))
+found = data.load_carte(url, view)
+cohorts = deps.set_index("code")["tne_cohort"]
+communes = data.commune_outlines(config, view.departement) if view.departement else []
+
+st.title("Carte des territoires")
+blocks.demo_notice(found.demo)
+if view.departement and not communes:
+    st.info("Les contours des communes ne sont disponibles que pour les 12 départements TNE : "
+            "les structures et lieux sont placés sur le contour du département.")
+m, bins = build_carte_map(view, found, data.departement_outlines(config), communes, cohorts,
+                          tiles=config.map_tiles)
+
+map_column, panel = st.columns([3, 1])
+with map_column:
+    clicked = st_folium(m, key=f"carte-{view.departement or 'france'}", height=620,
+                        use_container_width=True, returned_objects=["last_active_drawing"])
+    carte.legend(view, bins, colour_column(view)[1])
+with panel:
+    code = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("code")
+    if view.departement is None and code:
+        st.query_params["dep"] = code
+        st.rerun()
+    selected = code or view.commune
+    if view.departement and selected in found.table.index:
+        carte.commune_panel(url, view, selected)
+    else:
+        st.markdown("Cliquez sur un **département** pour l'ouvrir, puis sur une **commune** "
+                    "pour voir ses chiffres.")
+        if view.departement is None and st.button("Voir la Guadeloupe"):
+            st.query_params["dep"] = "971"
+            st.rerun()
+
+st.subheader("Ce que montre la carte")
+table = table_for_display(view, found)
+st.dataframe(table, hide_index=True, width="stretch")
+st.download_button("Télécharger le tableau (CSV)", to_csv_bytes(table),
+                   file_name="carte-tne.csv", mime="text/csv", on_click="ignore")

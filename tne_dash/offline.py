@@ -1,0 +1,72 @@
+"""Offline map assets: Leaflet, its clustering plugin and jQuery from installed xstatic
+packages, copied under ``static/vendor/`` and served by Streamlit at ``/app/static/``.
+
+folium's defaults load them (plus Bootstrap and Font Awesome) from public CDNs; one script
+that cannot load stops streamlit-folium from starting the map, so every entry is replaced.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import folium
+import xstatic.pkg.jquery as xjquery
+import xstatic.pkg.leaflet as xleaflet
+import xstatic.pkg.leaflet_markercluster as xcluster
+from folium import plugins
+
+from tne_dash import PROJECT_ROOT
+
+STATIC_DIR = PROJECT_ROOT / "static"
+VENDOR = "vendor"
+URL = f"/app/static/{VENDOR}"
+
+# (source folder, file names) copied to static/vendor/<name>/.
+_ASSETS: dict[str, tuple[Path, tuple[str, ...]]] = {
+    "leaflet": (Path(xleaflet.BASE_DIR), ("leaflet.js", "leaflet.css")),
+    "jquery": (Path(xjquery.BASE_DIR), ("jquery.min.js",)),
+    "markercluster": (Path(xcluster.BASE_DIR), (
+        "leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")),
+}
+# Leaflet guesses its icon folder from its CSS before the CSS has loaded: tell it instead.
+_ICON_PATH_JS = f"L.Icon.Default.imagePath = '{URL}/leaflet/images/';\n"
+
+MAP_JS = [
+    ("leaflet", f"{URL}/leaflet/leaflet.js"),
+    ("leaflet_icon_path", f"{URL}/leaflet/icon-path.js"),
+    # Kept: folium's popups and GeoJson helpers use jQuery.
+    ("jquery", f"{URL}/jquery/jquery.min.js"),
+]
+MAP_CSS = [("leaflet_css", f"{URL}/leaflet/leaflet.css")]
+CLUSTER_JS = [("markerclusterjs", f"{URL}/markercluster/leaflet.markercluster.js")]
+CLUSTER_CSS = [
+    ("markerclustercss", f"{URL}/markercluster/MarkerCluster.css"),
+    ("markerclusterdefaultcss", f"{URL}/markercluster/MarkerCluster.Default.css"),
+]
+
+
+def install_assets(static_dir: Path = STATIC_DIR) -> Path:
+    """Copy the assets from the installed packages (only what is missing or changed)."""
+    target = static_dir / VENDOR
+    for name, (source, files) in _ASSETS.items():
+        folder = target / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for file in files:
+            src, dst = source / file, folder / file
+            if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+                shutil.copyfile(src, dst)
+    images = Path(xleaflet.BASE_DIR) / "images"
+    shutil.copytree(images, target / "leaflet" / "images", dirs_exist_ok=True)
+    (target / "leaflet" / "icon-path.js").write_text(_ICON_PATH_JS, encoding="utf-8")
+    return target
+
+
+def use_offline_assets() -> None:
+    """Point folium's maps and clustering plugins at the self-served assets."""
+    folium.Map.default_js = MAP_JS
+    folium.Map.default_css = MAP_CSS
+    plugins.MarkerCluster.default_js = CLUSTER_JS
+    plugins.MarkerCluster.default_css = CLUSTER_CSS
+    plugins.FastMarkerCluster.default_js = CLUSTER_JS
+    plugins.FastMarkerCluster.default_css = CLUSTER_CSS

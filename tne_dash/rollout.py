@@ -1,0 +1,41 @@
+"""Where each commune stands in its yearly roll-out at a given date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from tne_dash.filters import Filters, source_clauses, territory_clauses
+from tne_dash.models import Commune, RolloutYear
+from tne_dash.scope import Scope
+from tne_dash.vocabulary import Phase
+
+NOT_ENGAGED = "not_engaged"
+PHASE_ORDER = (NOT_ENGAGED, Phase.ACCULTURATION.value, Phase.PARENTS_RESSOURCES.value,
+               Phase.AUTONOMIE.value)
+PHASE_LABELS = {NOT_ENGAGED: "Non engagée", **Phase.labels()}
+
+
+def commune_phases(conn: Connection, scope: Scope, filters: Filters, day: dt.date) -> pd.Series:
+    """Phase on ``day`` of every commune of the territory, indexed by INSEE code: not engaged
+    before its year 1, then the phase of its current year, autonomie after year 3."""
+    codes = pd.read_sql(
+        select(Commune.code_insee).where(*territory_clauses(scope, filters)), conn
+    )["code_insee"]
+    plans = pd.read_sql(
+        select(RolloutYear.commune_code, RolloutYear.year_number, RolloutYear.phase,
+               RolloutYear.start_date, RolloutYear.end_date)
+        .join(Commune, Commune.code_insee == RolloutYear.commune_code)
+        .where(*territory_clauses(scope, filters),
+               *source_clauses(RolloutYear.source, filters)),
+        conn,
+    )
+    phases = pd.Series(NOT_ENGAGED, index=pd.Index(codes, name="code_insee"), dtype=object)
+    # Years follow each other: the latest year started by ``day`` is the current one, and
+    # after year 3 the commune stays autonomous.
+    started = plans[pd.to_datetime(plans["start_date"]) <= pd.Timestamp(day)]
+    latest = started.sort_values("year_number").groupby("commune_code").tail(1)
+    phases.loc[latest["commune_code"].to_numpy()] = latest["phase"].to_numpy()
+    return phases
