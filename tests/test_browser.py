@@ -76,3 +76,50 @@ def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
         assert page.locator('[data-testid="stException"]').count() == 0
         assert outside == []
         assert errors == []
+
+
+EVIL = "<img src=x onerror=alert(1)>"
+_TOOLTIPS_OF_EVIL_MARKERS = """() => {
+    const found = [];
+    for (const value of Object.values(window)) {
+        if (!(value instanceof L.MarkerClusterGroup)) continue;
+        for (const marker of value.getLayers()) {
+            const tip = marker.getTooltip() && marker.getTooltip().getContent();
+            if (tip && tip.textContent.includes('onerror')) {
+                found.push({text: tip.textContent, imgs: tip.querySelectorAll('img').length});
+            }
+        }
+    }
+    return found;
+}"""
+
+
+def test_a_venue_named_like_markup_shows_as_text_on_the_map(built_db_url, tmp_path):
+    import shutil
+
+    from sqlalchemy import insert
+
+    from tne_dash.db import make_engine
+    from tne_dash.models import Venue
+
+    path = tmp_path / "evil.sqlite"
+    shutil.copy(built_db_url.removeprefix("sqlite:///"), path)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(insert(Venue).values(name=EVIL, kind="ecole", commune_code="95063",
+                                          lat=48.93, lon=2.21, source="form"))
+    engine.dispose()
+    with streamlit_server(f"sqlite:///{path}") as base, \
+            chromium_page() as (page, outside, errors):
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{base}/carte?dep=95")
+        wait_until_rendered(page)
+        _map_frame(page)
+        frame = next(f for f in page.frames if "leaflet" in (f.content() or "").lower()
+                     and f != page.main_frame)
+        tooltips = frame.evaluate(_TOOLTIPS_OF_EVIL_MARKERS)
+        assert tooltips and tooltips[0]["imgs"] == 0
+        assert EVIL in tooltips[0]["text"]
+        assert frame.locator('img[src="x"]').count() == 0
+        assert dialogs == [] and errors == [] and outside == []

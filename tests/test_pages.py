@@ -24,7 +24,7 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-SMOKE_TESTED = {"accueil.py", "donnees.py"}
+SMOKE_TESTED = {"accueil.py", "carte.py", "donnees.py"}
 
 
 def test_every_page_of_the_navigation_has_a_smoke_test():
@@ -129,3 +129,71 @@ def test_a_missing_reference_file_stops_the_first_build_with_its_name(monkeypatc
     assert not at.exception
     assert "Fichier de référence manquant" in at.error[0].value
     assert "departements.csv" in at.error[0].value
+
+
+def open_carte(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/carte.py")
+    return at.run()
+
+
+def map_script(at: AppTest) -> str:
+    import json
+
+    return json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+
+
+def test_carte_page_runs_on_the_france_view(app_env):
+    at = open_carte()
+    assert not at.exception
+    assert at.title[0].value == "Carte des territoires"
+    table = at.dataframe[0].value
+    assert len(table) == 109  # every département and collectivity of the pack
+    assert table.set_index("Code").loc["86", "Postes de conseillers numériques"] == 37
+    assert "Vienne (86)" in map_script(at)
+
+
+def test_carte_opens_a_departement_and_a_commune_from_the_url(app_env):
+    at = open_carte(dep="95", commune="95063", couches="cnfs,venues,schools",
+                    to="2023-04-17")
+    assert not at.exception
+    assert at.subheader[0].value == "Bezons (95)"
+    figures = metrics(at)
+    assert figures["Ateliers"] == "50"
+    assert figures["Parents touchés"] == "109"
+    table = at.dataframe[0].value.set_index("Code")
+    assert table.loc["95063", "Phase"] == "Année 2 — Parents Ressources"
+    assert table.loc["95063", "Ateliers"] == 50
+    assert at.selectbox(key="carte_dep").value == "95"
+
+
+def test_carte_colours_by_an_indicator_per_1000_inhabitants(app_env):
+    at = open_carte(dep="86", couleur="workshops_per_1000_inhabitants")
+    assert not at.exception
+    assert "Ateliers pour 1 000 habitants" in at.dataframe[0].value.columns
+    assert "Ateliers pour 1 000 habitants" in at.markdown[-1].value or any(
+        "Ateliers pour 1 000 habitants" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"dep": "99"}, "Département inconnu : « 99 ». Retour à la vue France."),
+        ({"dep": "86", "couleur": "x"}, "Indicateur inconnu : « x »"),
+        ({"to": "demain"}, "Date invalide dans l'adresse (to)"),
+    ],
+)
+def test_carte_with_a_bad_url_gives_a_french_message(app_env, params, message):
+    at = open_carte(**params)
+    assert not at.exception
+    assert any(message in w.value for w in at.warning)
+
+
+def test_carte_layers_follow_the_url(app_env):
+    without = map_script(open_carte(dep="86", couches="aucune"))
+    assert "markerClusterGroup" not in without
+    with_all = map_script(open_carte(dep="86", couches="cnfs,venues,schools"))
+    assert with_all.count("markerClusterGroup") == 3
+    assert "DEPARTEMENT DE LA VIENNE" in with_all

@@ -108,15 +108,12 @@ def build_carte_map(view: MapView, data: CarteData, departements_geojson: dict,
             polygons.append(layer)
     points = []
     if not data.cnfs.empty:
-        points.append(maps.points_layer(
-            maps.cnfs_rows(data.cnfs, EmployerKind.labels()),
-            "Structures d'accueil CNFS (ANCT, avril 2023)"))
+        points.append(maps.points_layer(maps.cnfs_layer(data.cnfs, EmployerKind.labels())))
     if not data.venues.empty:
-        points.append(maps.points_layer(maps.venue_rows(data.venues, VenueKind.labels()),
-                                        "Lieux d'atelier"))
+        points.append(maps.points_layer(maps.venue_layer(data.venues, VenueKind.labels())))
     if not data.schools.empty:
-        points.append(maps.points_layer(maps.school_rows(data.schools, SchoolLevel.labels()),
-                                        "Établissements scolaires"))
+        points.append(maps.points_layer(maps.school_layer(data.schools,
+                                                          SchoolLevel.labels())))
     return maps.add_layers(m, polygons + points), bins
 
 

@@ -141,6 +141,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=env, cwd=PROJECT_ROOT)
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from tne_dash.bench import map_benchmark, render_table
+    from tne_dash.db import make_engine as engine_for
+
+    settings = _settings(args)
+    result = {"database": engine_for(settings.database_url).dialect.name,
+              "map": map_benchmark(args.points)}
+    print(json.dumps(result, indent=2) if args.format == "json" else render_table(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tne-dash",
@@ -171,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--address", default="localhost")
     run.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     run.set_defaults(handler=cmd_run)
+    bench = sub.add_parser("bench", help="Mesurer (carte : 20 000 points, naïf contre le nôtre).")
+    bench.add_argument("--points", type=int, default=20_000)
+    bench.add_argument("--format", choices=("table", "json"), default="table")
+    bench.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    bench.set_defaults(handler=cmd_bench)
     return parser
 
 

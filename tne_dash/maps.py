@@ -7,7 +7,9 @@ Every name shown on the map comes from users or files: it is HTML-escaped here, 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import folium
 import pandas as pd
@@ -66,15 +68,55 @@ TILES = {
             "© contributeurs OpenStreetMap"),
 }
 
-# Draws each point as a canvas circle; row = [lat, lon, colour, radius, tooltip HTML, id].
+# Above this many points a layer leaves out names (kind and count remain in the tooltip),
+# which keeps a national layer under 1 MB; a département's layers always carry them.
+NAMED_POINTS_LIMIT = 5_000
+
+# Draws one point as a canvas circle. row = [lat, lon, style index, count, title, details];
+# style = [fill, stroke, stroke width, label]. Text goes through textContent: the browser
+# escapes it, so a name can never become markup.
 _POINT_CALLBACK = """function (row) {
+    var STYLES = %(styles)s, UNIT = %(unit)s;
+    var style = STYLES[row[2]];
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
-        radius: row[3], color: row[6] || '#FFFFFF', weight: row[7] || 1,
-        fillColor: row[2], fillOpacity: 0.9});
-    marker.bindTooltip(row[4]);
-    marker.feature = {type: 'Feature', properties: {id: row[5]}};
+        radius: %(base)s + %(scale)s * Math.sqrt(Math.min(row[3], %(cap)s)),
+        color: style[1], weight: style[2], fillColor: style[0], fillOpacity: 0.9});
+    var tip = document.createElement('div');
+    var title = document.createElement('b');
+    title.textContent = row[4] || style[3];
+    tip.appendChild(title);
+    var lines = (row[4] ? [style[3]] : []).concat([row[3] + ' ' + UNIT]);
+    if (row[5]) { lines = lines.concat(row[5].split('\\n')); }
+    lines.forEach(function (line) {
+        tip.appendChild(document.createElement('br'));
+        tip.appendChild(document.createTextNode(line));
+    });
+    marker.bindTooltip(tip);
     return marker;
 }"""
+
+
+@dataclass(frozen=True)
+class PointStyle:
+    """How one category of points looks: fill, stroke, stroke width, French label."""
+
+    fill: str
+    label: str
+    stroke: str = "#FFFFFF"
+    weight: float = 1
+
+
+@dataclass(frozen=True)
+class PointLayer:
+    """A clustered canvas layer: compact rows plus the styles and unit they refer to."""
+
+    name: str
+    rows: list[list]
+    styles: list[PointStyle]
+    unit: str
+    base_radius: float = 3
+    scale: float = 1
+    cap: float = 40
 
 
 def tooltip_html(title: str, rows: Iterable[tuple[str, object]] = ()) -> str:
@@ -190,68 +232,80 @@ def communes_layer(features: Sequence[Mapping], table: pd.DataFrame, colour_by: 
     return _polygon_layer(out, "Communes", weight=0.6), bins
 
 
-def point_rows(frame: pd.DataFrame, colour: pd.Series, radius: pd.Series,
-               tooltips: pd.Series, ids: pd.Series, stroke: pd.Series | None = None
-               ) -> list[list]:
-    """Rows for the clustered canvas layer (coordinates rounded to ~10 m)."""
-    stroke = stroke if stroke is not None else pd.Series([None] * len(frame), index=frame.index)
-    return [
-        [round(float(lat), 4), round(float(lon), 4), c, float(r), t, i, s,
-         3 if s else 1]
-        for lat, lon, c, r, t, i, s in zip(frame["lat"], frame["lon"], colour, radius,
-                                            tooltips, ids, stroke, strict=True)
-    ]
+def _rows(frame: pd.DataFrame, style_index: pd.Series, counts: pd.Series,
+          titles: pd.Series | None, details: pd.Series | None) -> list[list]:
+    """Compact rows: coordinates rounded to ~10 m, integers, optional texts."""
+    n = len(frame)
+    titles = titles if titles is not None else pd.Series([None] * n, index=frame.index)
+    details = details if details is not None else pd.Series([None] * n, index=frame.index)
+    return [[round(float(lat), 4), round(float(lon), 4), int(i), int(c), t, d]
+            for lat, lon, i, c, t, d in zip(frame["lat"], frame["lon"], style_index, counts,
+                                            titles, details, strict=True)]
 
 
-def points_layer(rows: list[list], name: str) -> plugins.FastMarkerCluster:
+def _styles(keys: list[str], colours: Mapping[str, str], labels: Mapping[str, str]
+            ) -> list[PointStyle]:
+    return [PointStyle(colours.get(k, GREY), labels.get(k, k)) for k in keys]
+
+
+def cnfs_layer(cnfs: pd.DataFrame, employer_labels: Mapping[str, str]) -> PointLayer:
+    """CNFS host structures: coloured by employer kind, sized by posts."""
+    keys = list(EMPLOYER_COLOURS)
+    details = "Commune : " + cnfs["commune"].astype(str)
+    return PointLayer(
+        "Structures d'accueil CNFS (ANCT, avril 2023)",
+        _rows(cnfs, cnfs["employer_kind"].map(keys.index), cnfs["posts"], cnfs["name"],
+              details),
+        _styles(keys, EMPLOYER_COLOURS, employer_labels), "poste(s)", base_radius=4,
+        scale=3, cap=9)
+
+
+def venue_layer(venues: pd.DataFrame, kind_labels: Mapping[str, str]) -> PointLayer:
+    """Workshop venues: coloured by kind, sized by their workshops in the period; names and
+    communes only up to NAMED_POINTS_LIMIT points."""
+    keys = list(VENUE_COLOURS)
+    named = len(venues) <= NAMED_POINTS_LIMIT
+    return PointLayer(
+        "Lieux d'atelier",
+        _rows(venues, venues["kind"].map(keys.index), venues["workshops"],
+              venues["name"] if named else None,
+              "Commune : " + venues["commune"].astype(str) if named else None),
+        _styles(keys, VENUE_COLOURS, kind_labels), "atelier(s) sur la période")
+
+
+def school_layer(schools: pd.DataFrame, level_labels: Mapping[str, str]) -> PointLayer:
+    """Schools: coloured by REP/REP+ and level, a green ring when their school project has a
+    « numérique et parentalité » part."""
+    ep = schools["education_prioritaire"].fillna("")
+    keys = [(e, pcn) for e in SCHOOL_COLOURS for pcn in (False, True)]
+    styles = [PointStyle(SCHOOL_COLOURS[e], f"{e or 'Hors éducation prioritaire'}"
+                         + (" — volet « numérique et parentalité »" if pcn else ""),
+                         stroke=GREEN_PCN if pcn else "#FFFFFF", weight=3 if pcn else 1)
+              for e, pcn in keys]
+    index = [keys.index((e, bool(p))) for e, p in zip(ep, schools["has_pcn"], strict=True)]
+    where = schools["position_is_commune"].map({True: " (position : centre de la commune)",
+                                                False: ""})
+    details = ("Niveau : " + schools["level"].map(level_labels).fillna(schools["level"])
+               + "\n" + "Commune : " + schools["commune"].astype(str) + where)
+    return PointLayer("Établissements scolaires",
+                      _rows(schools, pd.Series(index, index=schools.index),
+                            pd.Series(1, index=schools.index), schools["name"], details),
+                      styles, "établissement", base_radius=3, scale=1, cap=1)
+
+
+def points_layer(layer: PointLayer) -> plugins.FastMarkerCluster:
     """Canvas circle markers clustered in the browser: one JSON array, no Python Marker."""
+    callback = _POINT_CALLBACK % {
+        "styles": json.dumps([[s.fill, s.stroke, s.weight, s.label] for s in layer.styles],
+                             ensure_ascii=False).replace("</", "<\\/"),
+        "unit": json.dumps(layer.unit, ensure_ascii=False),
+        "base": layer.base_radius, "scale": layer.scale, "cap": layer.cap,
+    }
     return plugins.FastMarkerCluster(
-        rows, name=name, callback=_POINT_CALLBACK,
+        layer.rows, name=layer.name, callback=callback,
         disableClusteringAtZoom=CLUSTER_UNTIL_ZOOM, chunkedLoading=True,
         showCoverageOnHover=False,
     )
-
-
-def cnfs_rows(cnfs: pd.DataFrame, employer_labels: Mapping[str, str]) -> list[list]:
-    """CNFS host structures: coloured by employer kind, sized by posts."""
-    tips = [tooltip_html(name, [("Employeur", employer_labels.get(kind, kind)),
-                                ("Postes", posts), ("Commune", commune)])
-            for name, kind, posts, commune in zip(cnfs["name"], cnfs["employer_kind"],
-                                                  cnfs["posts"], cnfs["commune"], strict=True)]
-    return point_rows(cnfs, cnfs["employer_kind"].map(EMPLOYER_COLOURS).fillna(GREY),
-                      4 + 3 * cnfs["posts"].clip(upper=9) ** 0.5,
-                      pd.Series(tips, index=cnfs.index), cnfs.index.to_series())
-
-
-def venue_rows(venues: pd.DataFrame, kind_labels: Mapping[str, str]) -> list[list]:
-    """Workshop venues: coloured by kind, sized by their workshops in the period."""
-    tips = [tooltip_html(name, [("Type", kind_labels.get(kind, kind)),
-                                ("Ateliers sur la période", workshops),
-                                ("Commune", commune)])
-            for name, kind, workshops, commune in zip(
-                venues["name"], venues["kind"], venues["workshops"], venues["commune"],
-                strict=True)]
-    return point_rows(venues, venues["kind"].map(VENUE_COLOURS).fillna(GREY),
-                      3 + venues["workshops"].clip(upper=40) ** 0.5,
-                      pd.Series(tips, index=venues.index), venues["id"])
-
-
-def school_rows(schools: pd.DataFrame, level_labels: Mapping[str, str]) -> list[list]:
-    """Schools: coloured by REP/REP+, a green ring when their project has a PCN part."""
-    tips = []
-    for row in schools.itertuples():
-        rows = [("Niveau", level_labels.get(row.level, row.level)),
-                ("Éducation prioritaire", row.education_prioritaire or "non"),
-                ("Volet « numérique et parentalité »", "oui" if row.has_pcn else "non"),
-                ("Commune", row.commune)]
-        if row.position_is_commune:
-            rows.append(("Position", "centre de la commune"))
-        tips.append(tooltip_html(row.name, rows))
-    ep = schools["education_prioritaire"].fillna("")
-    return point_rows(schools, ep.map(SCHOOL_COLOURS).fillna("#666666"),
-                      pd.Series(4.0, index=schools.index), pd.Series(tips, index=schools.index),
-                      schools["uai"], stroke=schools["has_pcn"].map({True: GREEN_PCN,
-                                                                     False: None}))
 
 
 def add_layers(m: folium.Map, layers: Iterable[folium.Element]) -> folium.Map:

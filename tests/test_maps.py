@@ -1,0 +1,142 @@
+"""Map builders: feature counts, properties, colours, escaping, offline assets, payload."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from tne_dash import REFERENCE_DIR, maps, offline
+from tne_dash.bench import synthetic_venues
+from tne_dash.reference import DEPARTEMENTS_GEOJSON
+from tne_dash.rollout import PHASE_ORDER
+from tne_dash.vocabulary import EmployerKind, SchoolLevel, VenueKind
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def departements_geojson():
+    return json.loads((REFERENCE_DIR / DEPARTEMENTS_GEOJSON).read_text(encoding="utf-8"))
+
+
+def rendered(*layers) -> str:
+    offline.use_offline_assets()
+    m = maps.base_map()
+    maps.add_layers(m, layers)
+    return m.get_root().render()
+
+
+def test_tooltips_escape_names_from_users_and_files():
+    html_text = maps.tooltip_html(EVIL, [("Commune", "A & B")])
+    assert "<img" not in html_text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html_text
+    assert "A &amp; B" in html_text
+
+
+def test_france_layer_outlines_every_departement_and_fills_the_tne_by_cohort(
+        departements_geojson):
+    figures = pd.DataFrame({"tne_cohort": ["pilot_2020", "extension_2021"],
+                            "Ateliers": ["12", "3"]}, index=["95", "86"])
+    layer = maps.departements_layer(departements_geojson, figures)
+    features = layer.data["features"]
+    assert len(features) == 101
+    fills = {f["properties"]["code"]: f["properties"]["fill"] for f in features}
+    assert fills["95"] == maps.COHORT_COLOURS["pilot_2020"]
+    assert fills["86"] == maps.COHORT_COLOURS["extension_2021"]
+    assert fills["75"] == "#FFFFFF"
+    tooltip = next(f for f in features if f["properties"]["code"] == "86")["properties"]
+    assert tooltip["tooltip"] == "<b>Vienne (86)</b><br>Ateliers : 3"
+
+
+def _square(code: str) -> dict:
+    return {"type": "Feature", "properties": {"code": code},
+            "geometry": {"type": "Polygon",
+                         "coordinates": [[[2, 48], [2.1, 48], [2.1, 48.1], [2, 48]]]}}
+
+
+def test_communes_take_one_colour_per_phase():
+    codes = [f"9500{i}" for i in range(4)]
+    table = pd.DataFrame({"name": ["A", "B", EVIL, "D"], "population": [100] * 4,
+                          "phase": list(PHASE_ORDER), "workshops": [0, 1, 5, 9]}, index=codes)
+    layer, bins = maps.communes_layer([_square(c) for c in codes], table, "phase", "Phase")
+    fills = [f["properties"]["fill"] for f in layer.data["features"]]
+    assert fills == [maps.PHASE_COLOURS[p] for p in PHASE_ORDER]
+    assert bins == []
+    assert "&lt;img" in layer.data["features"][2]["properties"]["tooltip"]
+
+
+def test_communes_coloured_by_an_indicator_use_quantile_classes():
+    codes = [f"9500{i}" for i in range(5)]
+    table = pd.DataFrame({"name": list("ABCDE"), "population": [1000] * 5,
+                          "phase": ["autonomie"] * 5, "workshops": [0, 2, 4, 6, 8]},
+                         index=codes)
+    layer, bins = maps.communes_layer([_square(c) for c in codes], table, "workshops",
+                                      "Ateliers")
+    fills = [f["properties"]["fill"] for f in layer.data["features"]]
+    assert fills[0] == maps.LIGHT_GREY  # zero stays grey
+    assert fills[-1] == maps.SEQUENTIAL[-1]
+    assert bins == sorted(bins) and len(bins) == 5 and bins[-1] == 8
+    assert "Ateliers : 8" in layer.data["features"][-1]["properties"]["tooltip"]
+
+
+def test_point_layers_carry_one_compact_row_per_point():
+    cnfs = pd.DataFrame({"name": ["COMMUNE DE POITIERS", "CROIX ROUGE FRANCAISE"],
+                         "employer_kind": ["commune", "association"], "posts": [3, 1],
+                         "commune": ["Poitiers", "Vouneuil"], "lat": [46.58, 46.6],
+                         "lon": [0.34, 0.4]})
+    layer = maps.cnfs_layer(cnfs, EmployerKind.labels())
+    assert [row[:4] for row in layer.rows] == [[46.58, 0.34, 0, 3], [46.6, 0.4, 7, 1]]
+    assert layer.styles[layer.rows[1][2]].label == "Association (dont Croix-Rouge)"
+
+
+def test_a_venue_named_like_markup_is_inert_text_in_the_page():
+    venues = pd.DataFrame({"id": [1], "name": [EVIL + "</script>"], "kind": ["ecole"],
+                           "commune": ["X"], "lat": [48.9], "lon": [2.2], "workshops": [3]})
+    page = rendered(maps.points_layer(maps.venue_layer(venues, VenueKind.labels())))
+    assert "<img" not in page and "</script><" not in page.replace("</script>\n", "")
+    assert "textContent" in page  # the browser escapes names itself
+
+
+def test_large_layers_leave_names_out_to_stay_light():
+    venues = synthetic_venues(maps.NAMED_POINTS_LIMIT + 1)
+    rows = maps.venue_layer(venues, VenueKind.labels()).rows
+    assert all(row[4] is None for row in rows)
+    small = maps.venue_layer(venues.head(10), VenueKind.labels()).rows
+    assert small[0][4] == "Lieu n° 0"
+
+
+def test_school_layer_marks_rep_and_pcn():
+    schools = pd.DataFrame({"uai": ["1", "2"], "name": ["A", "B"], "level": ["college"] * 2,
+                            "education_prioritaire": ["REP+", None], "has_pcn": [True, False],
+                            "position_is_commune": [False, True], "commune": ["X", "Y"],
+                            "lat": [48.0, 48.1], "lon": [2.0, 2.1]})
+    layer = maps.school_layer(schools, SchoolLevel.labels())
+    first, second = (layer.styles[row[2]] for row in layer.rows)
+    assert (first.fill, first.stroke) == (maps.ROUGE_MARIANNE, maps.GREEN_PCN)
+    assert second.stroke == "#FFFFFF"
+    assert "centre de la commune" in layer.rows[1][5]
+
+
+def test_the_rendered_map_loads_nothing_from_outside(departements_geojson):
+    venues = synthetic_venues(50)
+    page = rendered(maps.departements_layer(departements_geojson, pd.DataFrame()),
+                    maps.points_layer(maps.venue_layer(venues, VenueKind.labels())))
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(s.startswith("/app/static/vendor/") for s in sources)
+    assert "cdn" not in page.lower()
+
+
+def test_offline_assets_are_copied_from_the_installed_packages(tmp_path):
+    target = offline.install_assets(tmp_path)
+    for name in ("leaflet/leaflet.js", "leaflet/leaflet.css", "jquery/jquery.min.js",
+                 "markercluster/leaflet.markercluster.js", "leaflet/images/marker-icon.png"):
+        assert (target / name).stat().st_size > 0
+    assert "imagePath" in (target / "leaflet" / "icon-path.js").read_text()
+
+
+def test_a_département_view_is_framed_on_its_shapes():
+    (south, west), (north, east) = maps.geojson_bounds([_square("1")])
+    assert (south, west, north, east) == (48, 2, 48.1, 2.1)

@@ -1,0 +1,44 @@
+"""Where a commune stands in its roll-out at a date, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from factories import make_commune, make_rollout
+
+from tne_dash.filters import Filters
+from tne_dash.rollout import commune_phases
+from tne_dash.scope import Scope
+
+
+@pytest.mark.parametrize(
+    ("day", "phase"),
+    [
+        (dt.date(2021, 8, 31), "not_engaged"),
+        (dt.date(2021, 9, 1), "acculturation"),
+        (dt.date(2022, 8, 31), "acculturation"),
+        (dt.date(2022, 9, 1), "parents_ressources"),
+        (dt.date(2023, 12, 1), "autonomie"),
+        (dt.date(2026, 1, 1), "autonomie"),  # stays autonomous after year 3
+    ],
+)
+def test_a_commune_moves_through_its_three_phases(engine, session, day, phase):
+    make_commune(session, "95063")
+    make_commune(session, "95018")
+    make_rollout(session, "95063", first_year=2021)
+    session.commit()
+    with engine.connect() as conn:
+        phases = commune_phases(conn, Scope("departement", "95"), Filters(), day)
+    assert phases["95063"] == phase
+    assert phases["95018"] == "not_engaged"
+
+
+def test_demo_plans_can_be_left_out(engine, session):
+    make_commune(session, "95063")
+    make_rollout(session, "95063", first_year=2021, source="demo")
+    session.commit()
+    with engine.connect() as conn:
+        phases = commune_phases(conn, Scope("commune", "95063"),
+                                Filters(include_demo=False), dt.date(2022, 1, 1))
+    assert phases["95063"] == "not_engaged"
