@@ -33,23 +33,23 @@ m, bins = build_carte_map(view, found, data.departement_outlines(config), commun
 
 map_column, panel = st.columns([3, 1])
 with map_column:
-    clicked = st_folium(m, key=f"carte-{view.departement or 'france'}", height=620,
+    clicked = st_folium(m, key=carte.map_key(view), height=620,
                         use_container_width=True, returned_objects=["last_active_drawing"])
     carte.legend(view, bins, colour_column(view)[1])
 with panel:
     code = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("code")
     if view.departement is None and code:
-        st.query_params["dep"] = code
-        st.rerun()
+        carte.open_departement(code)
     selected = code or view.commune
+    if view.departement and code:
+        st.query_params["commune"] = code  # the link in the address reopens the selection
     if view.departement and selected in found.table.index:
         carte.commune_panel(url, view, selected)
     else:
         st.markdown("Cliquez sur un **département** pour l'ouvrir, puis sur une **commune** "
                     "pour voir ses chiffres.")
         if view.departement is None and st.button("Voir la Guadeloupe"):
-            st.query_params["dep"] = "971"
-            st.rerun()
+            carte.open_departement("971")
 
 st.subheader("Ce que montre la carte")
 table = table_for_display(view, found)

@@ -116,10 +116,47 @@ def test_a_venue_named_like_markup_shows_as_text_on_the_map(built_db_url, tmp_pa
         page.goto(f"{base}/carte?dep=95")
         wait_until_rendered(page)
         _map_frame(page)
-        frame = next(f for f in page.frames if "leaflet" in (f.content() or "").lower()
-                     and f != page.main_frame)
+        frame = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
+            .content_frame()
         tooltips = frame.evaluate(_TOOLTIPS_OF_EVIL_MARKERS)
         assert tooltips and tooltips[0]["imgs"] == 0
         assert EVIL in tooltips[0]["text"]
         assert frame.locator('img[src="x"]').count() == 0
         assert dialogs == [] and errors == [] and outside == []
+
+
+_CENTRE_OF = """(code) => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    let point = null;
+    map.eachLayer(layer => {
+        if (layer.feature && layer.feature.properties.code === code && layer.getBounds) {
+            point = map.latLngToContainerPoint(layer.getBounds().getCenter());
+        }
+    });
+    const box = map.getContainer().getBoundingClientRect();
+    return point && {x: point.x + box.left, y: point.y + box.top};
+}"""
+
+
+def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
+    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
+        page.goto(f"{base}/carte?couches=aucune")  # no cluster bubble over the polygons
+        wait_until_rendered(page)
+        _map_frame(page)
+        iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
+        target = iframe.element_handle().content_frame().evaluate(_CENTRE_OF, "86")
+        origin = iframe.bounding_box()
+        page.mouse.click(origin["x"] + target["x"], origin["y"] + target["y"])
+        page.wait_for_function("() => location.search.includes('dep=86')", timeout=30_000)
+        wait_until_rendered(page)
+        page.get_by_text("Non engagée").first.wait_for(timeout=30_000)  # communes legend
+        _map_frame(page)
+        iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
+        frame = iframe.element_handle().content_frame()
+        target = frame.evaluate(_CENTRE_OF, "86194")  # Poitiers
+        origin = iframe.bounding_box()
+        page.mouse.click(origin["x"] + target["x"], origin["y"] + target["y"])
+        page.get_by_role("heading", name="Poitiers (86)").wait_for(timeout=30_000)
+        screenshot(page, "carte-vienne-poitiers")
+        assert "dep=86" in page.url
+        assert outside == [] and errors == []

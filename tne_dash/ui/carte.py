@@ -20,6 +20,9 @@ from tne_dash.ui import blocks, data
 from tne_dash.vocabulary import EmployerKind, VenueKind
 
 FRANCE = ""
+KEY_DEP = "carte_dep"
+_PENDING_DEP = "carte_dep_pending"
+_MAP_GENERATION = "carte_map_generation"
 LAYER_LABELS = {"cnfs": f"Structures d'accueil CNFS ({CNFS_VINTAGE})",
                 "venues": "Lieux d'atelier", "schools": "Collèges, lycées, écoles REP/REP+"}
 COLOUR_CHOICES = [COLOUR_BY_PHASE] + [c for c in CATALOGUE if c in (
@@ -37,9 +40,11 @@ def controls(url: str, view: MapView) -> MapView:
     options = [FRANCE, *tne, *[c for c in deps["code"] if c not in tne]]
     bar = st.sidebar
     bar.header("Carte")
+    if _PENDING_DEP in st.session_state:  # set by a click on the map, before the widget
+        st.session_state[KEY_DEP] = st.session_state.pop(_PENDING_DEP)
     dep = bar.selectbox("Territoire", options, index=options.index(view.departement or FRANCE),
                         format_func=lambda c: f"{names[c]} ({c})" if c else "France entière",
-                        key="carte_dep")
+                        key=KEY_DEP)
     period = bar.date_input("Période", value=(view.date_from or dt.date(2020, 9, 1),
                                               view.date_to), format="DD/MM/YYYY",
                             key="carte_period")
@@ -64,6 +69,19 @@ def controls(url: str, view: MapView) -> MapView:
                      commune=view.commune if dep == view.departement else None)
     st.query_params.from_dict(map_view_params(result))
     return result
+
+
+def open_departement(code: str) -> None:
+    """Open a département (map click or button): the sidebar follows, then rerun."""
+    st.session_state[_PENDING_DEP] = code
+    # A new map component: the old one would still report the click that opened this one.
+    st.session_state[_MAP_GENERATION] = st.session_state.get(_MAP_GENERATION, 0) + 1
+    st.rerun()
+
+
+def map_key(view: MapView) -> str:
+    """The map component's key: new per département and per click-navigation."""
+    return f"carte-{view.departement or 'france'}-{st.session_state.get(_MAP_GENERATION, 0)}"
 
 
 def _swatches(entries: list[tuple[str, str]]) -> str:
