@@ -62,6 +62,17 @@ def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
         wait_until_rendered(page)
         frame = _map_frame(page)
         assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
+        leaflet = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
+            .content_frame()
+        drawn = leaflet.evaluate("""() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const codes = new Set();
+            map.eachLayer(l => {
+                if (l.feature && l._pxBounds) codes.add(l.feature.properties.code);
+            });
+            return codes.size;
+        }""")
+        assert drawn == 101  # every département outline was projected and drawn
         assert frame.locator(".marker-cluster").count() >= 1  # CNFS structures, clustered
         height = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
         assert height["height"] > 300

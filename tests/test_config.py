@@ -30,5 +30,5 @@ def test_every_setting_is_documented():
     rows = describe_settings()
     assert {name for name, _, _ in rows} == {
         "TNE_DASH_DATABASE_URL", "TNE_DASH_REFERENCE_DIR", "TNE_DASH_DEMO",
-        "TNE_DASH_CACHE_TTL_SECONDS"}
+        "TNE_DASH_CACHE_TTL_SECONDS", "TNE_DASH_MAP_TILES"}
     assert all(help_text for _, _, help_text in rows)

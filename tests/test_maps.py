@@ -140,3 +140,10 @@ def test_offline_assets_are_copied_from_the_installed_packages(tmp_path):
 def test_a_département_view_is_framed_on_its_shapes():
     (south, west), (north, east) = maps.geojson_bounds([_square("1")])
     assert (south, west, north, east) == (48, 2, 48.1, 2.1)
+
+
+def test_a_tile_layer_is_an_option_for_online_deployments():
+    offline.use_offline_assets()
+    assert "data.geopf.fr" not in maps.base_map().get_root().render()
+    page = maps.base_map(tiles="ign").get_root().render()
+    assert "GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2" in page
