@@ -13,6 +13,7 @@ from sqlalchemy import Connection, and_, func, select
 from tne_dash.filters import Filters, school_clauses, territory_clauses, workshop_clauses
 from tne_dash.models import CnfsStructure, Commune, School, Venue, Workshop
 from tne_dash.scope import Scope
+from tne_dash.vocabulary import Source
 
 # Structures of one commune share its point: spread them on a small circle (~300 m).
 SPREAD_DEGREES = 0.003
@@ -60,7 +61,7 @@ def venue_points(conn: Connection, scope: Scope, filters: Filters) -> pd.DataFra
     if filters.venue_kinds:
         clauses.append(Venue.kind.in_(filters.venue_kinds))
     if not filters.include_demo:
-        clauses.append(Venue.source != "demo")
+        clauses.append(Venue.source != Source.DEMO.value)
     stmt = (
         select(Venue.id, Venue.name, Venue.kind, Commune.name.label("commune"), Venue.lat,
                Venue.lon, func.coalesce(counts.c.workshops, 0).label("workshops"))
