@@ -143,10 +143,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from tne_dash.bench import map_benchmark, render_table
-    from tne_dash.db import make_engine as engine_for
 
     settings = _settings(args)
-    result = {"database": engine_for(settings.database_url).dialect.name,
+    result = {"database": make_engine(settings.database_url).dialect.name,
               "map": map_benchmark(args.points)}
     print(json.dumps(result, indent=2) if args.format == "json" else render_table(result))
     return 0

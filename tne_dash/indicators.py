@@ -6,7 +6,6 @@ grouped by the requested level; the results are merged into one frame, one row p
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -35,7 +34,6 @@ from tne_dash.models import (
 from tne_dash.scope import COMMUNE, NATIONAL, Scope
 from tne_dash.vocabulary import Source
 
-GROUP_LEVELS = ("total", "departement", "epci", "commune")
 EXTERNAL_CODES = ("teachers_participating", "mallette_consultations", "pix_courses")
 
 
@@ -230,7 +228,7 @@ def _strategy_query(key, scope: Scope, filters: Filters, level: str) -> Select:
     return _grouped(stmt, dep_key, level)
 
 
-def _external_query(key, scope: Scope, filters: Filters, level: str) -> Select:
+def _external_query(key, scope: Scope, filters: Filters, level: str) -> list[Select]:
     """External measures recorded for communes, départements (or France) in the territory.
 
     A measure counts at the level it was recorded: département figures are not split among
@@ -261,7 +259,7 @@ def _external_query(key, scope: Scope, filters: Filters, level: str) -> Select:
                 and not filters.rep_only:
             queries.append(select(literal("total").label("key"), *values).where(
                 em.scope_kind == "national", *period))
-    return queries  # type: ignore[return-value]
+    return queries
 
 
 _FAMILIES = (
@@ -335,16 +333,3 @@ def compute_indicators(conn: Connection, scope: Scope, filters: Filters) -> Indi
         demo=bool(row["demo"]),
     )
 
-
-def period_filters(date_from: dt.date | None, date_to: dt.date | None) -> Filters:
-    """Filters holding only a period — the common case of the CLI and the home page."""
-    return Filters(date_from=date_from, date_to=date_to)
-
-
-__all__ = [
-    "GROUP_LEVELS",
-    "IndicatorValues",
-    "compute_indicator_table",
-    "compute_indicators",
-    "period_filters",
-]

@@ -9,7 +9,7 @@ from tne_dash.models import Commune, Departement
 
 
 def departements(conn: Connection) -> pd.DataFrame:
-    """Every département with geometry-bearing zone, sorted by code; TNE cohort or None."""
+    """Code, name and TNE cohort (None outside the TNE) of every département, by code."""
     stmt = select(Departement.code, Departement.name, Departement.tne_cohort).order_by(
         Departement.code)
     return pd.read_sql(stmt, conn)
