@@ -12,8 +12,10 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from tne_dash import PROJECT_ROOT
+from tne_dash.access import AccountsFileError
 from tne_dash.build import build_database
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.config import Settings
@@ -151,6 +153,103 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limits(settings: Settings):
+    from tne_dash.imports.reading import Limits
+
+    return Limits(max_bytes=settings.import_max_mb * 1024 * 1024,
+                  max_rows=settings.import_max_rows)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tne_dash.access import OPERATOR_ROLE, Account
+    from tne_dash.imports.service import import_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"Fichier introuvable : {path}")
+    settings = _settings(args)
+    ensure_database(settings)
+    engine = make_engine(settings.database_url)
+    report = import_file(engine, args.kind, path.name, path.read_bytes(),
+                         account=Account(args.user, OPERATOR_ROLE), today=dt.date.today(),
+                         now=dt.datetime.now(), limits=_limits(settings), dry_run=args.dry_run)
+    print(report.summary())
+    for problem in report.problems:
+        print(("Avertissement : " if problem.warning else "Erreur : ") + problem.located())
+    if not report.refused and not args.dry_run:
+        print(f"Journal : import n° {report.batch_id} (annulable : tne-dash undo-import "
+              f"{report.batch_id}).")
+    return EXIT_REFUSED if report.refused else 0
+
+
+def cmd_undo_import(args: argparse.Namespace) -> int:
+    from tne_dash.access import OPERATOR_ROLE, Account
+    from tne_dash.imports.service import undo_import
+    from tne_dash.imports.store import UndoRefused
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    try:
+        touched = undo_import(engine, args.batch, account=Account(args.user, OPERATOR_ROLE),
+                              now=dt.datetime.now())
+    except UndoRefused as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"Import n° {args.batch} annulé : {touched} ligne(s) retirée(s) ou rétablie(s).")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from tne_dash.imports.templates import FILE_NAMES, template_xlsx
+
+    output = Path(args.output or FILE_NAMES[args.kind])
+    output.write_bytes(template_xlsx(args.kind))
+    print(f"Modèle écrit : {output}")
+    return 0
+
+
+def cmd_accounts(args: argparse.Namespace) -> int:
+    from tne_dash import access
+
+    path = _settings(args).accounts_file
+    accounts = access.load_accounts(path)
+    if args.action == "list":
+        for account in accounts.values():
+            print(f"{account.name}\t{account.describe_rights()}\t{account.email}")
+        return 0
+    if not args.name:
+        raise UsageError("Nom du compte manquant (ex. tne-dash accounts add claire …).")
+    if args.action == "remove":
+        if accounts.pop(args.name, None) is None:
+            raise UsageError(f"Compte inconnu : {args.name}")
+    else:
+        role = access.Role(args.role)
+        departements = frozenset(d.strip().upper() for d in args.departements.split(",")
+                                 if d.strip())
+        if role == access.Role.EDITEUR and not departements:
+            raise UsageError("Un éditeur a besoin de --departements (ex. 95,86).")
+        password = _read_password(args)
+        accounts[args.name] = access.Account(
+            args.name, role, departements, email=(args.email or "").lower(),
+            password_hash=access.hash_password(password) if password else "")
+    access.save_accounts(path, accounts.values())
+    print(f"Comptes enregistrés dans {path}.")
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if args.email and not sys.stdin.isatty():
+        return ""  # identity-provider account: no local password
+    import getpass
+
+    password = getpass.getpass("Mot de passe : ")
+    if password != getpass.getpass("Confirmez : "):
+        raise UsageError("Les deux mots de passe diffèrent.")
+    return password
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tne-dash",
@@ -186,6 +285,38 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--format", choices=("table", "json"), default="table")
     bench.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     bench.set_defaults(handler=cmd_bench)
+
+    kinds = ("workshops", "coop", "parents-ressources", "objectives")
+    imp = sub.add_parser("import", help="Importer un fichier (validé entièrement, tout ou rien).")
+    imp.add_argument("kind", choices=kinds)
+    imp.add_argument("file", help="Fichier CSV ou XLSX (export XLSX pour la Coop).")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="Valider et compter sans rien enregistrer.")
+    imp.add_argument("--user", default=os.environ.get("USER") or "operateur",
+                     help="Nom inscrit au journal des imports.")
+    imp.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    imp.set_defaults(handler=cmd_import)
+
+    undo = sub.add_parser("undo-import", help="Annuler un import du journal.")
+    undo.add_argument("batch", type=int, help="Numéro de l'import (journal).")
+    undo.add_argument("--user", default=os.environ.get("USER") or "operateur")
+    undo.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    undo.set_defaults(handler=cmd_undo_import)
+
+    tpl = sub.add_parser("template", help="Écrire un modèle XLSX à remplir.")
+    tpl.add_argument("kind", choices=("workshops", "parents-ressources", "objectives"))
+    tpl.add_argument("-o", "--output", help="Fichier à écrire (par défaut modele_….xlsx).")
+    tpl.set_defaults(handler=cmd_template)
+
+    acc = sub.add_parser("accounts", help="Gérer les comptes locaux (éditeurs, admins).")
+    acc.add_argument("action", choices=("add", "list", "remove"))
+    acc.add_argument("name", nargs="?")
+    acc.add_argument("--role", choices=("lecteur", "editeur", "admin"), default="editeur")
+    acc.add_argument("--departements", default="", help="Codes séparés par des virgules.")
+    acc.add_argument("--email", help="E-mail du fournisseur d'identité (connexion OIDC).")
+    acc.add_argument("--password-stdin", action="store_true",
+                     help="Lire le mot de passe sur l'entrée standard (scripts).")
+    acc.set_defaults(handler=cmd_accounts)
     return parser
 
 
@@ -197,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, InvalidScope) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (DatabaseUnavailable, ReferenceDataError) as exc:
+    except (DatabaseUnavailable, ReferenceDataError, AccountsFileError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_REFUSED
 

@@ -10,6 +10,7 @@ from tne_dash import PROJECT_ROOT, REFERENCE_DIR
 
 ENV_PREFIX = "TNE_DASH_"
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "tne_dash.sqlite"
+DEFAULT_ACCOUNTS_FILE = PROJECT_ROOT / "config" / "accounts.toml"
 
 
 def _default_database_url() -> str:
@@ -43,6 +44,19 @@ class Settings:
     cache_ttl_seconds: int = field(
         default=60,
         metadata={"help": "How long the app keeps a query result before reading it again."},
+    )
+    accounts_file: Path = field(
+        default=DEFAULT_ACCOUNTS_FILE,
+        metadata={"help": "Local accounts (TOML, Argon2 password hashes) used when no identity "
+                  "provider is configured; managed with tne-dash accounts."},
+    )
+    import_max_mb: int = field(
+        default=20,
+        metadata={"help": "Largest file an import accepts, in megabytes."},
+    )
+    import_max_rows: int = field(
+        default=50_000,
+        metadata={"help": "Most data rows an import accepts."},
     )
 
     @classmethod

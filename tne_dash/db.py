@@ -78,12 +78,19 @@ def drop_schema(engine: Engine) -> None:
 
 
 def is_built(engine: Engine) -> bool:
-    """True when the database holds a completed build (reference data loaded)."""
+    """True when the database holds a completed build (reference data loaded).
+
+    A built database also gets the tables added since it was built (the import journal …):
+    creating missing tables never touches existing rows.
+    """
     check_connection(engine)
     if not inspect(engine).has_table(Metadata.__tablename__):
         return False
     with Session(engine) as session:
-        return session.get(Metadata, BUILT_AT_KEY) is not None
+        built = session.get(Metadata, BUILT_AT_KEY) is not None
+    if built:
+        create_schema(engine)
+    return built
 
 
 def read_metadata(engine: Engine) -> dict[str, str]:

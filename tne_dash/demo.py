@@ -15,6 +15,7 @@ from random import Random
 
 import pandas as pd
 
+from tne_dash.periods import school_year_bounds, school_year_label
 from tne_dash.reference import TNE_COHORTS
 from tne_dash.vocabulary import (
     Cohort,
@@ -116,15 +117,6 @@ class DemoActivity:
     external_measures: list[dict] = field(default_factory=list)
     # uai → (strategy_target, pcn_since)
     school_programme: dict[str, tuple[bool, dt.date | None]] = field(default_factory=dict)
-
-
-def school_year_bounds(start_year: int) -> tuple[dt.date, dt.date]:
-    """1 September of ``start_year`` to 31 August of the next year."""
-    return dt.date(start_year, 9, 1), dt.date(start_year + 1, 8, 31)
-
-
-def school_year_label(start_year: int) -> str:
-    return f"{start_year}-{start_year + 1}"
 
 
 def engagement_probability(population: int) -> float:

@@ -115,7 +115,15 @@ class ScopeKind(LabelledEnum):
     COMMUNE = "commune"
 
 
-LABELS: dict[type, dict[StrEnum, str]] = {
+LABELS: dict[type, dict[StrEnum, str]] = {}
+
+
+def register_labels(enum: type, labels: dict) -> None:
+    """Give an enum defined elsewhere (e.g. ``access.Role``) its French labels."""
+    LABELS[enum] = labels
+
+
+LABELS |= {
     Cohort: {
         Cohort.PILOT_2020: "Pilote (rentrée 2020)",
         Cohort.EXTENSION_2021: "Extension (rentrée 2021)",
