@@ -3,11 +3,12 @@
 import streamlit as st
 
 from tne_dash import PROJECT_ROOT
+from tne_dash.access import AccountsFileError
 from tne_dash.db import DatabaseUnavailable
 from tne_dash.labels import APP_TITLE
 from tne_dash.reference import ReferenceDataError
 from tne_dash.scope import InvalidScope
-from tne_dash.ui import data, shell
+from tne_dash.ui import auth, data, shell
 from tne_dash.ui.navigation import build_navigation
 
 FAVICON = PROJECT_ROOT / "static" / "favicon.png"  # local file: no icon fetched from a CDN
@@ -17,7 +18,8 @@ shell.declare_french()
 page = build_navigation()
 try:
     data.ensure_database(data.settings())
+    auth.sidebar_account()
     page.run()
-except (DatabaseUnavailable, ReferenceDataError, InvalidScope) as exc:
+except (DatabaseUnavailable, ReferenceDataError, InvalidScope, AccountsFileError) as exc:
     # A message the user can act on, never a traceback.
     st.error(str(exc), icon=":material/error:")

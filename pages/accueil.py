@@ -5,7 +5,7 @@ import streamlit as st
 from tne_dash.filters import Filters
 from tne_dash.labels import population_note
 from tne_dash.metrics import headline_kpis
-from tne_dash.ui import blocks, data, pickers, shell
+from tne_dash.ui import auth, blocks, data, pickers, shell
 from tne_dash.ui.navigation import PAGES
 from tne_dash.urlstate import parse_view
 
@@ -27,7 +27,9 @@ values = data.load_indicators(url, view.scope, Filters(date_to=view.date_to))
 st.subheader(data.load_scope_label(url, view.scope))
 st.caption(population_note(values.population))
 blocks.demo_notice(values.demo)
-blocks.kpi_row(headline_kpis(values))
+exact = auth.current_account().sees_exact_counts
+blocks.kpi_row(headline_kpis(values, exact=exact))
+blocks.masking_note(view.scope.kind == "commune" and not exact)
 
 st.subheader("Dans ce tableau de bord")
 for spec in PAGES:

@@ -5,10 +5,10 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from tne_dash.carte import build_carte_map, colour_column, table_for_display
+from tne_dash.carte import build_carte_map, colour_column, for_viewer, table_for_display
 from tne_dash.exports import to_csv_bytes
 from tne_dash.mapview import parse_map_view
-from tne_dash.ui import blocks, carte, data, shell
+from tne_dash.ui import auth, blocks, carte, data, shell
 
 shell.ensure_app_shell()
 config = data.settings()
@@ -19,7 +19,8 @@ deps = data.load_departements(url)
 view = parse_map_view(st.query_params.to_dict(), data.today(), set(deps["code"]))
 blocks.problems(view.problems)
 view = carte.controls(url, replace(view, problems=()))
-found = data.load_carte(url, view)
+exact = auth.current_account().sees_exact_counts
+found = for_viewer(data.load_carte(url, view), view, exact)
 cohorts = deps.set_index("code")["tne_cohort"]
 communes = data.commune_outlines(config, view.departement) if view.departement else []
 
@@ -35,7 +36,7 @@ map_column, panel = st.columns([3, 1])
 with map_column:
     clicked = st_folium(m, key=carte.map_key(view), height=620,
                         use_container_width=True, returned_objects=["last_active_drawing"])
-    carte.legend(view, bins, colour_column(view)[1])
+    carte.legend(view, bins, colour_column(view)[1], masked=not exact)
 with panel:
     code = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("code")
     if view.departement is None and code:
@@ -44,7 +45,7 @@ with panel:
     if view.departement and code:
         st.query_params["commune"] = code  # the link in the address reopens the selection
     if view.departement and selected in found.table.index:
-        carte.commune_panel(url, view, selected)
+        carte.commune_panel(url, view, selected, exact)
     else:
         st.markdown("Cliquez sur un **département** pour l'ouvrir, puis sur une **commune** "
                     "pour voir ses chiffres.")
@@ -54,5 +55,6 @@ with panel:
 st.subheader("Ce que montre la carte")
 table = table_for_display(view, found)
 st.dataframe(table, hide_index=True, width="stretch")
+blocks.masking_note(view.departement is not None and not exact)
 st.download_button("Télécharger le tableau (CSV)", to_csv_bytes(table),
                    file_name="carte-tne.csv", mime="text/csv", on_click="ignore")

@@ -95,6 +95,23 @@ def app_env(monkeypatch, built_db_url) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _apptest_runs_through_the_navigation(monkeypatch):
+    """AppTest resets Streamlit's legacy ``pages/`` flag before every run, so each run would
+    start in the page file and go through ``shell.ensure_app_shell``'s rerun — which drops
+    button clicks and form submits. Decide the flag the way a warm server has it: st.navigation.
+    (The real cold-start path is covered in a real browser, tests/test_browser.py.)"""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """Caches survive between AppTest runs in one process: start every test clean."""
     yield

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import folium
 import pandas as pd
@@ -14,6 +14,7 @@ from tne_dash.filters import Filters
 from tne_dash.indicators import compute_indicator_table
 from tne_dash.labels import format_number
 from tne_dash.mapview import COLOUR_BY_PHASE, MapView
+from tne_dash.privacy import mask_small_counts
 from tne_dash.rollout import PHASE_LABELS, commune_phases
 from tne_dash.scope import DEPARTEMENT, NATIONAL, Scope
 from tne_dash.vocabulary import Cohort, EmployerKind, SchoolLevel, VenueKind
@@ -65,6 +66,13 @@ def load_carte_data(conn: Connection, view: MapView) -> CarteData:
                  if "schools" in view.layers and view.departement else empty),
         demo=bool(table["demo"].any()) if "demo" in table else False,
     )
+
+
+def for_viewer(data: CarteData, view: MapView, exact: bool) -> CarteData:
+    """The data as this viewer may see it: small counts of people masked in commune rows."""
+    if view.departement is None or exact:
+        return data
+    return replace(data, table=mask_small_counts(data.table, commune_level=True, exact=False))
 
 
 def departement_figures(table: pd.DataFrame, cohorts: pd.Series) -> pd.DataFrame:

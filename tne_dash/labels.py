@@ -22,8 +22,10 @@ DEMO_BADGE = "Données de démonstration"
 NO_DATA = "—"
 
 
-def format_number(value: float | int | None, decimals: int = 0) -> str:
-    """« 33 717 », « 1 234,5 »; « — » for a missing value."""
+def format_number(value: float | int | str | None, decimals: int = 0) -> str:
+    """« 33 717 », « 1 234,5 »; « — » for a missing value; text (« < 5 ») as it is."""
+    if isinstance(value, str):
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NO_DATA
     text = f"{value:,.{decimals}f}"

@@ -189,6 +189,10 @@ def departements_layer(geojson: Mapping, figures: pd.DataFrame) -> folium.GeoJso
     return _polygon_layer(features, "Départements", weight=1)
 
 
+# Communes whose small count is masked for the public (tne_dash.privacy).
+MASKED_COLOUR = "#E3E3FD"
+
+
 def quantile_bins(values: pd.Series, classes: int = len(SEQUENTIAL)) -> list[float]:
     """Upper bounds of up to ``classes`` quantile classes of the positive values."""
     positive = values[values > 0].dropna()
@@ -213,7 +217,8 @@ def communes_layer(features: Sequence[Mapping], table: pd.DataFrame, colour_by: 
     """Commune polygons coloured by phase (``colour_by == 'phase'``) or by a numeric column
     of ``table`` (indexed by INSEE code, columns name, population, phase and the value).
     Returns the layer and the bins of the numeric scale (empty for phases)."""
-    bins = [] if colour_by == "phase" else quantile_bins(table[colour_by])
+    bins = [] if colour_by == "phase" else quantile_bins(
+        pd.to_numeric(table[colour_by], errors="coerce"))
     out = []
     for feature in features:
         code = feature["properties"]["code"]
@@ -225,7 +230,12 @@ def communes_layer(features: Sequence[Mapping], table: pd.DataFrame, colour_by: 
                 ("Phase", PHASE_LABELS[phase])]
         if colour_by != "phase":
             rows.append((value_label, format_number(row[colour_by], decimals)))
-        fill = PHASE_COLOURS[phase] if colour_by == "phase" else colour_for(row[colour_by], bins)
+        if colour_by == "phase":
+            fill = PHASE_COLOURS[phase]
+        elif isinstance(row[colour_by], str):  # masked small count (privacy.MASK)
+            fill = MASKED_COLOUR
+        else:
+            fill = colour_for(row[colour_by], bins)
         out.append({"type": "Feature", "geometry": feature["geometry"],
                     "properties": {"code": code, "fill": fill,
                                    "tooltip": tooltip_html(row["name"], rows)}})

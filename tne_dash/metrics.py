@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.indicators import IndicatorValues
 from tne_dash.labels import format_value
+from tne_dash.privacy import mask_value
 from tne_dash.reference import CNFS_VINTAGE
 
 # The programme's headline figures, in the order a mayor reads them, with tile labels short
@@ -35,15 +36,20 @@ class Kpi:
     note: str = ""
 
 
-def headline_kpis(values: IndicatorValues) -> list[Kpi]:
-    """The home page's tiles for the scope of ``values`` (indicators that apply to it)."""
+def headline_kpis(values: IndicatorValues, exact: bool = True) -> list[Kpi]:
+    """The home page's tiles for the scope of ``values`` (indicators that apply to it).
+
+    ``exact=False`` (anonymous viewers) masks small counts of people of a commune.
+    """
     tiles = []
+    commune_level = values.scope.kind == "commune"
     for code, label in HEADLINE.items():
         ind = CATALOGUE[code]
         if values.scope.kind not in ind.scopes:
             continue
+        shown = mask_value(code, values[code], commune_level=commune_level, exact=exact)
         tiles.append(Kpi(
-            code, label, format_value(values[code], ind.unit, ind.decimals),
+            code, label, format_value(shown, ind.unit, ind.decimals),
             f"{ind.label} : {ind.computation}",
             note=CNFS_NOTE if code.startswith("cnfs_") else "",
         ))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tne_dash.catalogue import CATALOGUE
+from tne_dash.catalogue import CATALOGUE, PER_1000
 
 SMALL_COUNT_MIN = 1
 SMALL_COUNT_MAX = 4
@@ -20,6 +20,11 @@ MASK = "< 5"
 def people_columns(columns) -> list[str]:
     """The columns of ``columns`` that hold counts of people (catalogue ``counts_people``)."""
     return [c for c in columns if c in CATALOGUE and CATALOGUE[c].counts_people]
+
+
+def reveals_people_count(code: str) -> bool:
+    """A count of people, or its rate per 1 000 inhabitants."""
+    return bool(people_columns([code.removesuffix(PER_1000)]))
 
 
 def is_small_count(value) -> bool:
@@ -43,8 +48,12 @@ def mask_small_counts(table: pd.DataFrame, *, commune_level: bool, exact: bool) 
         return table
     out = table.copy()
     for column in people_columns(out.columns):
-        values = out[column]
-        small = values.map(is_small_count)
-        if small.any():
-            out[column] = values.astype(object).where(~small, MASK)
+        small = table[column].map(is_small_count)
+        if not small.any():
+            continue
+        out[column] = table[column].astype(object).where(~small, MASK)
+        # A rate per 1 000 inhabitants gives the count back with the population: mask it too.
+        rate = column + PER_1000
+        if rate in out:
+            out[rate] = table[rate].astype(object).where(~small, MASK)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from tne_dash.models import Commune, Departement
+from tne_dash.models import Commune, Departement, Venue
 
 
 def departements(conn: Connection) -> pd.DataFrame:
@@ -28,3 +28,10 @@ def communes_of(conn: Connection, departement_code: str) -> pd.DataFrame:
 def departement_of_commune(conn: Connection, code_insee: str) -> str | None:
     """The département code of a commune, None when the code is unknown."""
     return conn.scalar(select(Commune.departement_code).where(Commune.code_insee == code_insee))
+
+
+def venues_of(conn: Connection, commune_code: str) -> pd.DataFrame:
+    """Id, name and kind of the workshop venues of a commune, by name."""
+    stmt = (select(Venue.id, Venue.name, Venue.kind).where(Venue.commune_code == commune_code)
+            .order_by(Venue.name))
+    return pd.read_sql(stmt, conn)

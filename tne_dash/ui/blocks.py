@@ -8,6 +8,7 @@ import streamlit as st
 
 from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE
 from tne_dash.metrics import Kpi
+from tne_dash.privacy import MASK
 
 PER_ROW = 4
 
@@ -16,6 +17,14 @@ def demo_notice(shown: bool) -> None:
     """The « Données de démonstration » banner, whenever demo rows are in the figures."""
     if shown:
         st.warning(f"**{DEMO_BADGE}.** {DEMO_NOTICE}", icon=":material/science:")
+
+
+def masking_note(shown: bool) -> None:
+    """Say why some counts read « < 5 » (public view of commune figures)."""
+    if shown:
+        st.caption(f"Vue publique : les effectifs de 1 à 4 personnes d'une commune sont "
+                   f"affichés « {MASK} » pour qu'aucune famille ne soit reconnaissable. Les "
+                   "éditeurs connectés voient les valeurs exactes.")
 
 
 def problems(messages: Sequence[str]) -> None:

@@ -13,6 +13,7 @@ from tne_dash.catalogue import CATALOGUE
 from tne_dash.labels import format_number
 from tne_dash.mapview import COLOUR_BY_PHASE, LAYERS, MapView, map_view_params
 from tne_dash.metrics import headline_kpis
+from tne_dash.privacy import MASK, reveals_people_count
 from tne_dash.reference import CNFS_VINTAGE
 from tne_dash.rollout import PHASE_LABELS, PHASE_ORDER
 from tne_dash.scope import Scope
@@ -91,7 +92,7 @@ def _swatches(entries: list[tuple[str, str]]) -> str:
         for c, label in entries)
 
 
-def legend(view: MapView, bins: list[float], value_label: str) -> None:
+def legend(view: MapView, bins: list[float], value_label: str, masked: bool) -> None:
     """The legend under the map, numbers in French."""
     lines = []
     if view.departement is None:
@@ -107,7 +108,9 @@ def legend(view: MapView, bins: list[float], value_label: str) -> None:
         colours = maps.SEQUENTIAL[len(maps.SEQUENTIAL) - len(bins):]
         lines.append(f"**{html.escape(value_label)}** : " + _swatches(
             [(maps.LIGHT_GREY, "0")] + [(c, f"{format_number(lo, 1)} – {format_number(hi, 1)}")
-                                        for c, lo, hi in zip(colours, lows, bins, strict=True)]))
+                                        for c, lo, hi in zip(colours, lows, bins, strict=True)]
+            + ([(maps.MASKED_COLOUR, f"{MASK} (effectif masqué)")]
+               if masked and reveals_people_count(view.colour_by) else [])))
     if "cnfs" in view.layers:
         lines.append(f"**Structures CNFS** (fichier ANCT du {CNFS_VINTAGE}, taille = postes) : "
                      + _swatches(maps.legend_entries(maps.EMPLOYER_COLOURS,
@@ -122,13 +125,13 @@ def legend(view: MapView, bins: list[float], value_label: str) -> None:
     st.markdown("  \n".join(lines), unsafe_allow_html=True)
 
 
-def commune_panel(url: str, view: MapView, code: str) -> None:
+def commune_panel(url: str, view: MapView, code: str, exact: bool) -> None:
     """Figures of the selected commune and links to open it elsewhere."""
     values = data.load_indicators(url, Scope("commune", code),
                                   view_filters(view))
     st.subheader(data.load_scope_label(url, Scope("commune", code)))
     st.caption(f"{format_number(values.population)} habitants")
-    for kpi in headline_kpis(values):
+    for kpi in headline_kpis(values, exact=exact):
         st.metric(kpi.label, kpi.value, help=kpi.help)
     blocks.demo_notice(values.demo)
     st.page_link("pages/accueil.py", label="Ouvrir sur l'accueil", icon=":material/home:",

@@ -96,6 +96,23 @@ def load_build_facts(url: str) -> dict[str, str]:
     return db.read_metadata(get_engine(url))
 
 
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=64, show_spinner=False)
+def load_venues_of(url: str, code_insee: str) -> pd.DataFrame:
+    """The workshop venues of a commune (form pickers)."""
+    with get_engine(url).connect() as conn:
+        return queries.venues_of(conn, code_insee)
+
+
+def refresh_after_write() -> None:
+    """A write landed: every cached figure is read again on the next run."""
+    st.cache_data.clear()
+
+
+def now() -> dt.datetime:
+    """The current time, read at the UI edge (journal timestamps)."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
 def today() -> dt.date:
     """Today's date, read here (the UI edge) and passed to the core as a value."""
     return dt.date.today()

@@ -35,6 +35,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("carte.py", "Carte", ":material/map:",
              "Les départements TNE, les communes par phase ou par indicateur, les conseillers "
              "numériques, les lieux d'atelier et les établissements."),
+    PageSpec("saisie.py", "Saisie", ":material/edit_note:",
+             "Éditeurs : enregistrer un atelier (date, lieu, effectifs — jamais de noms)."),
+    PageSpec("importer.py", "Import", ":material/upload_file:",
+             "Éditeurs : importer ateliers, export de la Coop, Parents Ressources et objectifs ; "
+             "journal des imports."),
     PageSpec("donnees.py", "Données et méthodes", ":material/menu_book:",
              "Chaque indicateur, son mode de calcul, et les sources des données avec leurs "
              "licences et millésimes."),
