@@ -83,8 +83,9 @@ def _scope_code(check: RowCheck, ctx: Context, kind: str | None) -> str | None:
         return None
     if not ctx.account.may_write(dep):
         where = "national" if dep is None else f"du département {dep}"
-        check.fail("perimetre", f"objectif {where} hors de vos droits "
-                                f"({ctx.account.describe_rights()})", raw or kind)
+        check.fail("code" if code else "perimetre",
+                   f"objectif {where} hors de vos droits ({ctx.account.describe_rights()})",
+                   code or check.raw("perimetre"))
         return None
     return code
 
