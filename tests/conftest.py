@@ -88,6 +88,17 @@ def built_pg_url(postgres_cluster) -> str:
 
 
 @pytest.fixture
+def writable_built_url(built_db_url, tmp_path) -> str:
+    """A private copy of the built SQLite database, for tests that write (imports)."""
+    import shutil
+
+    source = Path(built_db_url.removeprefix("sqlite:///"))
+    target = tmp_path / "copy.sqlite"
+    shutil.copy(source, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
 def app_env(monkeypatch, built_db_url) -> str:
     """Point the app at the built test database (the page reads the environment)."""
     monkeypatch.setenv("TNE_DASH_DATABASE_URL", built_db_url)
