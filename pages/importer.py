@@ -8,7 +8,7 @@ shell.ensure_app_shell()
 url = data.settings().database_url
 
 st.title("Importer des données")
-account = auth.require_editor("L'import de fichiers")
+account = auth.require_editor("importer des fichiers")
 st.markdown(
     "Chaque fichier est **vérifié en entier avant d'écrire quoi que ce soit** : s'il contient "
     "une seule erreur, rien n'est enregistré et chaque erreur est listée avec sa ligne et sa "

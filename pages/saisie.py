@@ -9,7 +9,7 @@ shell.ensure_app_shell()
 url = data.settings().database_url
 
 st.title("Saisir un atelier")
-account = auth.require_editor("La saisie des ateliers")
+account = auth.require_editor("saisir des ateliers")
 st.markdown("Un atelier, une permanence ou un accompagnement : sa date, son lieu et ses "
             "**effectifs** (jamais de noms). Pour plusieurs dizaines d'ateliers, préférez "
             "l'import d'un fichier (page **Import**).")

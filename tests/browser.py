@@ -26,10 +26,10 @@ READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 @contextmanager
-def streamlit_server(database_url: str):
+def streamlit_server(database_url: str, **extra_env: str):
     """``streamlit run app.py`` on a free loopback port; yields its base URL."""
     port = free_port()
-    env = dict(os.environ, TNE_DASH_DATABASE_URL=database_url)
+    env = dict(os.environ, TNE_DASH_DATABASE_URL=database_url, **extra_env)
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / f"streamlit-{port}.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),

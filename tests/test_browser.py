@@ -105,25 +105,48 @@ _TOOLTIPS_OF_EVIL_MARKERS = """() => {
 }"""
 
 
-def test_a_venue_named_like_markup_shows_as_text_on_the_map(built_db_url, tmp_path):
-    import shutil
+def test_an_editor_signs_in_imports_a_file_and_its_markup_venue_shows_as_text(
+        writable_built_url, tmp_path):
+    from tne_dash.access import Account, Role, hash_password, save_accounts
 
-    from sqlalchemy import insert
-
-    from tne_dash.db import make_engine
-    from tne_dash.models import Venue
-
-    path = tmp_path / "evil.sqlite"
-    shutil.copy(built_db_url.removeprefix("sqlite:///"), path)
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        conn.execute(insert(Venue).values(name=EVIL, kind="ecole", commune_code="95063",
-                                          lat=48.93, lon=2.21, source="form"))
-    engine.dispose()
-    with streamlit_server(f"sqlite:///{path}") as base, \
+    accounts = tmp_path / "accounts.toml"
+    save_accounts(accounts, [Account("claire", Role.EDITEUR, frozenset({"95"}),
+                                     password_hash=hash_password("pw95"))])
+    upload = tmp_path / "ateliers.csv"
+    upload.write_text(
+        "date;code_insee;lieu;type_lieu;phase;format;thematiques;duree_minutes;animateur;"
+        "nb_parents;nb_nouveaux_parents;nb_enfants;reference\n"
+        f"12/03/2024;95063;{EVIL};école;acculturation;atelier collectif;ENT;90;CNFS;12;7;3;"
+        "EVIL-1\n", encoding="utf-8")
+    with streamlit_server(writable_built_url, TNE_DASH_ACCOUNTS_FILE=str(accounts)) as base, \
             chromium_page() as (page, outside, errors):
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{base}/importer")
+        wait_until_rendered(page)
+        main = page.locator('[data-testid="stMain"]')
+        main.get_by_label("Identifiant").fill("claire")
+        main.get_by_label("Mot de passe", exact=True).fill("pw95")
+        main.get_by_role("button", name="Se connecter").click()
+        page.get_by_text("Connecté : claire").wait_for(timeout=30_000)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+        page.get_by_text("ateliers.csv").first.wait_for(timeout=30_000)
+        wait_until_rendered(page)
+        page.get_by_role("button", name="Importer", exact=True).click()
+        page.get_by_text("ateliers.csv : importé — 1 ajouté(s)").wait_for(timeout=30_000)
+        wait_until_rendered(page)
+        screenshot(page, "importer")
+
+        page.get_by_role("link", name="Saisie").click()  # in-app navigation keeps the session
+        page.get_by_text("Saisir un atelier").wait_for(timeout=30_000)
+        wait_until_rendered(page)
+        page.get_by_label("Commune (tapez pour chercher)").click()
+        page.keyboard.type("Bezons")
+        page.keyboard.press("Enter")
+        page.get_by_text("Enregistrer l'atelier").wait_for(timeout=30_000)
+        wait_until_rendered(page)
+        screenshot(page, "saisie")
+
         page.goto(f"{base}/carte?dep=95")
         wait_until_rendered(page)
         _map_frame(page)
@@ -134,6 +157,15 @@ def test_a_venue_named_like_markup_shows_as_text_on_the_map(built_db_url, tmp_pa
         assert EVIL in tooltips[0]["text"]
         assert frame.locator('img[src="x"]').count() == 0
         assert dialogs == [] and errors == [] and outside == []
+
+
+def test_the_saisie_page_asks_anonymous_viewers_to_sign_in(built_db_url):
+    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
+        page.goto(f"{base}/saisie")
+        wait_until_rendered(page)
+        assert page.get_by_text("Cette page sert à saisir des ateliers").count() == 1
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert errors == [] and outside == []
 
 
 _CENTRE_OF = """(code) => {

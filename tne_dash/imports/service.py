@@ -190,7 +190,9 @@ def journal(conn: Connection, limit: int = 200) -> pd.DataFrame:
     with Session(conn) as session:
         batches = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())
                                   .limit(limit)).all()
-        return pd.DataFrame([_journal_row(b) for b in batches], columns=JOURNAL_COLUMNS)
+        frame = pd.DataFrame([_journal_row(b) for b in batches], columns=JOURNAL_COLUMNS)
+    frame["Annulé le"] = pd.to_datetime(frame["Annulé le"])  # None → NaT: an empty cell
+    return frame
 
 
 JOURNAL_COLUMNS = ["N°", "Date", "Par", "Type", "Fichier", "Lignes lues", "Ajoutées",

@@ -93,7 +93,6 @@ def sidebar_account() -> None:
     """Who is signed in, and the sign-in / sign-out control, at the foot of the sidebar."""
     account = current_account()
     with st.sidebar:
-        st.divider()
         if account.signed_in:
             st.caption(f"Connecté : **{account.name}** — {account.describe_rights()}")
             st.button("Se déconnecter", on_click=sign_out, icon=":material/logout:",
@@ -103,14 +102,14 @@ def sidebar_account() -> None:
                 sign_in_form()
 
 
-def require_editor(what: str) -> Account:
+def require_editor(purpose: str) -> Account:
     """The signed-in editor, or a clear refusal with a sign-in control (the page stops)."""
     account = current_account()
     if not account.can_edit:
         who = "Vous êtes connecté sans droits d'édition." if account.signed_in else \
             "Vous n'êtes pas connecté."
-        st.warning(f"{what} est réservé aux éditeurs et administrateurs. {who}",
-                   icon=":material/lock:")
+        st.warning(f"Cette page sert à {purpose} : elle est réservée aux éditeurs et aux "
+                   f"administrateurs. {who}", icon=":material/lock:")
         if not account.signed_in:
             sign_in_form(key="page")
         st.stop()
