@@ -145,41 +145,35 @@ def test_an_existing_venue_of_the_commune_is_reused_whatever_its_case(ref_engine
     assert counts(ref_engine)["venue"] == 1 and counts(ref_engine)["workshop"] == 2
 
 
-def test_two_imports_at_the_same_time_both_land_completely(ref_engine, db_url):
-    engines = [make_engine(db_url) for _ in range(2)]
-    reports = {}
+def import_together(db_url: str, files: list[tuple[str, bytes]]) -> list:
+    """Import the files at the same moment, one thread and one engine (pool) each."""
+    engines = [make_engine(db_url) for _ in files]
+    reports: list = [None] * len(files)
 
     def worker(index: int) -> None:
-        reports[index] = import_file(
-            engines[index], "workshops", f"f{index}.csv",
-            workshop_rows(400, prefix=f"T{index}"), account=ADMIN, today=TODAY, now=NOW)
+        name, content = files[index]
+        reports[index] = import_file(engines[index], "workshops", name, content,
+                                     account=ADMIN, today=TODAY, now=NOW)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(files))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     for engine in engines:
         engine.dispose()
-    assert [summary_counts(reports[i]) for i in range(2)] == [(400, 0, 0), (400, 0, 0)]
+    return reports
+
+
+def test_two_imports_at_the_same_time_both_land_completely(ref_engine, db_url):
+    reports = import_together(db_url, [(f"f{i}.csv", workshop_rows(400, prefix=f"T{i}"))
+                                       for i in range(2)])
+    assert [summary_counts(r) for r in reports] == [(400, 0, 0), (400, 0, 0)]
     assert counts(ref_engine)["workshop"] == 800 and batches(ref_engine) == 2
     assert counts(ref_engine)["venue"] == 1
 
 
 def test_two_imports_of_the_same_keys_at_the_same_time_never_double_rows(ref_engine, db_url):
-    engines = [make_engine(db_url) for _ in range(2)]
-    reports = []
-
-    def worker(engine) -> None:
-        reports.append(import_file(engine, "workshops", "same.csv", workshop_rows(300),
-                                   account=ADMIN, today=TODAY, now=NOW))
-
-    threads = [threading.Thread(target=worker, args=(e,)) for e in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for engine in engines:
-        engine.dispose()
+    reports = import_together(db_url, [("same.csv", workshop_rows(300))] * 2)
     assert sorted(summary_counts(r) for r in reports) == [(0, 0, 300), (300, 0, 0)]
     assert counts(ref_engine)["workshop"] == 300

@@ -10,9 +10,7 @@ from tne_dash.imports.rows import (
     Context,
     Parsed,
     RowCheck,
-    check_unique_keys,
-    require_columns,
-    unknown_columns,
+    parse_rows,
 )
 from tne_dash.periods import parse_period
 from tne_dash.vocabulary import ScopeKind
@@ -25,18 +23,8 @@ INDICATORS = {label_key(code): code for code in CATALOGUE} | {
 
 
 def parse_objective_table(table: RawTable, ctx: Context) -> Parsed:
-    require_columns(table, COLUMNS)
-    parsed = Parsed(problems=unknown_columns(table, COLUMNS), rows_read=len(table.rows))
-    for row in table.rows:
-        record = parse_objective_row(row, table.file_name, ctx, parsed.problems)
-        if record is not None:
-            parsed.records.append(record)
-    duplicates = check_unique_keys(
-        table.file_name,
-        [(f"{r.scope_kind}:{r.scope_code} {r.period.label} {r.indicator}", r.row, "indicateur")
-         for r in parsed.records], parsed.problems)
-    parsed.records = [r for r in parsed.records if r.row not in duplicates]
-    return parsed
+    return parse_rows(table, ctx, COLUMNS, parse_objective_row, lambda r: (
+        f"{r.scope_kind}:{r.scope_code} {r.period.label} {r.indicator}", "indicateur"))
 
 
 def parse_objective_row(row: RawRow, file_name: str, ctx: Context,

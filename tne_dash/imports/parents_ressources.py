@@ -12,9 +12,7 @@ from tne_dash.imports.rows import (
     Parsed,
     RowCheck,
     check_departement_rights,
-    check_unique_keys,
-    require_columns,
-    unknown_columns,
+    parse_rows,
 )
 
 COLUMNS = ("code_insee", "debut", "fin", "parents_ressources_recrutes",
@@ -23,18 +21,8 @@ MAX_PERIOD_DAYS = 366
 
 
 def parse_parents_ressources_table(table: RawTable, ctx: Context) -> Parsed:
-    require_columns(table, COLUMNS)
-    parsed = Parsed(problems=unknown_columns(table, COLUMNS), rows_read=len(table.rows))
-    for row in table.rows:
-        record = parse_parents_ressources_row(row, table.file_name, ctx, parsed.problems)
-        if record is not None:
-            parsed.records.append(record)
-    duplicates = check_unique_keys(
-        table.file_name,
-        [(f"{r.commune_code} {r.period_start:%d/%m/%Y}–{r.period_end:%d/%m/%Y}", r.row, "fin")
-         for r in parsed.records], parsed.problems)
-    parsed.records = [r for r in parsed.records if r.row not in duplicates]
-    return parsed
+    return parse_rows(table, ctx, COLUMNS, parse_parents_ressources_row, lambda r: (
+        f"{r.commune_code} {r.period_start:%d/%m/%Y}–{r.period_end:%d/%m/%Y}", "fin"))
 
 
 def parse_parents_ressources_row(row: RawRow, file_name: str, ctx: Context,

@@ -38,6 +38,20 @@ class Problem:
             f"{self.file_name} : {self}"
 
 
+class SortsProblems:
+    """Mixin of anything holding ``problems``: errors refuse, warnings only inform."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+
 class FileRefused(ValueError):
     """The file cannot be read at all (size, format, columns): problems name why."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from tne_dash.access import Account
 from tne_dash.imports.fields import FieldError
-from tne_dash.imports.problems import FileRefused, Problem, cell_text
+from tne_dash.imports.problems import FileRefused, Problem, SortsProblems, cell_text
 from tne_dash.imports.reading import RawRow, RawTable, header_key
 
 
@@ -22,7 +22,7 @@ class Context:
 
 
 @dataclass
-class Parsed:
+class Parsed(SortsProblems):
     """Valid records, and every problem found (errors refuse the whole file)."""
 
     records: list = field(default_factory=list)
@@ -30,13 +30,24 @@ class Parsed:
     set_aside: dict[str, int] = field(default_factory=dict)  # reason → rows not imported
     rows_read: int = 0
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if not p.warning]
 
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.warning]
+# parse_row(row, file_name, ctx, problems) → record or None; key_of(record) → (key, column).
+RowParser = Callable[[RawRow, str, Context, list[Problem]], object]
+
+
+def parse_rows(table: RawTable, ctx: Context, columns: Sequence[str], parse_row: RowParser,
+               key_of: Callable[[object], tuple[str, str]]) -> Parsed:
+    """Check the columns, parse every row, then refuse keys seen twice in the file."""
+    require_columns(table, columns)
+    parsed = Parsed(problems=unknown_columns(table, columns), rows_read=len(table.rows))
+    for row in table.rows:
+        record = parse_row(row, table.file_name, ctx, parsed.problems)
+        if record is not None:
+            parsed.records.append(record)
+    duplicates = check_unique_keys(
+        table.file_name, [(*key_of(r), r.row) for r in parsed.records], parsed.problems)
+    parsed.records = [r for r in parsed.records if r.row not in duplicates]
+    return parsed
 
 
 def require_columns(table: RawTable, columns: Sequence[str]) -> None:
@@ -102,12 +113,12 @@ def check_departement_rights(check: RowCheck, ctx: Context, commune_code: str | 
                    commune_code)
 
 
-def check_unique_keys(file_name: str, keyed: list[tuple[str, int, str]],
+def check_unique_keys(file_name: str, keyed: list[tuple[str, str, int]],
                       problems: list[Problem]) -> set[int]:
-    """Report each key seen twice (key, row, column); returns the rows to drop."""
+    """Report each key seen twice (key, column, row); returns the rows to drop."""
     first_row: dict[str, int] = {}
     duplicates = set()
-    for key, row, column in keyed:
+    for key, column, row in keyed:
         if key in first_row:
             duplicates.add(row)
             problems.append(Problem(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tne_dash.access import Account
 from tne_dash.imports import coop, objectives, parents_ressources, store, workshops
-from tne_dash.imports.problems import FileRefused, Problem
+from tne_dash.imports.problems import FileRefused, Problem, SortsProblems
 from tne_dash.imports.reading import Limits, RawRow, header_key, read_table
 from tne_dash.imports.rows import Context, Parsed
 from tne_dash.labels import format_number
@@ -53,7 +53,7 @@ DEFAULT_LIMITS = Limits()
 
 
 @dataclass
-class ImportReport:
+class ImportReport(SortsProblems):
     """What happened to a file: its problems, or what was (or would be) written."""
 
     kind: ImportKind
@@ -65,14 +65,6 @@ class ImportReport:
     counts: store.Counts | None = None
     batch_id: int | None = None
     dry_run: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if not p.warning]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.warning]
 
     @property
     def refused(self) -> bool:

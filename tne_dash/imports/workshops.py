@@ -19,9 +19,7 @@ from tne_dash.imports.rows import (
     Parsed,
     RowCheck,
     check_departement_rights,
-    check_unique_keys,
-    require_columns,
-    unknown_columns,
+    parse_rows,
 )
 
 COLUMNS = ("date", "code_insee", "lieu", "type_lieu", "phase", "format", "thematiques",
@@ -33,17 +31,8 @@ MAX_REFERENCE = 60
 
 def parse_workshop_table(table: RawTable, ctx: Context) -> Parsed:
     """Validate every row of a filled-in template."""
-    require_columns(table, COLUMNS)
-    parsed = Parsed(problems=unknown_columns(table, COLUMNS), rows_read=len(table.rows))
-    for row in table.rows:
-        record = parse_workshop_row(row, table.file_name, ctx, parsed.problems)
-        if record is not None:
-            parsed.records.append(record)
-    duplicates = check_unique_keys(
-        table.file_name, [(r.key.removeprefix(KEY_PREFIX), r.row, "reference")
-                          for r in parsed.records], parsed.problems)
-    parsed.records = [r for r in parsed.records if r.row not in duplicates]
-    return parsed
+    return parse_rows(table, ctx, COLUMNS, parse_workshop_row,
+                      lambda r: (r.key.removeprefix(KEY_PREFIX), "reference"))
 
 
 def parse_workshop_row(row: RawRow, file_name: str, ctx: Context,
