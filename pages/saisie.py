@@ -20,9 +20,9 @@ if where is None:
     st.stop()
 submitted = saisie.workshop_form(where, data.today())
 if submitted is not None:
-    cells, address = submitted
+    cells, venue = submitted
     report = record_workshop(data.get_engine(url), cells, account=account, today=data.today(),
-                             now=data.now(), address=address)
+                             now=data.now(), address=venue.address, position=venue.position)
     saisie.remember_problems(report.problems)
     if report.refused:
         st.rerun()

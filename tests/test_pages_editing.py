@@ -159,3 +159,27 @@ def test_the_map_table_masks_small_commune_counts_for_the_public(editing_env):
     assert table.loc["01001", "Parents touchés"] == "< 5"
     assert table.loc["01001", "Ateliers"] == 1
     assert any("< 5" in c.value for c in at.caption)
+
+
+def test_the_saisie_form_creates_a_new_venue_with_its_position(editing_env):
+    from sqlalchemy import select
+
+    from tne_dash.db import make_engine
+    from tne_dash.models import Venue
+
+    at = open_page("saisie.py", EDITOR)
+    at.selectbox[1].select("95063").run()
+    at.selectbox[2].select(-1).run()  # « Nouveau lieu »
+    next(t for t in at.text_input if t.label == "Nom du nouveau lieu").input("Tiers-lieu Le Pont")
+    next(n for n in at.number_input if n.label == "Latitude (facultatif)").set_value(48.9301)
+    next(n for n in at.number_input if n.label == "Longitude (facultatif)").set_value(2.2152)
+    at.number_input[-3].set_value(4)
+    at.multiselect[0].select("Pix")
+    next(b for b in at.button if b.label == "Enregistrer l'atelier").click().run()
+    assert not at.exception and at.success
+    engine = make_engine(editing_env)
+    with engine.connect() as conn:
+        venue = conn.execute(select(Venue.lat, Venue.lon, Venue.source)
+                             .where(Venue.name == "Tiers-lieu Le Pont")).one()
+    engine.dispose()
+    assert tuple(venue) == (48.9301, 2.2152, "form")

@@ -19,6 +19,15 @@ from tne_dash.imports.problems import Problem
 from tne_dash.ui import data
 
 PROBLEMS_KEY = "saisie_problems"
+
+
+@dataclass(frozen=True)
+class NewVenue:
+    """Optional details of a venue created with the workshop (without them: the commune's
+    point)."""
+
+    address: str | None = None
+    position: tuple[float, float] | None = None
 NEW_VENUE = -1
 
 
@@ -67,17 +76,23 @@ def field_problems(column: str) -> None:
             st.error(problem.expected, icon=":material/error:")
 
 
-def workshop_form(where: Where, today: dt.date) -> tuple[dict, str | None] | None:
-    """The figures of the workshop; on submit, (template cells, new venue address)."""
+def workshop_form(where: Where, today: dt.date) -> tuple[dict, NewVenue] | None:
+    """The figures of the workshop; on submit, (template cells, new venue's address/position)."""
     with st.form("saisie", border=True):
-        address = None
+        address, position = None, None
         if where.venue_name is None:
             col_name, col_kind = st.columns([2, 1])
             venue_name = col_name.text_input("Nom du nouveau lieu", max_chars=200)
             with col_name:
                 field_problems("lieu")
             venue_kind = col_kind.selectbox("Type de lieu", choices.VENUE_KINDS.labels)
-            address = st.text_input("Adresse (facultatif)", max_chars=300) or None
+            col_address, col_lat, col_lon = st.columns([2, 1, 1])
+            address = col_address.text_input("Adresse (facultatif)", max_chars=300) or None
+            lat = col_lat.number_input("Latitude (facultatif)", min_value=-90.0,
+                                       max_value=90.0, value=None, format="%.5f")
+            lon = col_lon.number_input("Longitude (facultatif)", min_value=-180.0,
+                                       max_value=180.0, value=None, format="%.5f")
+            position = (lat, lon) if lat is not None and lon is not None else None
         else:
             venue_name, venue_kind = where.venue_name, where.venue_kind
         col1, col2, col3 = st.columns(3)
@@ -110,7 +125,7 @@ def workshop_form(where: Where, today: dt.date) -> tuple[dict, str | None] | Non
              "thematiques": "|".join(themes), "duree_minutes": duration,
              "animateur": facilitator, "nb_parents": parents, "nb_nouveaux_parents": first_time,
              "nb_enfants": children}
-    return cells, address
+    return cells, NewVenue(address, position)
 
 
 def remember_problems(problems: list[Problem]) -> None:
