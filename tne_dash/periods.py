@@ -21,11 +21,6 @@ def school_year_label(start_year: int) -> str:
     return f"{start_year}-{start_year + 1}"
 
 
-def school_year_of(day: dt.date) -> int:
-    """The start year of the school year containing ``day``."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
 @dataclass(frozen=True)
 class Period:
     """A named objective period: « 2023-2024 » (school year) or « 2024 » (calendar year)."""

@@ -30,9 +30,6 @@ class Choices:
     def labels(self) -> list[str]:
         return list(self.published)
 
-    def label_of(self, code: str) -> str:
-        return next(label for label, c in self.published.items() if c == code)
-
 
 def _choices(enum: type[LabelledEnum], published: dict[str, LabelledEnum],
              extra: dict[str, LabelledEnum] | None = None) -> Choices:

@@ -79,11 +79,13 @@ def _present(value: object) -> bool:
 
 def _table(file_name: str, lines, limits: Limits, is_header) -> RawTable:
     header: list[str] | None = None
+    keys: list[str] = []
     rows: list[RawRow] = []
     for number, values in lines:
         if header is None:
             if is_header(values):
                 header = [str(v).strip() if v is not None else "" for v in values]
+                keys = [header_key(h) for h in header]  # folded once, not once per row
             continue
         if not any(_present(v) for v in values):
             continue
@@ -92,7 +94,7 @@ def _table(file_name: str, lines, limits: Limits, is_header) -> RawTable:
                 file_name, f"trop de lignes — limite {format_number(limits.max_rows)} lignes "
                            "de données par fichier : découpez-le")])
         cells = {}
-        for key, value in zip((header_key(h) for h in header), values, strict=False):
+        for key, value in zip(keys, values, strict=False):
             if key:
                 cells[key] = _clean(value)
         rows.append(RawRow(number, cells))
@@ -100,7 +102,7 @@ def _table(file_name: str, lines, limits: Limits, is_header) -> RawTable:
         raise FileRefused([Problem(file_name, "ligne d'en-têtes introuvable")])
     if not rows:
         raise FileRefused([Problem(file_name, "aucune ligne de données sous les en-têtes")])
-    return RawTable(file_name, {header_key(h): h for h in header if header_key(h)}, rows)
+    return RawTable(file_name, {k: h for k, h in zip(keys, header, strict=True) if k}, rows)
 
 
 def _clean(value: object) -> object:

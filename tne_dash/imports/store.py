@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tne_dash.imports.records import ObjectiveRecord, ParentsRessourcesRecord, WorkshopRecord
 from tne_dash.models import (
@@ -132,8 +132,9 @@ def _insert_themes(session: Session, pairs: list[tuple[int, list[str]]]) -> None
 def _existing_workshops(session: Session, keys: list[str]) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for chunk in _chunks(keys):
-        for row in session.execute(select(Workshop).where(Workshop.external_ref.in_(chunk))
-                                   ).scalars():
+        # Themes come with their workshops, one query per chunk (not one per workshop).
+        for row in session.scalars(select(Workshop).options(selectinload(Workshop.themes))
+                                   .where(Workshop.external_ref.in_(chunk))):
             found[row.external_ref] = {"id": row.id, "themes": sorted(t.theme for t in
                                                                       row.themes)} | {
                 k: getattr(row, k) for k in WORKSHOP_VALUES}

@@ -31,6 +31,12 @@ HELP = {
 }
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def template_bytes(kind: ImportKind) -> bytes:
+    """The XLSX template, built once per process (not on every run of the page)."""
+    return templates.template_xlsx(kind)
+
+
 def limits() -> Limits:
     config = data.settings()
     return Limits(max_bytes=config.import_max_mb * 1024 * 1024,
@@ -44,7 +50,7 @@ def kind_picker() -> ImportKind:
     if kind in templates.FILE_NAMES:
         st.download_button(
             "Télécharger le modèle XLSX (listes déroulantes, exemple)",
-            templates.template_xlsx(kind), file_name=templates.FILE_NAMES[kind],
+            template_bytes(kind), file_name=templates.FILE_NAMES[kind],
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:", on_click="ignore")
     return kind
