@@ -32,6 +32,7 @@ from tne_dash.models import (
     Workshop,
     WorkshopTheme,
 )
+from tne_dash.programme import programme_objective_rows
 
 Progress = Callable[[str, float], None]
 # Rows per INSERT batch: large enough to be fast, small enough for any driver's limits.
@@ -111,6 +112,7 @@ def _write_reference(session: Session, ref: ReferenceData, report: Progress) -> 
     _bulk(session, School, _records(ref.schools))
     report("Structures d'accueil des conseillers numériques", 0.7)
     _bulk(session, CnfsStructure, _records(ref.cnfs))
+    _bulk(session, Objective, programme_objective_rows())
 
 
 def _write_activity(session: Session, activity: DemoActivity, report: Progress) -> None:

@@ -20,11 +20,14 @@ from tne_dash.build import build_database
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.config import Settings
 from tne_dash.db import DatabaseUnavailable, is_built, make_engine
+from tne_dash.deploiement_tables import objectives_frame, objectives_summary
 from tne_dash.filters import Filters
 from tne_dash.indicators import IndicatorValues, compute_indicators
-from tne_dash.labels import format_value
+from tne_dash.labels import format_date, format_value
+from tne_dash.objectives import Status, objectives_progress
+from tne_dash.periods import parse_period, school_year_of
 from tne_dash.reference import ReferenceDataError
-from tne_dash.scope import InvalidScope, Scope, check_scope_exists
+from tne_dash.scope import InvalidScope, Scope, check_scope_exists, scope_label
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -130,6 +133,37 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         check_scope_exists(conn, scope)
         values = compute_indicators(conn, scope, filters)
     print(render_indicators(values, args.format))
+    return 0
+
+
+def cmd_objectives(args: argparse.Namespace) -> int:
+    scope = Scope.parse(args.scope)
+    as_of = parse_date(args.date, "--date") or dt.date.today()
+    try:
+        period = parse_period(args.annee) if args.annee else school_year_of(as_of)
+    except ValueError:
+        raise UsageError(f"Année scolaire invalide : « {args.annee} » — attendu AAAA-AAAA "
+                         "(ex. 2022-2023).") from None
+    settings = _settings(args)
+    ensure_database(settings)
+    with make_engine(settings.database_url).connect() as conn:
+        check_scope_exists(conn, scope)
+        progress = objectives_progress(conn, scope, period, as_of)
+        place = scope_label(conn, scope)
+    frame = objectives_frame(progress, exact=True)  # operators see exact counts
+    if args.format == "csv":
+        print(frame.to_csv(index=False).rstrip("\n"))
+        return 0
+    if args.format == "json":
+        print(frame.to_json(orient="records", force_ascii=False, indent=2))
+        return 0
+    print(f"{place} — objectifs {period.label} au {format_date(as_of)}"
+          + (" — données de démonstration" if progress.demo else ""))
+    print(objectives_summary(progress, exact=True))
+    for row in progress.table.itertuples():
+        print(f"  {row.label:<50} {format_value(row.achieved, row.unit, row.decimals):>10} sur "
+              f"{format_value(row.target, row.unit, row.decimals):<10} "
+              f"{Status(row.status).label:<14} {row.indicator}")
     return 0
 
 
@@ -274,6 +308,17 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--format", choices=("table", "csv", "json"), default="table")
     ind.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     ind.set_defaults(handler=cmd_indicators)
+
+    obj = sub.add_parser("objectives", help="Objectifs d'un périmètre : cible, réalisé, statut.")
+    obj.add_argument("--scope", required=True,
+                     help="national, tne, departement:CODE ou commune:INSEE")
+    obj.add_argument("--annee", help="Année scolaire des objectifs (AAAA-AAAA ; par défaut "
+                                     "celle de --date).")
+    obj.add_argument("--date", help="Date de la situation (AAAA-MM-JJ ; par défaut "
+                                    "aujourd'hui).")
+    obj.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    obj.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    obj.set_defaults(handler=cmd_objectives)
 
     run = sub.add_parser("run", help="Lancer le tableau de bord (construit la base au besoin).")
     run.add_argument("--port", type=int, default=8501)

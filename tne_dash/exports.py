@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import math
+from collections.abc import Sequence
+
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 # A cell starting with one of these is run as a formula by spreadsheet software.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+BOLD = Font(bold=True)
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -23,3 +31,54 @@ def to_csv_bytes(frame: pd.DataFrame, sep: str = ";") -> bytes:
     """CSV in UTF-8 with BOM, ``;`` separator and decimal comma: French Excel opens it right."""
     return neutralise_formulas(frame).to_csv(index=False, sep=sep, decimal=",").encode(
         "utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Tableau",
+                  heading: Sequence[tuple[str, str]] = ()) -> bytes:
+    """An XLSX workbook: ``heading`` lines (« Périmètre : Bezons (95) » …) first, a blank row,
+    then the table with bold French headers. Numbers stay numbers (one decimal when they have
+    some); text cells that start like a formula are neutralised."""
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet[:31]
+    for label, value in heading:
+        ws.append([_safe(label), _safe(value)])
+        ws.cell(ws.max_row, 1).font = BOLD
+    if heading:
+        ws.append([])
+    ws.append([_safe(str(c)) for c in frame.columns])
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = BOLD
+    for row in neutralise_formulas(frame).itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    for index, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(index)
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values) or values.map(
+                lambda v: isinstance(v, float)).any():
+            for cell in ws[letter][header_row:]:
+                if isinstance(cell.value, float):
+                    cell.number_format = "#,##0.0"
+        elif pd.api.types.is_integer_dtype(values):
+            for cell in ws[letter][header_row:]:
+                cell.number_format = "#,##0"
+        width = max([len(str(column))] + [len(str(v)) for v in values.head(200)])
+        ws.column_dimensions[letter].width = min(60, max(10, width + 2))
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _cell(value):
+    """A pandas value as an openpyxl cell value: NaN/None empty, numpy numbers as Python."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value

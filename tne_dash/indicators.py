@@ -262,16 +262,22 @@ def _external_query(key, scope: Scope, filters: Filters, level: str) -> list[Sel
     return queries
 
 
-_FAMILIES = (
-    _workshop_query,
-    _parents_ressources_flow_query,
-    _parents_ressources_active_query,
-    _cnfs_query,
-    _school_query,
-    _engaged_query,
-    _strategy_query,
-    _external_query,
+# Each family of queries and the catalogue codes it returns (a test checks they agree), so
+# that a caller needing a few indicators runs only the queries that compute them.
+FAMILIES = (
+    (_workshop_query, ("workshops", "participations", "parents_reached", "children_reached",
+                       "workshop_hours", "venues")),
+    (_parents_ressources_flow_query, ("parents_ressources_recruited",
+                                      "parents_ressources_meetings")),
+    (_parents_ressources_active_query, ("parents_ressources_active",)),
+    (_cnfs_query, ("cnfs_posts", "cnfs_structures")),
+    (_school_query, ("target_schools", "target_schools_with_pcn")),
+    (_engaged_query, ("communes_engaged",)),
+    (_strategy_query, ("strategies_validated",)),
+    (_external_query, EXTERNAL_CODES),
 )
+# Indicators computed from others after the queries, and the base codes they need.
+DERIVED = {"target_schools_with_pcn_pct": ("target_schools", "target_schools_with_pcn")}
 
 
 def _read(conn: Connection, stmt: Select) -> pd.DataFrame:
@@ -280,37 +286,55 @@ def _read(conn: Connection, stmt: Select) -> pd.DataFrame:
 
 
 def compute_indicator_table(
-    conn: Connection, scope: Scope, filters: Filters, level: str = "total"
+    conn: Connection, scope: Scope, filters: Filters, level: str = "total",
+    codes: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Every catalogue indicator for the territory, one row per group of ``level``.
 
     Columns: ``key``, ``name``, ``population``, each catalogue code, and ``demo`` (True when
-    demo rows contributed to the row's activity figures).
+    demo rows contributed to the row's activity figures). ``codes`` limits the work to the
+    queries those indicators need (the other codes are then absent from the frame).
     """
+    needed = _base_codes(codes)
     key = _group_key(level)
     table = _read(conn, _territory_query(key, scope, filters, level)).set_index("key")
     demo_rows = pd.Series(0, index=table.index, dtype="int64")
-    for family in _FAMILIES:
+    for family, family_codes in FAMILIES:
+        if not needed.intersection(family_codes):
+            continue
         stmts = family(key, scope, filters, level)
         frames = [_read(conn, s) for s in (stmts if isinstance(stmts, list) else [stmts])]
         part = pd.concat(frames).groupby("key").sum(numeric_only=True)
         if "_demo_rows" in part:
             demo_rows = demo_rows.add(part.pop("_demo_rows"), fill_value=0)
         table = table.join(part, how="left")
-    for ind in BASE_INDICATORS:
-        if ind.code not in table:
-            table[ind.code] = 0
-        table[ind.code] = table[ind.code].fillna(0)
-    table["target_schools_with_pcn_pct"] = (
-        100.0 * table["target_schools_with_pcn"] / table["target_schools"].where(
-            table["target_schools"] > 0)
-    )
+        for code in family_codes:
+            table[code] = table[code].fillna(0) if code in table else 0
+    if "target_schools" in table:
+        table["target_schools_with_pcn_pct"] = (
+            100.0 * table["target_schools_with_pcn"] / table["target_schools"].where(
+                table["target_schools"] > 0)
+        )
     population = table["population"].where(table["population"] > 0)
     for code in CATALOGUE:
-        if code.endswith(PER_1000):
-            table[code] = table[code.removesuffix(PER_1000)] * 1000.0 / population
+        base = code.removesuffix(PER_1000)
+        if code.endswith(PER_1000) and base in table:
+            table[code] = table[base] * 1000.0 / population
     table["demo"] = demo_rows.reindex(table.index).fillna(0) > 0
     return table.reset_index()
+
+
+def _base_codes(codes: tuple[str, ...] | None) -> set[str]:
+    """The base indicators the queries must compute to give ``codes`` (all when None)."""
+    if codes is None:
+        return {ind.code for ind in BASE_INDICATORS}
+    needed: set[str] = set()
+    for code in codes:
+        base = code.removesuffix(PER_1000)
+        if base not in CATALOGUE:
+            raise KeyError(f"Indicateur inconnu : « {code} ».")
+        needed.update(DERIVED.get(base, (base,)))
+    return needed
 
 
 def compute_indicators(conn: Connection, scope: Scope, filters: Filters) -> IndicatorValues:

@@ -16,20 +16,19 @@ import pandas as pd
 from folium import plugins
 
 from tne_dash.labels import format_number
-from tne_dash.rollout import NOT_ENGAGED, PHASE_LABELS
+from tne_dash.palette import (
+    BLEU_FRANCE,
+    GREEN_PCN,
+    GREY,
+    LIGHT_GREY,
+    PHASE_COLOURS,
+    ROUGE_MARIANNE,
+)
+from tne_dash.rollout import PHASE_LABELS
 from tne_dash.vocabulary import Cohort, EmployerKind, VenueKind
-
-# State palette: bleu France and its tints, rouge Marianne, greys.
-BLEU_FRANCE = "#000091"
-ROUGE_MARIANNE = "#E1000F"
-GREY = "#929292"
-LIGHT_GREY = "#EEEEEE"
-GREEN_PCN = "#18753C"
 
 COHORT_COLOURS = {Cohort.PILOT_2020.value: BLEU_FRANCE,
                   Cohort.EXTENSION_2021.value: "#6A6AF4"}
-PHASE_COLOURS = {NOT_ENGAGED: LIGHT_GREY, "acculturation": "#CACAFB",
-                 "parents_ressources": "#6A6AF4", "autonomie": BLEU_FRANCE}
 # Five-class sequential scale of bleu France tints for choropleths.
 SEQUENTIAL = ("#ECECFE", "#CACAFB", "#9A9AF8", "#6A6AF4", BLEU_FRANCE)
 EMPLOYER_COLOURS = {

@@ -43,3 +43,10 @@ def parse_period(text: str) -> Period:
         year = int(match[1])
         return Period(CALENDAR_YEAR, str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))
     raise ValueError(text)
+
+
+def school_year_of(day: dt.date) -> Period:
+    """The school year containing ``day`` (1 September → 31 August)."""
+    first = day.year if day.month >= 9 else day.year - 1
+    start, end = school_year_bounds(first)
+    return Period(SCHOOL_YEAR, school_year_label(first), start, end)

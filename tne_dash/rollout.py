@@ -16,6 +16,10 @@ NOT_ENGAGED = "not_engaged"
 PHASE_ORDER = (NOT_ENGAGED, Phase.ACCULTURATION.value, Phase.PARENTS_RESSOURCES.value,
                Phase.AUTONOMIE.value)
 PHASE_LABELS = {NOT_ENGAGED: "Non engagée", **Phase.labels()}
+# « 10 communes en acculturation »: a commune's state in a sentence.
+PHASE_STATES = {NOT_ENGAGED: "pas encore engagée(s)", Phase.ACCULTURATION.value:
+                "en acculturation", Phase.PARENTS_RESSOURCES.value: "en phase Parents Ressources",
+                Phase.AUTONOMIE.value: "en autonomie"}
 
 
 def commune_phases(conn: Connection, scope: Scope, filters: Filters, day: dt.date) -> pd.Series:
@@ -39,3 +43,35 @@ def commune_phases(conn: Connection, scope: Scope, filters: Filters, day: dt.dat
     latest = started.sort_values("year_number").groupby("commune_code").tail(1)
     phases.loc[latest["commune_code"].to_numpy()] = latest["phase"].to_numpy()
     return phases
+
+
+def rollout_plan(conn: Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """The planned years of every engaged commune of the territory, one row per year:
+    code_insee, name, year_number, phase, school_year, start_date, end_date, source."""
+    frame = pd.read_sql(
+        select(RolloutYear.commune_code.label("code_insee"), Commune.name,
+               RolloutYear.year_number, RolloutYear.phase, RolloutYear.school_year,
+               RolloutYear.start_date, RolloutYear.end_date, RolloutYear.source)
+        .join(Commune, Commune.code_insee == RolloutYear.commune_code)
+        .where(*territory_clauses(scope, filters),
+               *source_clauses(RolloutYear.source, filters))
+        .order_by(RolloutYear.commune_code, RolloutYear.year_number),
+        conn,
+    )
+    for column in ("start_date", "end_date"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def phase_funnel(phases: pd.Series) -> pd.DataFrame:
+    """Communes per phase, in roll-out order: ``communes`` in the phase now, and ``reached``
+    (in this phase or further along) — the funnel not engaged → … → autonomous."""
+    counts = phases.value_counts().reindex(PHASE_ORDER, fill_value=0).astype(int)
+    reached = counts[::-1].cumsum()[::-1]
+    reached.iloc[0] = int(counts.sum())  # « not engaged or further » is every commune
+    return pd.DataFrame({
+        "phase": PHASE_ORDER,
+        "label": [PHASE_LABELS[p] for p in PHASE_ORDER],
+        "communes": counts.to_numpy(),
+        "reached": reached.to_numpy(),
+    })

@@ -107,6 +107,7 @@ class Source(LabelledEnum):
     FORM = "form"
     IMPORT = "import"
     COOP = "coop"
+    PROGRAMME = "programme"  # the programme's published targets (programme.py)
 
 
 class ScopeKind(LabelledEnum):
@@ -201,6 +202,7 @@ LABELS |= {
         Source.FORM: "Saisie",
         Source.IMPORT: "Import",
         Source.COOP: "Coop de la médiation numérique",
+        Source.PROGRAMME: "Objectif du programme",
     },
     ScopeKind: {
         ScopeKind.NATIONAL: "France entière",

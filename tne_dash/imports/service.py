@@ -32,6 +32,7 @@ class ImportKind(LabelledEnum):
     PARENTS_RESSOURCES = "parents-ressources"
     OBJECTIVES = "objectives"
     FORM = "form"
+    OBJECTIVE_FORM = "objective-form"
 
 
 register_labels(ImportKind, {
@@ -40,14 +41,16 @@ register_labels(ImportKind, {
     ImportKind.PARENTS_RESSOURCES: "Parents Ressources",
     ImportKind.OBJECTIVES: "Objectifs",
     ImportKind.FORM: "Saisie d'un atelier",
+    ImportKind.OBJECTIVE_FORM: "Saisie d'un objectif",
 })
 SOURCES = {ImportKind.WORKSHOPS: Source.IMPORT, ImportKind.COOP: Source.COOP,
            ImportKind.PARENTS_RESSOURCES: Source.IMPORT, ImportKind.OBJECTIVES: Source.IMPORT,
-           ImportKind.FORM: Source.FORM}
+           ImportKind.FORM: Source.FORM, ImportKind.OBJECTIVE_FORM: Source.FORM}
 WRITERS = {ImportKind.WORKSHOPS: store.write_workshops, ImportKind.COOP: store.write_workshops,
            ImportKind.FORM: store.write_workshops,
            ImportKind.PARENTS_RESSOURCES: store.write_parents_ressources,
-           ImportKind.OBJECTIVES: store.write_objectives}
+           ImportKind.OBJECTIVES: store.write_objectives,
+           ImportKind.OBJECTIVE_FORM: store.write_objectives}
 FORM_KEY_PREFIX = "saisie:"
 DEFAULT_LIMITS = Limits()
 
@@ -128,6 +131,23 @@ def record_workshop(engine: Engine, cells: dict[str, object], *, account: Accoun
     record = replace(record, key=FORM_KEY_PREFIX + uuid.uuid4().hex, venue_address=address,
                      venue_lat=position[0] if position else None,
                      venue_lon=position[1] if position else None)
+    return _write(engine, report, [record], account, now)
+
+
+def record_objective(engine: Engine, cells: dict[str, object], *, account: Account,
+                     today: dt.date, now: dt.datetime) -> ImportReport:
+    """The objective form of the Déploiement page: one row of the objectives template
+    (perimetre, code, periode, indicateur, cible), validated like a file row, then written in
+    one transaction with its journal entry."""
+    row = RawRow(1, {header_key(k): v for k, v in cells.items()})
+    report = ImportReport(ImportKind.OBJECTIVE_FORM, "Formulaire d'objectif")
+    with engine.connect() as conn:
+        ctx = Context(account, today, _communes(conn))
+    problems: list[Problem] = []
+    record = objectives.parse_objective_row(row, report.file_name, ctx, problems)
+    report.problems, report.rows_read = problems, 1
+    if record is None or report.errors:
+        return report
     return _write(engine, report, [record], account, now)
 
 

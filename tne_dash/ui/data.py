@@ -16,8 +16,13 @@ from tne_dash.config import Settings
 from tne_dash.filters import Filters
 from tne_dash.indicators import IndicatorValues, compute_indicators
 from tne_dash.mapview import MapView
+from tne_dash.objectives import ObjectivesProgress, objectives_progress
+from tne_dash.periods import Period
+from tne_dash.progression import monthly_progress
 from tne_dash.reference import COMMUNES_TNE_GEOJSON, DEPARTEMENTS_GEOJSON, ReferenceDataError
-from tne_dash.scope import Scope, check_scope_exists, scope_label
+from tne_dash.rollout import commune_phases, phase_funnel, rollout_plan
+from tne_dash.scope import COMMUNE, Scope, check_scope_exists, scope_label
+from tne_dash.timeline import departement_rollout
 
 # Bounded caches: memory stays flat however many viewers and filter combinations.
 MAX_ENTRIES = 256
@@ -101,6 +106,45 @@ def load_venues_of(url: str, code_insee: str) -> pd.DataFrame:
     """The workshop venues of a commune (form pickers)."""
     with get_engine(url).connect() as conn:
         return queries.venues_of(conn, code_insee)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_objectives_progress(url: str, scope: Scope, period: Period,
+                             as_of: dt.date) -> ObjectivesProgress:
+    """Objectives of a scope and school year, measured at ``as_of``."""
+    with get_engine(url).connect() as conn:
+        check_scope_exists(conn, scope)
+        return objectives_progress(conn, scope, period, as_of)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=64, show_spinner=False)
+def load_departement_rollout(url: str, departement: str, period: Period, as_of: dt.date,
+                             exact: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Plans, phases and statuses of a département's engaged communes (the timeline)."""
+    with get_engine(url).connect() as conn:
+        return departement_rollout(conn, departement, period, as_of, exact)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_commune_plan(url: str, code_insee: str) -> pd.DataFrame:
+    """A commune's roll-out plan, year by year."""
+    with get_engine(url).connect() as conn:
+        return rollout_plan(conn, Scope(COMMUNE, code_insee), Filters())
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_funnel(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
+    """Communes of the territory per stage of the roll-out at ``as_of``."""
+    with get_engine(url).connect() as conn:
+        return phase_funnel(commune_phases(conn, scope, Filters(), as_of))
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_monthly_progress(url: str, scope: Scope, period: Period, as_of: dt.date,
+                          targets: tuple[tuple[str, float], ...]) -> pd.DataFrame:
+    """Key indicators month by month through the school year, with their objectives."""
+    with get_engine(url).connect() as conn:
+        return monthly_progress(conn, scope, period, as_of, dict(targets))
 
 
 def refresh_after_write() -> None:

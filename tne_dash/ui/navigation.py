@@ -35,6 +35,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("carte.py", "Carte", ":material/map:",
              "Les départements TNE, les communes par phase ou par indicateur, les conseillers "
              "numériques, les lieux d'atelier et les établissements."),
+    PageSpec("deploiement.py", "Déploiement", ":material/timeline:",
+             "Chaque commune engagée, ses trois années de déploiement et ses objectifs : qui "
+             "est en bonne voie, qui est en retard."),
     PageSpec("saisie.py", "Saisie", ":material/edit_note:",
              "Éditeurs : enregistrer un atelier (date, lieu, effectifs — jamais de noms)."),
     PageSpec("importer.py", "Import", ":material/upload_file:",

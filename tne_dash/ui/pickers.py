@@ -15,7 +15,8 @@ KEY_DATE_TO = "date_to"
 ALL_COMMUNES = ""
 
 
-def view_picker(url: str, view: View) -> View:
+def view_picker(url: str, view: View, date_label: str = "Jusqu'au",
+                cumulative_note: bool = True) -> View:
     """Territory (TNE, France, a département, one of its communes) and « jusqu'au » date."""
     deps = data.load_departements(url)
     names = dict(zip(deps["code"], deps["name"], strict=True))
@@ -40,12 +41,12 @@ def view_picker(url: str, view: View) -> View:
         index = codes.index(commune_code) if commune_code in codes else 0
         commune = col_commune.selectbox("Commune", codes, index=index, key=KEY_COMMUNE,
                                         format_func=commune_names.__getitem__)
-    date_to = col_date.date_input("Jusqu'au", value=view.date_to, key=KEY_DATE_TO,
+    date_to = col_date.date_input(date_label, value=view.date_to, key=KEY_DATE_TO,
                                   format="DD/MM/YYYY", min_value=None)
     chosen = Scope(COMMUNE, commune) if commune else Scope.parse(territory)
     result = View(scope=chosen, date_to=date_to)
     st.query_params.update(view_params(result))
-    if date_to is not None:
+    if date_to is not None and cumulative_note:
         st.caption(f"Chiffres cumulés depuis le début du programme jusqu'au "
                    f"{format_date(date_to)} inclus.")
     return result

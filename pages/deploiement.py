@@ -1,0 +1,45 @@
+"""Déploiement: each commune's yearly roll-out, tracked against its objectives."""
+
+import streamlit as st
+
+from tne_dash.deploiement_tables import plan_frame
+from tne_dash.deploiement_view import parse_deploiement_view
+from tne_dash.scope import COMMUNE, DEPARTEMENT
+from tne_dash.ui import auth, blocks, data, shell
+from tne_dash.ui import deploiement as sections
+from tne_dash.ui.objective_form import objective_editor
+
+shell.ensure_app_shell()
+url = data.settings().database_url
+
+st.title("Déploiement")
+st.markdown(
+    "Chaque commune engagée suit trois années : **acculturation** (année 1), **Parents "
+    "Ressources** (année 2), **autonomie** (année 3). Cette page compare ce qui est réalisé "
+    "aux objectifs de l'année scolaire et montre qui est en bonne voie, qui est en retard."
+)
+view = parse_deploiement_view(st.query_params.to_dict(), today=data.today())
+blocks.problems(view.problems)
+view = sections.controls(url, view)
+account = auth.current_account()
+exact = account.sees_exact_counts
+progress = data.load_objectives_progress(url, view.scope, view.period, view.as_of)
+place = data.load_scope_label(url, view.scope)
+
+st.header(place, divider="blue")
+blocks.demo_notice(progress.demo)
+if view.scope.kind == COMMUNE:
+    plan = data.load_commune_plan(url, view.scope.code)
+    sections.commune_plan(plan, plan_frame(plan))
+sections.objectives_section(place, progress, exact)
+blocks.masking_note(view.scope.kind == COMMUNE and not exact)
+objective_editor(url, view, account)
+
+if view.scope.kind == DEPARTEMENT:
+    sections.timeline_section(url, view, place, exact)
+elif view.scope.kind != COMMUNE:
+    st.info("Choisissez un département pour voir la frise de ses communes engagées.",
+            icon=":material/timeline:")
+if view.scope.kind != COMMUNE:
+    sections.funnel_section(url, view, place)
+sections.progress_section(url, view, progress, exact)

@@ -1,0 +1,168 @@
+"""The Déploiement page's sections: controls, objectives, timeline, funnel, progression."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from tne_dash.catalogue import CATALOGUE
+from tne_dash.charts import to_png
+from tne_dash.deploiement_tables import (
+    funnel_frame,
+    funnel_summary,
+    objectives_frame,
+    objectives_heading,
+    objectives_summary,
+    progress_summary,
+    timeline_frame,
+)
+from tne_dash.deploiement_view import SORTS, TIMELINE_PHASES, DeploiementView, deploiement_params
+from tne_dash.exports import to_csv_bytes, to_xlsx_bytes
+from tne_dash.objectives import ObjectivesProgress, Status
+from tne_dash.periods import parse_period, school_year_label
+from tne_dash.privacy import is_small_count
+from tne_dash.progression import PROGRESSION_CODES
+from tne_dash.rollout import PHASE_LABELS
+from tne_dash.rollout_charts import funnel_chart, progress_chart, timeline_chart
+from tne_dash.scope import COMMUNE
+from tne_dash.text import fold
+from tne_dash.timeline import select_communes, timeline_bars, timeline_summary
+from tne_dash.ui import data, pickers
+from tne_dash.urlstate import View
+
+FIRST_SCHOOL_YEAR = 2020  # the pilot départements' first year
+PNG_WIDTH = 900
+
+
+def controls(url: str, view: DeploiementView) -> DeploiementView:
+    """Territory, date (« Situation au ») and school year of the objectives, kept in the URL."""
+    picked = pickers.view_picker(url, View(view.scope, view.as_of), date_label="Situation au",
+                                 cumulative_note=False)
+    as_of = picked.date_to or view.as_of
+    last = max(as_of.year, view.period.start.year) + 1
+    years = [school_year_label(y) for y in range(FIRST_SCHOOL_YEAR, last)]
+    label = st.selectbox("Année scolaire des objectifs", years, key="school_year",
+                         index=years.index(view.period.label))
+    chosen = replace(view, scope=picked.scope, as_of=as_of, period=parse_period(label))
+    st.query_params.from_dict(deploiement_params(chosen))
+    return chosen
+
+
+def objectives_section(place: str, progress: ObjectivesProgress, exact: bool) -> None:
+    """The objectives table with its reading in a sentence, the status rule and exports."""
+    st.subheader(f"Objectifs {progress.period.label}")
+    st.markdown(objectives_summary(progress, exact))
+    frame = objectives_frame(progress, exact)
+    if frame.empty:
+        return
+    numeric = pd.api.types.is_numeric_dtype(frame["% atteint"])
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={
+        "Objectif": st.column_config.NumberColumn(format="localized"),
+        "Réalisé": st.column_config.NumberColumn(format="localized") if
+        pd.api.types.is_numeric_dtype(frame["Réalisé"]) else None,
+        "% atteint": st.column_config.ProgressColumn(
+            format="%.1f %%", min_value=0, max_value=100) if numeric else None,
+        "Attendu à date (%)": st.column_config.NumberColumn(format="%.1f %%"),
+    })
+    st.caption("**Atteint** : le réalisé égale ou dépasse l'objectif. **En bonne voie** : la "
+               "part de l'objectif réalisée est au moins égale à la part de l'année scolaire "
+               "écoulée à la date choisie (« Attendu à date »). **En retard** : en dessous. "
+               "**Sans objectif** : objectif nul. Le réalisé est compté du 1er septembre à la "
+               "date choisie, par le même calcul que toutes les pages et `tne-dash "
+               "indicators`.")
+    name = f"objectifs-{_slug(place)}-{progress.period.label}"
+    col_csv, col_xlsx, _ = st.columns([1, 1, 2])
+    col_csv.download_button("Télécharger (CSV)", to_csv_bytes(frame), f"{name}.csv",
+                            "text/csv", on_click="ignore", icon=":material/download:")
+    col_xlsx.download_button(
+        "Télécharger (XLSX)", to_xlsx_bytes(frame, "Objectifs",
+                                            objectives_heading(place, progress)),
+        f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore", icon=":material/download:")
+
+
+def commune_plan(plan: pd.DataFrame, frame: pd.DataFrame) -> None:
+    st.subheader("Déploiement de la commune")
+    if plan.empty:
+        st.info("Cette commune n'est pas engagée dans le volet parentalité.")
+        return
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -> None:
+    """The département's communes: three years each, the date, late communes in red."""
+    st.subheader("Frise des communes engagées")
+    plan, communes = data.load_departement_rollout(url, view.scope.code, view.period,
+                                                   view.as_of, exact)
+    col_phase, col_status, col_sort = st.columns([2, 2, 1])
+    phases = col_phase.multiselect(
+        "Phase à la date", TIMELINE_PHASES, default=list(view.phases), key="phases",
+        format_func=PHASE_LABELS.__getitem__, placeholder="Toutes les phases")
+    statuses = col_status.multiselect(
+        "Statut", [s.value for s in Status], default=list(view.statuses), key="statuses",
+        format_func=lambda s: Status(s).label, placeholder="Tous les statuts")
+    sort = col_sort.selectbox("Tri", list(SORTS), index=list(SORTS).index(view.sort),
+                              key="sort", format_func=SORTS.__getitem__)
+    st.query_params.from_dict(deploiement_params(
+        replace(view, phases=tuple(phases), statuses=tuple(statuses), sort=sort)))
+    shown = select_communes(communes, tuple(phases), tuple(statuses), sort)
+    st.markdown(timeline_summary(shown, place, view.as_of, filtered=bool(phases or statuses)))
+    if shown.empty:
+        return
+    bars = timeline_bars(plan, shown, view.as_of)
+    order = list(shown["label"])
+    st.altair_chart(timeline_chart(bars, order, view.as_of), width="stretch")
+    st.caption(f"Barres : les trois années prévues de chaque commune. Trait rouge : le "
+               f"{view.as_of:%d/%m/%Y}. En rouge : les communes en retard sur leurs objectifs "
+               f"{view.period.label}, leur année en cours encadrée.")
+    st.download_button(
+        "Télécharger la frise (PNG)",
+        lambda: to_png(timeline_chart(bars, order, view.as_of, width=PNG_WIDTH)),
+        f"frise-{_slug(place)}-{view.as_of.isoformat()}.png", "image/png",
+        on_click="ignore", icon=":material/image:")
+    with st.expander("La frise en tableau"):
+        st.dataframe(timeline_frame(shown), hide_index=True, width="stretch")
+
+
+def funnel_section(url: str, view: DeploiementView, place: str) -> None:
+    st.subheader("Entonnoir du déploiement")
+    funnel = data.load_funnel(url, view.scope, view.as_of)
+    st.markdown(funnel_summary(funnel, place))
+    st.altair_chart(funnel_chart(funnel), width="stretch")
+    with st.expander("L'entonnoir en tableau"):
+        st.dataframe(funnel_frame(funnel), hide_index=True, width="stretch")
+
+
+def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgress,
+                     exact: bool) -> None:
+    """Cumulative workshops, parents reached and Parents Ressources, month by month."""
+    st.subheader(f"Progression mois par mois — {view.period.label}")
+    targets = tuple(zip(progress.table["indicator"], progress.table["target"], strict=True))
+    points = data.load_monthly_progress(url, view.scope, view.period, view.as_of,
+                                        tuple((c, t) for c, t in targets
+                                              if c in PROGRESSION_CODES))
+    commune_level = view.scope.kind == COMMUNE
+    for column, code in zip(st.columns(len(PROGRESSION_CODES)), PROGRESSION_CODES,
+                            strict=True):
+        ind = CATALOGUE[code]
+        series = points[points["indicator"] == code]
+        small = not exact and commune_level and ind.counts_people and bool(
+            series["value"].map(is_small_count).any())
+        summary = f"**{ind.label}** : " + progress_summary(
+            series, ind.unit, ind.decimals, exact, commune_level)
+        with column:
+            if small:
+                summary += (" Courbe masquée en vue publique : certains mois comptent de 1 à "
+                            "4 personnes.")
+            elif not series.empty:
+                st.altair_chart(progress_chart(series, view.period, ind.label),
+                                width="stretch")
+            st.caption(summary)
+    st.caption("Bleu : cumul depuis le 1er septembre. Rouge : l'objectif de l'année. "
+               "Pointillés : le rythme qui mène à l'objectif le 31 août.")
+
+
+def _slug(text: str) -> str:
+    return fold(text).replace(" ", "-") or "territoire"
