@@ -13,6 +13,7 @@ from tne_dash.models import (
     Departement,
     DepartementStrategy,
     ExternalMeasure,
+    Objective,
     ParentsRessourcesCount,
     Region,
     RolloutYear,
@@ -117,3 +118,14 @@ def make_measure(session: Session, **overrides) -> ExternalMeasure:
               "period_start": dt.date(2022, 9, 1), "period_end": dt.date(2023, 8, 31),
               "indicator": "pix_courses", "value": 10.0, "source": "form"}
     return _add(session, ExternalMeasure(**(values | overrides)))
+
+
+def make_objective(session: Session, scope_kind: str = "commune", scope_code: str = "95063",
+                   indicator: str = "workshops", target: float = 10.0,
+                   first_year: int = 2022, **overrides) -> Objective:
+    values = {"scope_kind": scope_kind, "scope_code": scope_code,
+              "period_kind": "school_year", "period_label": f"{first_year}-{first_year + 1}",
+              "period_start": dt.date(first_year, 9, 1),
+              "period_end": dt.date(first_year + 1, 8, 31), "indicator": indicator,
+              "target": target, "source": "form"}
+    return _add(session, Objective(**(values | overrides)))

@@ -203,3 +203,28 @@ def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
         screenshot(page, "carte-vienne-poitiers")
         assert "dep=86" in page.url
         assert outside == [] and errors == []
+
+
+def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(built_db_url):
+    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
+        page.goto(f"{base}/deploiement?scope=departement:95&to=2023-04-17")
+        wait_until_rendered(page)
+        assert page.locator("h1").first.inner_text().strip() == "Déploiement"
+        assert page.locator('[data-testid="stException"]').count() == 0
+        timeline = page.locator('[data-testid="stVegaLiteChart"]').first
+        timeline.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stVegaLiteChart\"] svg, "
+            "[data-testid=\"stVegaLiteChart\"] canvas') !== null", timeout=30_000)
+        drawn = timeline.inner_html()
+        assert "17 avril 2023" in drawn or timeline.locator("canvas").count() == 1
+        assert page.get_by_text("Val-d'Oise (95), au 17 avril 2023").count() == 1
+        assert page.get_by_text("Frise des communes engagées").count() == 1
+        timeline.screenshot(path=str(screenshot(page, "deploiement-val-doise").with_name(
+            "deploiement-frise.png")))
+        page.goto(f"{base}/deploiement?scope=commune:95063&to=2023-04-17")
+        wait_until_rendered(page)
+        assert page.get_by_text("Année 1 — acculturation").count() >= 1
+        screenshot(page, "deploiement-bezons")
+        assert outside == []
+        assert errors == []

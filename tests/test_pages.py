@@ -24,7 +24,8 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-SMOKE_TESTED = {"accueil.py", "carte.py", "donnees.py", "saisie.py", "importer.py"}
+SMOKE_TESTED = {"accueil.py", "carte.py", "donnees.py", "saisie.py", "importer.py",
+                "deploiement.py"}
 
 
 def test_every_page_of_the_navigation_has_a_smoke_test():

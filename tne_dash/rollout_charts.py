@@ -14,7 +14,7 @@ from tne_dash.palette import BLEU_FRANCE, GREY, PHASE_COLOURS, ROUGE_ERREUR, TEX
 from tne_dash.periods import Period
 from tne_dash.rollout import PHASE_LABELS, PHASE_ORDER
 
-ROW_HEIGHT = 20
+ROW_HEIGHT = 22
 FUNNEL_STAGES = {
     PHASE_ORDER[0]: "Communes du territoire",
     PHASE_ORDER[1]: "Engagées (année 1 commencée)",
@@ -39,7 +39,8 @@ def timeline_chart(bars: pd.DataFrame, order: list[str], as_of: dt.date,
         columns=["start_date", "end_date"])
     late = sorted(set(data.loc[data["late_now"], "label"]))
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(
-        labelLimit=220, labelFontWeight=alt.ExprRef(_in(late, "bold", "normal")),
+        labelLimit=220, labelOverlap=False,
+        labelFontWeight=alt.ExprRef(_in(late, "bold", "normal")),
         labelColor=alt.ExprRef(_in(late, ROUGE_ERREUR, TEXT_GREY))))
     base = alt.Chart(data).encode(y=y)
     years = base.mark_bar(height=ROW_HEIGHT - 6).encode(
@@ -47,7 +48,8 @@ def timeline_chart(bars: pd.DataFrame, order: list[str], as_of: dt.date,
                                                      tickCount={"interval": "month",
                                                                 "step": 6})),
         x2="end:T",
-        color=alt.Color("phase_label:N", title="Phase", scale=_phase_scale()),
+        color=alt.Color("phase_label:N", title="Phase", scale=_phase_scale(),
+                        legend=alt.Legend(labelLimit=300, offset=28)),
         stroke=alt.condition("datum.late_now", alt.value(ROUGE_ERREUR), alt.value(None)),
         strokeWidth=alt.condition("datum.late_now", alt.value(2.5), alt.value(0)),
         tooltip=[alt.Tooltip("label:N", title="Commune"),
@@ -59,10 +61,11 @@ def timeline_chart(bars: pd.DataFrame, order: list[str], as_of: dt.date,
     today = pd.DataFrame({"day": [pd.Timestamp(as_of)], "text": [format_date(as_of)]})
     rule = alt.Chart(today).mark_rule(color=ROUGE_ERREUR, strokeWidth=2,
                                       strokeDash=[6, 3]).encode(x="day:T")
-    stamp = alt.Chart(today).mark_text(align="left", dx=4, dy=-4, baseline="bottom",
-                                       color=ROUGE_ERREUR, fontWeight="bold").encode(
-        x="day:T", y=alt.value(0), text="text:N")
     height = max(120, ROW_HEIGHT * len(order))
+    # The date is written under the rows (the months are on top).
+    stamp = alt.Chart(today).mark_text(align="center", dy=6, baseline="top",
+                                       color=ROUGE_ERREUR, fontWeight="bold").encode(
+        x="day:T", y=alt.value(height), text="text:N")
     return finish(alt.layer(years, rule, stamp).properties(width=width, height=height))
 
 

@@ -20,6 +20,7 @@ from tne_dash.rollout import (
     rollout_plan,
 )
 from tne_dash.scope import DEPARTEMENT, Scope
+from tne_dash.text import fold
 
 COMMUNE_COLUMNS = ["code_insee", "name", "label", "first_school_year", "engaged_on", "phase",
                    "status", "late_objectives"]
@@ -42,9 +43,10 @@ def commune_rollout(plan: pd.DataFrame, phases: pd.Series,
     out["engaged_on"] = out["code_insee"].map(first["start_date"])
     out["phase"] = out["code_insee"].map(phases).fillna(PHASE_ORDER[0])
     by_commune = statuses.set_index("code_insee")
-    out["status"] = out["code_insee"].map(by_commune["status"]).fillna(
+    out["status"] = out["code_insee"].map(by_commune["status"]).astype(object).fillna(
         Status.NO_TARGET.value)
-    out["late_objectives"] = out["code_insee"].map(by_commune["late_objectives"]).fillna("")
+    out["late_objectives"] = out["code_insee"].map(
+        by_commune["late_objectives"]).astype(object).fillna("")
     return out[COMMUNE_COLUMNS]
 
 
@@ -59,15 +61,16 @@ def select_communes(communes: pd.DataFrame, phases: tuple[str, ...] = (),
         out = out[out["status"].isin(statuses)]
     severity = {s.value: i for i, s in enumerate(STATUS_SEVERITY)}
     keys = {
-        "debut": (["engaged_on", "name"], [True, True]),
-        "nom": (["name"], [True]),
-        "phase": (["_phase", "engaged_on", "name"], [False, True, True]),
-        "statut": (["_status", "engaged_on", "name"], [True, True, True]),
+        "debut": (["engaged_on", "_name"], [True, True]),
+        "nom": (["_name"], [True]),
+        "phase": (["_phase", "engaged_on", "_name"], [False, True, True]),
+        "statut": (["_status", "engaged_on", "_name"], [True, True, True]),
     }[sort]
+    # Names sort as a French reader expects: « Écouen » among the E, not after « Z ».
     out = out.assign(_phase=out["phase"].map(PHASE_ORDER.index),
-                     _status=out["status"].map(severity))
+                     _status=out["status"].map(severity), _name=out["name"].map(fold))
     return out.sort_values(keys[0], ascending=keys[1], kind="stable").drop(
-        columns=["_phase", "_status"]).reset_index(drop=True)
+        columns=["_phase", "_status", "_name"]).reset_index(drop=True)
 
 
 def timeline_bars(plan: pd.DataFrame, communes: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:

@@ -134,5 +134,8 @@ def commune_panel(url: str, view: MapView, code: str, exact: bool) -> None:
     for kpi in headline_kpis(values, exact=exact):
         st.metric(kpi.label, kpi.value, help=kpi.help)
     blocks.demo_notice(values.demo)
+    params = {"scope": f"commune:{code}", "to": view.date_to.isoformat()}
     st.page_link("pages/accueil.py", label="Ouvrir sur l'accueil", icon=":material/home:",
-                 query_params={"scope": f"commune:{code}", "to": view.date_to.isoformat()})
+                 query_params=params)
+    st.page_link("pages/deploiement.py", label="Son déploiement et ses objectifs",
+                 icon=":material/timeline:", query_params=params)

@@ -1,0 +1,73 @@
+"""The Déploiement tables and sentences: French headers, numbers kept, small counts masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from tne_dash.deploiement_tables import (
+    objectives_frame,
+    objectives_heading,
+    objectives_summary,
+    progress_summary,
+)
+from tne_dash.filters import Filters
+from tne_dash.indicators import IndicatorValues
+from tne_dash.objectives import ObjectivesProgress
+from tne_dash.periods import parse_period
+from tne_dash.scope import Scope
+
+YEAR = parse_period("2022-2023")
+
+
+def progress(scope: Scope, demo: bool = False) -> ObjectivesProgress:
+    table = pd.DataFrame([
+        {"indicator": "workshops", "label": "Ateliers", "unit": "ateliers", "decimals": 0,
+         "target": 10.0, "achieved": 3, "pct_reached": 30.0, "status": "en_retard",
+         "source": "form"},
+        {"indicator": "parents_reached", "label": "Parents touchés", "unit": "parents",
+         "decimals": 0, "target": 20.0, "achieved": 3, "pct_reached": 15.0,
+         "status": "en_retard", "source": "demo" if demo else "form"},
+    ])
+    values = IndicatorValues(scope, Filters(), {}, 0, demo)
+    return ObjectivesProgress(scope, YEAR, dt.date(2023, 3, 1), 0.5, table, values)
+
+
+def test_the_public_sees_small_counts_of_people_of_a_commune_masked_with_their_share():
+    frame = objectives_frame(progress(Scope("commune", "95063")), exact=False)
+    rows = frame.set_index("Code")
+    assert rows.loc["workshops", ["Réalisé", "% atteint"]].tolist() == [3.0, 30.0]
+    assert rows.loc["parents_reached", ["Réalisé", "% atteint"]].tolist() == ["< 5", "< 5"]
+    assert list(frame.columns[:4]) == ["Indicateur", "Unité", "Objectif", "Réalisé"]
+    assert rows.at["parents_reached", "Attendu à date (%)"] == 50.0
+
+
+def test_editors_and_departement_totals_see_exact_counts():
+    exact = objectives_frame(progress(Scope("commune", "95063")), exact=True)
+    assert exact.set_index("Code").at["parents_reached", "Réalisé"] == 3.0
+    above = objectives_frame(progress(Scope("departement", "95")), exact=False)
+    assert above.set_index("Code").at["parents_reached", "Réalisé"] == 3.0
+
+
+def test_the_summary_and_the_export_heading_say_what_when_and_where():
+    p = progress(Scope("departement", "95"), demo=True)
+    assert objectives_summary(p, exact=True) == (
+        "2 objectifs en 2022-2023 au 1er mars 2023 (50\u202f% de l'année écoulée) : "
+        "2 en retard.")
+    assert objectives_heading("Val-d'Oise (95)", p) == [
+        ("Périmètre", "Val-d'Oise (95)"), ("Année scolaire", "2022-2023"),
+        ("Situation au", "1er mars 2023"), ("Part de l'année écoulée", "50,0\u202f%"),
+        ("Avertissement", "Données de démonstration")]
+
+
+def test_the_progress_sentence_reads_the_last_point_against_the_objective():
+    points = pd.DataFrame({"indicator": ["workshops"], "label": ["Ateliers"],
+                           "date": [dt.date(2023, 4, 17)], "value": [28.0],
+                           "target": [30.0], "expected": [18.8], "demo": [True]})
+    assert progress_summary(points, "ateliers", 0, exact=False, commune_level=True) == (
+        "28 au 17 avril 2023 pour un objectif de 30 (93,3\u202f%) ; rythme attendu à cette "
+        "date : 19.")
+    people = points.assign(indicator="parents_reached", value=2.0)
+    assert progress_summary(people, "parents", 0, exact=False, commune_level=True) \
+        .startswith("< 5 au 17 avril 2023 pour un objectif de 30 ;")

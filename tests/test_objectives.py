@@ -1,0 +1,147 @@
+"""Objectives against achievements: the status rule, and the tables built on it, on both
+SQLite and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from factories import make_commune, make_objective, make_venue, make_workshop
+from sqlalchemy import select
+
+from tne_dash.db import make_engine
+from tne_dash.filters import Filters
+from tne_dash.indicators import compute_indicators
+from tne_dash.models import Objective
+from tne_dash.objectives import (
+    Status,
+    commune_progress,
+    commune_statuses,
+    elapsed_share,
+    objective_status,
+    objectives_progress,
+    share_reached,
+    worst_status,
+)
+from tne_dash.periods import parse_period
+from tne_dash.scope import Scope
+
+YEAR = parse_period("2022-2023")  # 1 Sept 2022 → 31 Aug 2023: 365 days
+BEZONS = Scope("commune", "95063")
+
+
+@pytest.mark.parametrize(
+    ("achieved", "target", "elapsed", "status"),
+    [
+        pytest.param(8, 10, 0.5, Status.ON_TRACK, id="ahead of pace"),
+        pytest.param(5, 10, 0.5, Status.ON_TRACK, id="exactly on pace"),
+        pytest.param(4, 10, 0.5, Status.LATE, id="behind pace"),
+        pytest.param(10, 10, 0.3, Status.REACHED, id="reached early"),
+        pytest.param(12, 10, 1.0, Status.REACHED, id="beyond the target"),
+        pytest.param(3, None, 0.5, Status.NO_TARGET, id="no target"),
+        pytest.param(3, 0, 0.5, Status.NO_TARGET, id="zero target"),
+        pytest.param(0, 10, 0.0, Status.ON_TRACK, id="period not started"),
+        pytest.param(9, 10, 1.0, Status.LATE, id="period over, not reached"),
+        pytest.param(None, 10, 0.2, Status.LATE, id="nothing recorded yet"),
+    ],
+)
+def test_status_compares_the_share_achieved_with_the_share_of_the_year_elapsed(
+        achieved, target, elapsed, status):
+    assert objective_status(achieved, target, elapsed) == status
+
+
+@pytest.mark.parametrize(
+    ("day", "share"),
+    [
+        (dt.date(2022, 8, 31), 0.0),
+        (dt.date(2022, 9, 1), 1 / 365),
+        (dt.date(2023, 3, 1), 182 / 365),
+        (dt.date(2023, 8, 31), 1.0),
+        (dt.date(2024, 1, 1), 1.0),
+    ],
+)
+def test_elapsed_share_counts_whole_days_of_the_school_year(day, share):
+    assert elapsed_share(YEAR, day) == pytest.approx(share)
+
+
+def test_share_reached_needs_a_positive_target():
+    assert share_reached(15, 20) == 75.0
+    assert share_reached(None, 20) == 0.0
+    assert share_reached(3, 0) is None
+
+
+def test_the_worst_status_of_a_commune_is_the_most_worrying_one():
+    assert worst_status([Status.REACHED, Status.LATE, Status.ON_TRACK]) == Status.LATE
+    assert worst_status([Status.REACHED, Status.NO_TARGET]) == Status.REACHED
+    assert worst_status([]) == Status.NO_TARGET
+
+
+@pytest.fixture
+def bezons_year(session):
+    """Bezons: 3 workshops in 2022-2023 (8 + 5 + 4 first-time parents), one the year before;
+    objectives of 10 workshops and 20 parents reached; a neighbour with no objective."""
+    make_commune(session, "95063", name="Bezons")
+    make_commune(session, "95018", name="Argenteuil")
+    venue = make_venue(session, "95063")
+    make_workshop(session, venue, date=dt.date(2022, 6, 1), first_time_parents_count=9)
+    for day, first in ((dt.date(2022, 9, 20), 8), (dt.date(2022, 11, 8), 5),
+                       (dt.date(2023, 2, 2), 4)):
+        make_workshop(session, venue, date=day, first_time_parents_count=first)
+    make_objective(session, indicator="workshops", target=10)
+    make_objective(session, indicator="parents_reached", target=20)
+    make_objective(session, indicator="parents_reached", target=99, first_year=2021)
+    session.commit()
+
+
+def test_objectives_are_measured_from_the_start_of_the_year_to_the_date(engine, bezons_year):
+    as_of = dt.date(2022, 12, 31)  # 122 days of 365: a third of the year
+    with engine.connect() as conn:
+        progress = objectives_progress(conn, BEZONS, YEAR, as_of)
+        same = compute_indicators(conn, BEZONS, Filters(date_from=YEAR.start, date_to=as_of))
+    table = progress.table.set_index("indicator")
+    assert list(table.index) == ["workshops", "parents_reached"]  # catalogue order
+    assert table.at["workshops", "achieved"] == same["workshops"] == 2
+    assert table.at["parents_reached", "achieved"] == same["parents_reached"] == 13
+    assert table.at["workshops", "status"] == "en_retard"  # 20 % done, 33 % of the year gone
+    assert table.at["parents_reached", "pct_reached"] == pytest.approx(65.0)
+    assert table.at["parents_reached", "status"] == "en_bonne_voie"
+    assert progress.elapsed == pytest.approx(122 / 365)
+
+
+def test_an_objective_behind_pace_is_late_and_a_met_one_reached(engine, bezons_year):
+    with engine.connect() as conn:
+        late = objectives_progress(conn, BEZONS, YEAR, dt.date(2023, 6, 30)).table
+    statuses = dict(zip(late["indicator"], late["status"], strict=True))
+    # 3 of 10 workshops with 83 % of the year gone; 17 of 20 parents, 85 % ≥ 83 %.
+    assert statuses == {"workshops": "en_retard", "parents_reached": "en_bonne_voie"}
+    with engine.connect() as conn:
+        final = objectives_progress(conn, BEZONS, YEAR, dt.date(2023, 9, 15)).table
+    assert list(final["status"]) == ["en_retard", "en_retard"]  # the year is over
+
+
+def test_commune_statuses_name_the_late_objectives_and_mask_small_counts(engine, bezons_year):
+    with engine.connect() as conn:
+        progress = commune_progress(conn, "95", YEAR, dt.date(2023, 6, 30))
+    assert set(progress["code_insee"]) == {"95063"}  # Argenteuil has no objective
+    exact = commune_statuses(progress, exact=True).set_index("code_insee")
+    assert exact.at["95063", "status"] == "en_retard"
+    assert exact.at["95063", "late_objectives"] == "Ateliers : 3 sur 10"
+    public = commune_statuses(progress, exact=False).set_index("code_insee")
+    assert public.at["95063", "late_objectives"] == "Ateliers : 3 sur 10"  # not people
+    with engine.connect() as conn:
+        early = commune_progress(conn, "95", YEAR, dt.date(2022, 9, 1))
+    early = early[early["indicator"] == "parents_reached"].assign(status="en_retard")
+    assert commune_statuses(early, exact=False).at[0, "late_objectives"] == \
+        "Parents touchés : 0 sur 20"
+    early = early.assign(achieved=3.0)
+    assert commune_statuses(early, exact=False).at[0, "late_objectives"] == \
+        "Parents touchés : < 5 sur 20"
+
+
+def test_the_programme_objectives_are_reference_data_present_without_demo(built_db_url):
+    with make_engine(built_db_url).connect() as conn:
+        rows = conn.execute(select(Objective.indicator, Objective.target, Objective.source)
+                            .where(Objective.scope_kind == "national",
+                                   Objective.period_label == "2023-2024")).all()
+    assert sorted(rows) == [("strategies_validated", 10.0, "programme"),
+                            ("target_schools_with_pcn_pct", 25.0, "programme")]

@@ -1,0 +1,141 @@
+"""AppTest of the Déploiement page: Bezons' three years and figures, the Val-d'Oise timeline
+from the URL, bad addresses, and editing an objective."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tne_dash.access import Account, Role
+from tne_dash.cli import main
+from tne_dash.text import fold
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+EDITOR_95 = Account("claire", Role.EDITEUR, frozenset({"95"}))
+
+
+def open_deploiement(account: Account | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if account is not None:
+        at.session_state["tne_account"] = account
+    at.switch_page("pages/deploiement.py")
+    return at.run()
+
+
+def frame_with(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def save_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Enregistrer l'objectif")
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def test_bezons_shows_its_three_years_and_the_figures_of_tne_dash_indicators(app_env, capsys):
+    at = open_deploiement(scope="commune:95063", to="2023-04-17")
+    assert not at.exception
+    assert at.header[0].value == "Bezons (95)"
+    plan = frame_with(at, "Année scolaire")
+    assert plan[["Phase", "Année scolaire"]].values.tolist() == [
+        ["Année 1 — acculturation", "2021-2022"],
+        ["Année 2 — Parents Ressources", "2022-2023"],
+        ["Année 3 — autonomie", "2023-2024"]]
+    objectives = frame_with(at, "Réalisé").set_index("Code")
+    assert main(["indicators", "--database-url", app_env, "--scope", "commune:95063",
+                 "--from", "2022-09-01", "--to", "2023-04-17", "--format", "json"]) == 0
+    cli = json.loads(capsys.readouterr().out)["indicators"]
+    for code in ("workshops", "parents_reached", "parents_ressources_recruited"):
+        assert objectives.at[code, "Réalisé"] == cli[code]
+    assert objectives.at["parents_ressources_recruited", "Statut"] == "Atteint"
+    assert any("Données de démonstration" in w.value for w in at.warning)
+    assert len(charts(at)) >= 1  # the monthly progression (no funnel for one commune)
+
+
+def test_val_d_oise_timeline_opens_from_the_url_with_its_filters(app_env):
+    at = open_deploiement(scope="departement:95", to="2023-04-17", statut="en_retard",
+                          tri="nom")
+    assert not at.exception
+    assert at.multiselect(key="statuses").value == ["en_retard"]
+    assert at.selectbox(key="sort").value == "nom"
+    table = frame_with(at, "Statut de l'année")
+    assert set(table["Statut de l'année"]) == {"En retard"}
+    assert list(table["Commune"]) == sorted(table["Commune"], key=fold)  # Écouen among E
+    summary = next(m.value for m in at.markdown if "au 17 avril 2023 :" in m.value)
+    assert "retenues par les filtres" in summary
+    timeline = charts(at)[0]
+    assert timeline["config"]["locale"]["time"]["shortMonths"][0] == "janv."
+    assert (at.query_params["statut"], at.query_params["tri"]) == ("en_retard", "nom")
+
+
+def test_choosing_a_phase_filters_the_timeline_and_the_address(app_env):
+    at = open_deploiement(scope="departement:95", to="2023-04-17")
+    at.multiselect(key="phases").set_value(["acculturation"]).run()
+    assert not at.exception
+    table = frame_with(at, "Phase à la date")
+    assert set(table["Phase à la date"]) == {"Année 1 — acculturation"}
+    assert at.query_params["phase"] == "acculturation"
+
+
+def test_a_bad_address_gets_clear_messages_and_a_working_page(app_env):
+    at = open_deploiement(scope="commune:00000", to="demain", annee="2030", tri="?")
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Date invalide dans l'adresse : « demain »" in warnings
+    assert "Année scolaire invalide" in warnings
+    assert "Tri inconnu" in warnings
+    assert "Commune inconnue : code INSEE « 00000 »" in warnings
+    assert at.header[0].value == "Les 12 départements TNE"
+
+
+def test_the_tne_view_shows_the_programme_objectives(app_env):
+    at = open_deploiement(to="2023-04-17")
+    objectives = frame_with(at, "Réalisé").set_index("Code")
+    assert objectives.at["target_schools_with_pcn_pct", "Objectif"] == 25.0
+    assert objectives.at["strategies_validated", "Objectif"] == 10.0
+    assert set(objectives["Origine de l'objectif"]) == {"Objectif du programme"}
+    assert any("Choisissez un département" in i.value for i in at.info)
+
+
+@pytest.fixture
+def editing_env(monkeypatch, writable_built_url) -> str:
+    monkeypatch.setenv("TNE_DASH_DATABASE_URL", writable_built_url)
+    return writable_built_url
+
+
+def test_viewers_who_cannot_edit_get_no_edit_mode(editing_env):
+    at = open_deploiement(scope="commune:95063", to="2023-04-17")
+    assert not [t for t in at.toggle if t.key == "edit_mode"]
+    assert any("Les éditeurs connectés" in c.value for c in at.caption)
+
+
+def test_an_editor_changes_a_target_and_the_page_shows_it(editing_env):
+    at = open_deploiement(EDITOR_95, scope="commune:95063", to="2023-04-17")
+    at.toggle(key="edit_mode").set_value(True).run()
+    at.selectbox[-1].set_value("workshops")
+    at.number_input[0].set_value(56.0)
+    save_button(at).click().run()
+    assert not at.exception
+    assert any("Objectif enregistré : Ateliers, 2022-2023, 56" in s.value for s in at.success)
+    objectives = frame_with(at, "Réalisé").set_index("Code")
+    assert objectives.at["workshops", "Objectif"] == 56.0
+    assert objectives.at["workshops", "Origine de l'objectif"] == "Saisie"
+    assert objectives.at["workshops", "Statut"] == "En retard"  # 28 of 56 at 63 % of the year
+
+
+def test_an_editor_s_bad_target_is_refused_under_the_form(editing_env):
+    at = open_deploiement(EDITOR_95, scope="commune:95063", to="2023-04-17")
+    at.toggle(key="edit_mode").set_value(True).run()
+    at.number_input[0].set_value(-4.0)
+    save_button(at).click().run()
+    errors = [e.value for e in at.error]
+    assert "Objectif : « -4 » — attendu un nombre positif (ex. 12 ou 12,5)" in errors
+    objectives = frame_with(at, "Réalisé").set_index("Code")
+    assert objectives.at["workshops", "Objectif"] == 30.0
