@@ -222,6 +222,7 @@ def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(built_db_
         assert page.get_by_text("Frise des communes engagées").count() == 1
         timeline.screenshot(path=str(screenshot(page, "deploiement-val-doise").with_name(
             "deploiement-frise.png")))
+        page.set_viewport_size({"width": 1440, "height": 2600})  # the whole page in one shot
         page.goto(f"{base}/deploiement?scope=commune:95063&to=2023-04-17")
         wait_until_rendered(page)
         assert page.get_by_text("Année 1 — acculturation").count() >= 1

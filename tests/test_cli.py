@@ -120,3 +120,29 @@ def test_a_missing_reference_folder_stops_the_build_naming_the_file(capsys, tmp_
     assert code == 1
     assert "Fichier de référence manquant" in err
     assert "departements.csv" in err
+
+
+def test_objectives_prints_targets_achievements_and_statuses(capsys, built_db_url):
+    code, out, _ = run(capsys, "objectives", "--database-url", built_db_url, "--scope",
+                       "commune:95063", "--annee", "2022-2023", "--date", "2023-04-17",
+                       "--format", "json")
+    assert code == 0
+    rows = {r["Code"]: r for r in json.loads(out)}
+    assert (rows["workshops"]["Réalisé"], rows["workshops"]["Objectif"]) == (28, 30)
+    assert rows["workshops"]["Statut"] == "En bonne voie"
+    assert rows["parents_ressources_recruited"]["Statut"] == "Atteint"
+    achieved = indicators(capsys, built_db_url, "--scope", "commune:95063", "--from",
+                          "2022-09-01", "--to", "2023-04-17")["indicators"]
+    assert all(rows[c]["Réalisé"] == achieved[c] for c in rows)
+    code, out, _ = run(capsys, "objectives", "--database-url", built_db_url, "--scope", "tne",
+                       "--date", "2023-04-17")
+    assert code == 0
+    assert "Les 12 départements TNE — objectifs 2022-2023 au 17 avril 2023" in out
+    assert "Stratégies départementales validées" in out
+
+
+def test_objectives_refuses_a_malformed_school_year(capsys, built_db_url):
+    code, _, err = run(capsys, "objectives", "--database-url", built_db_url, "--scope", "tne",
+                       "--annee", "2022-2025")
+    assert code == 2
+    assert "Année scolaire invalide : « 2022-2025 »" in err

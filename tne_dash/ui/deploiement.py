@@ -43,8 +43,9 @@ def controls(url: str, view: DeploiementView) -> DeploiementView:
     as_of = picked.date_to or view.as_of
     last = max(as_of.year, view.period.start.year) + 1
     years = [school_year_label(y) for y in range(FIRST_SCHOOL_YEAR, last)]
-    label = st.selectbox("Année scolaire des objectifs", years, key="school_year",
-                         index=years.index(view.period.label))
+    column, _ = st.columns([1, 2])
+    label = column.selectbox("Année scolaire des objectifs", years, key="school_year",
+                             index=years.index(view.period.label))
     chosen = replace(view, scope=picked.scope, as_of=as_of, period=parse_period(label))
     st.query_params.from_dict(deploiement_params(chosen))
     return chosen
