@@ -71,3 +71,22 @@ def test_the_progress_sentence_reads_the_last_point_against_the_objective():
     people = points.assign(indicator="parents_reached", value=2.0)
     assert progress_summary(people, "parents", 0, exact=False, commune_level=True) \
         .startswith("< 5 au 17 avril 2023 pour un objectif de 30 ;")
+
+
+def test_the_objectives_export_opens_in_a_spreadsheet_with_numbers_and_its_heading():
+    import io
+
+    from openpyxl import load_workbook
+
+    from tne_dash.exports import to_xlsx_bytes
+
+    p = progress(Scope("commune", "95063"))
+    frame = objectives_frame(p, exact=False)
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(
+        frame, "Objectifs", objectives_heading("Bezons (95)", p)))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Périmètre", "Bezons (95)")
+    header = rows.index(tuple(frame.columns))
+    ateliers, parents = rows[header + 1], rows[header + 2]
+    assert (ateliers[0], ateliers[2], ateliers[3], ateliers[4]) == ("Ateliers", 10, 3, 30)
+    assert (parents[3], parents[4]) == ("< 5", "< 5")  # masked stays masked

@@ -15,8 +15,12 @@ from tne_dash.periods import parse_period
 from tne_dash.progression import month_ends, monthly_progress
 from tne_dash.rollout import commune_phases, phase_funnel
 from tne_dash.scope import Scope
-from tne_dash.timeline import departement_rollout, select_communes, timeline_bars, \
-    timeline_summary
+from tne_dash.timeline import (
+    departement_rollout,
+    select_communes,
+    timeline_bars,
+    timeline_summary,
+)
 
 VAL_DOISE = Scope("departement", "95")
 YEAR = parse_period("2022-2023")
