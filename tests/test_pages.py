@@ -169,7 +169,7 @@ def test_carte_opens_a_departement_and_a_commune_from_the_url(app_env):
     assert table.loc["95063", "Ateliers"] == 50
     assert at.selectbox(key="carte_dep").value == "95"
     links = {link.proto.label: link.proto.page for link in at.get("page_link")}
-    assert links["Son déploiement et ses objectifs"].endswith("deploiement.py")
+    assert links["Son déploiement et ses objectifs"] == "deploiement"
 
 
 def test_carte_colours_by_an_indicator_per_1000_inhabitants(app_env):
