@@ -118,15 +118,10 @@ def record_workshop(engine: Engine, cells: dict[str, object], *, account: Accoun
                     today: dt.date, now: dt.datetime, address: str | None = None,
                     position: tuple[float, float] | None = None) -> ImportReport:
     """The Saisie form: one workshop given as template cells, validated like a file row."""
-    row = RawRow(1, {header_key(k): v for k, v in cells.items()}
-                 | {"reference": "formulaire"})
-    report = ImportReport(ImportKind.FORM, "Saisie du formulaire")
-    with engine.connect() as conn:
-        ctx = Context(account, today, _communes(conn))
-    problems: list[Problem] = []
-    record = workshops.parse_workshop_row(row, report.file_name, ctx, problems)
-    report.problems, report.rows_read = problems, 1
-    if record is None or report.errors:
+    report, record = _parse_form(engine, ImportKind.FORM, "Saisie du formulaire",
+                                 cells | {"reference": "formulaire"},
+                                 workshops.parse_workshop_row, account, today)
+    if record is None:
         return report
     record = replace(record, key=FORM_KEY_PREFIX + uuid.uuid4().hex, venue_address=address,
                      venue_lat=position[0] if position else None,
@@ -139,16 +134,25 @@ def record_objective(engine: Engine, cells: dict[str, object], *, account: Accou
     """The objective form of the Déploiement page: one row of the objectives template
     (perimetre, code, periode, indicateur, cible), validated like a file row, then written in
     one transaction with its journal entry."""
+    report, record = _parse_form(engine, ImportKind.OBJECTIVE_FORM, "Formulaire d'objectif",
+                                 cells, objectives.parse_objective_row, account, today)
+    if record is None:
+        return report
+    return _write(engine, report, [record], account, now)
+
+
+def _parse_form(engine: Engine, kind: ImportKind, name: str, cells: dict[str, object],
+                parse_row, account: Account, today: dt.date) -> tuple[ImportReport, object]:
+    """A form's cells as row 1 of a file, through that file's row parser: the report, and the
+    record (None when the row has an error)."""
     row = RawRow(1, {header_key(k): v for k, v in cells.items()})
-    report = ImportReport(ImportKind.OBJECTIVE_FORM, "Formulaire d'objectif")
+    report = ImportReport(kind, name)
     with engine.connect() as conn:
         ctx = Context(account, today, _communes(conn))
     problems: list[Problem] = []
-    record = objectives.parse_objective_row(row, report.file_name, ctx, problems)
+    record = parse_row(row, report.file_name, ctx, problems)
     report.problems, report.rows_read = problems, 1
-    if record is None or report.errors:
-        return report
-    return _write(engine, report, [record], account, now)
+    return report, None if report.errors else record
 
 
 def _parse(conn: Connection, kind: ImportKind, table, ctx: Context) -> Parsed:
