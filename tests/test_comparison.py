@@ -1,0 +1,131 @@
+"""Comparer's core: name search, per-capita and per-school values, similar communes and
+ranks with ties — on small factory data, both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from factories import make_commune, make_rollout, make_school, make_venue, make_workshop
+
+from tne_dash.comparison import (
+    commune_profiles,
+    comparison_table,
+    competition_ranks,
+    ordinal,
+    per_school,
+    rank_phrase,
+    similar_communes,
+)
+from tne_dash.filters import Filters
+from tne_dash.indicators import compute_indicators
+from tne_dash.scope import Scope
+from tne_dash.search import commune_labels, search_communes
+
+COMMUNES = pd.DataFrame({
+    "code_insee": ["93070", "95572", "80000", "95063", "97101", "2A004"],
+    "name": ["Saint-Ouen-sur-Seine", "Saint-Ouen-l'Aumône", "Saint-Ouen", "Bezons",
+             "Les Abymes", "Ajaccio"],
+    "departement_code": ["93", "95", "80", "95", "971", "2A"],
+    "population": [52_000, 24_000, 2_000, 36_434, 53_000, 72_000],
+})
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("saint ouen", "Saint-Ouen (80)"),  # the whole name first
+        ("SAINT-OUEN-SUR", "Saint-Ouen-sur-Seine (93)"),
+        ("st ouen aumone", None),  # « st » is not « saint »: nothing guessed
+        ("ouen aum", "Saint-Ouen-l'Aumône (95)"),
+        ("abymes", "Les Abymes (971)"),
+        ("  bézons ", "Bezons (95)"),
+        ("95063", "Bezons (95)"),
+    ],
+)
+def test_search_ignores_accents_hyphens_and_case(query, first):
+    found = search_communes(COMMUNES, query)
+    labels = list(commune_labels(found))
+    assert (labels[0] if labels else None) == first
+
+
+def test_search_ranks_prefixes_first_then_larger_communes():
+    found = commune_labels(search_communes(COMMUNES, "saint ouen"))
+    assert list(found) == ["Saint-Ouen (80)", "Saint-Ouen-sur-Seine (93)",
+                           "Saint-Ouen-l'Aumône (95)"]
+    assert search_communes(COMMUNES, "  ").empty
+
+
+@pytest.mark.parametrize(
+    ("values", "ranks"),
+    [
+        ([10, 30, 20], [3, 1, 2]),
+        ([5, 7, 7, 1], [3, 1, 1, 4]),
+        ([0, 0, 0], [1, 1, 1]),
+    ],
+)
+def test_ranks_share_ties_and_skip_the_next(values, ranks):
+    assert list(competition_ranks(pd.Series(values))) == ranks
+
+
+def test_ranks_read_in_french():
+    assert [ordinal(n) for n in (1, 2, 27)] == ["1er", "2e", "27e"]
+    assert rank_phrase(3, 27) == "3e sur 27"
+    assert rank_phrase(2, 1_200, tied=True) == "2e ex aequo sur 1\u202f200"
+
+
+def test_per_school_needs_schools():
+    assert per_school(30, 12) == 2.5
+    assert per_school(30, 0) is None
+
+
+@pytest.fixture
+def cohort(session):
+    """Bezons (36 434 inhabitants, REP, 2021) and four engaged communes around it."""
+    for code, population, year, rep in (
+        ("95063", 36_434, 2021, True), ("95018", 110_000, 2021, True),
+        ("95127", 66_000, 2022, False), ("95219", 35_000, 2023, True),
+        ("86194", 89_000, 2021, True), ("95001", 1_000, 2021, False),
+    ):
+        make_commune(session, code, population=population,
+                     departement_code="86" if code.startswith("86") else "95")
+        make_rollout(session, code, first_year=year)
+        if rep:
+            make_school(session, code, education_prioritaire="REP")
+    make_commune(session, "95500", population=36_000)  # not engaged: never suggested
+    session.commit()
+
+
+def test_similar_communes_are_ranked_by_size_rep_and_cohort_deterministically(engine, cohort):
+    with engine.connect() as conn:
+        profiles = commune_profiles(conn)
+    bezons = profiles.set_index("code_insee").loc["95063"].copy()
+    bezons["code_insee"] = "95063"
+    similar = similar_communes(profiles, bezons)
+    # 86194: ×2.4 (0.39); 95018: ×3 (0.48); 95219: same size (0.02) but 2 years later (0.5);
+    # 95127: ×1.8 (0.26) + no REP (0.5) + 1 year (0.25); 95001: ×36 (1.56) + no REP (0.5).
+    assert list(similar["code_insee"]) == ["86194", "95018", "95219", "95127", "95001"]
+    assert similar["distance"].is_monotonic_increasing
+    assert "95500" not in set(profiles["code_insee"])
+
+
+def test_per_capita_values_are_exact_to_the_unit(engine, session):
+    make_commune(session, "95063", population=36_434)
+    make_commune(session, "95018", population=8_000)
+    venue = make_venue(session, "95063")
+    for day in (dt.date(2023, 1, 5), dt.date(2023, 2, 5), dt.date(2023, 3, 5)):
+        make_workshop(session, venue, date=day, first_time_parents_count=4)
+    for _ in range(4):
+        make_school(session, "95063")
+    session.commit()
+    with engine.connect() as conn:
+        table = comparison_table(conn, ("95018", "95063"), Filters()).set_index("code_insee")
+        alone = compute_indicators(conn, Scope("commune", "95063"), Filters())
+    assert list(table.index) == ["95018", "95063"]  # the order asked for
+    assert table.at["95063", "workshops"] == alone["workshops"] == 3
+    assert table.at["95063", "parents_reached_per_1000_inhabitants"] == pytest.approx(
+        12 * 1000 / 36_434)
+    assert table.at["95018", "workshops"] == 0
+    assert table.at["95063", "schools"] == 4
+    assert per_school(table.at["95063", "workshops"], table.at["95063", "schools"]) == 0.75
