@@ -13,6 +13,7 @@ from tne_dash.comparison import (
     commune_profiles,
     comparison_table,
     competition_ranks,
+    departement_ranking,
     ordinal,
     per_school,
     rank_phrase,
@@ -129,3 +130,24 @@ def test_per_capita_values_are_exact_to_the_unit(engine, session):
     assert table.at["95018", "workshops"] == 0
     assert table.at["95063", "schools"] == 4
     assert per_school(table.at["95063", "workshops"], table.at["95063", "schools"]) == 0.75
+
+
+def test_a_commune_is_ranked_among_the_engaged_communes_of_its_departement(engine, cohort,
+                                                                           session):
+    for code, count in (("95063", 2), ("95018", 2), ("95127", 5)):
+        venue = make_venue(session, code)
+        for _ in range(count):
+            make_workshop(session, venue, date=dt.date(2024, 1, 10))
+    session.commit()
+    with engine.connect() as conn:
+        ranking = departement_ranking(conn, "95", "workshops", Filters())
+    rows = ranking.set_index("code_insee")
+    assert list(ranking["code_insee"]) == ["95127", "95018", "95063", "95001", "95219"]
+    assert rows.loc["95127", ["rank", "tied"]].tolist() == [1, False]
+    assert rows.loc["95063", ["rank", "tied"]].tolist() == [2, True]  # « 2e ex aequo sur 5 »
+    assert rows.loc["95001", "rank"] == 4  # 95001 and 95219 tie at 0 workshops
+    assert "86194" not in rows.index and "95500" not in rows.index
+    with engine.connect() as conn:
+        before_2023 = departement_ranking(conn, "95", "workshops",
+                                          Filters(date_to=dt.date(2022, 12, 31)))
+    assert "95219" not in set(before_2023["code_insee"])  # engaged in September 2023

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from tne_dash.catalogue import CATALOGUE, PER_1000
 from tne_dash.filters import Filters
 from tne_dash.indicators import compute_indicator_table
 from tne_dash.labels import format_number
@@ -101,3 +102,26 @@ def ordinal(n: int) -> str:
 def rank_phrase(rank: int, total: int, tied: bool = False) -> str:
     """« 3e sur 27 », « 2e ex aequo sur 27 »."""
     return f"{ordinal(rank)}{' ex aequo' if tied else ''} sur {format_number(total)}"
+
+
+def departement_ranking(conn: Connection, departement: str, indicator: str,
+                        filters: Filters) -> pd.DataFrame:
+    """Every engaged commune of ``departement`` with its value of ``indicator`` and its rank
+    (ties share a rank): code_insee, name, value, rank, tied — best first."""
+    engaged = select(RolloutYear.commune_code).where(RolloutYear.year_number == 1)
+    if filters.date_to is not None:
+        engaged = engaged.where(RolloutYear.start_date <= filters.date_to)
+    codes = tuple(conn.scalars(
+        select(Commune.code_insee).where(Commune.departement_code == departement,
+                                         Commune.code_insee.in_(engaged))).all())
+    if not codes:
+        return pd.DataFrame(columns=["code_insee", "name", "value", "rank", "tied"])
+    table = compute_indicator_table(
+        conn, Scope(NATIONAL), Filters(**{**filters.__dict__, "communes": codes}),
+        level="commune", codes=(indicator,))
+    out = pd.DataFrame({"code_insee": table["key"], "name": table["name"],
+                        "value": table[indicator].astype(float)})
+    higher = CATALOGUE[indicator.removesuffix(PER_1000)].higher_is_better
+    out["rank"] = competition_ranks(out["value"], higher)
+    out["tied"] = out["rank"].duplicated(keep=False)
+    return out.sort_values(["rank", "code_insee"]).reset_index(drop=True)
