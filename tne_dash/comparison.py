@@ -7,6 +7,7 @@ path as every page and ``tne-dash indicators``.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import Connection, func, select
@@ -35,8 +36,8 @@ SIMILARITY_RULE = (
 def comparison_table(conn: Connection, codes: tuple[str, ...], filters: Filters) -> pd.DataFrame:
     """The catalogue's indicators for each commune of ``codes`` (one row each, in that order)
     with ``schools``: the commune's écoles, collèges and lycées, for per-school values."""
-    table = compute_indicator_table(conn, Scope(NATIONAL), Filters(**{
-        **filters.__dict__, "communes": tuple(codes)}), level="commune").set_index("key")
+    table = compute_indicator_table(conn, Scope(NATIONAL), replace(filters, communes=codes),
+                                    level="commune").set_index("key")
     schools = dict(conn.execute(
         select(School.commune_code, func.count(School.uai))
         .where(School.commune_code.in_(codes)).group_by(School.commune_code)).all())
@@ -117,8 +118,8 @@ def departement_ranking(conn: Connection, departement: str, indicator: str,
     if not codes:
         return pd.DataFrame(columns=["code_insee", "name", "value", "rank", "tied"])
     table = compute_indicator_table(
-        conn, Scope(NATIONAL), Filters(**{**filters.__dict__, "communes": codes}),
-        level="commune", codes=(indicator,))
+        conn, Scope(NATIONAL), replace(filters, communes=codes), level="commune",
+        codes=(indicator,))
     out = pd.DataFrame({"code_insee": table["key"], "name": table["name"],
                         "value": table[indicator].astype(float)})
     higher = CATALOGUE[indicator.removesuffix(PER_1000)].higher_is_better
