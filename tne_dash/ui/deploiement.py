@@ -58,15 +58,16 @@ def objectives_section(place: str, progress: ObjectivesProgress, exact: bool) ->
     frame = objectives_frame(progress, exact)
     if frame.empty:
         return
-    numeric = pd.api.types.is_numeric_dtype(frame["% atteint"])
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "Objectif": st.column_config.NumberColumn(format="localized"),
-        "Réalisé": st.column_config.NumberColumn(format="localized") if
-        pd.api.types.is_numeric_dtype(frame["Réalisé"]) else None,
-        "% atteint": st.column_config.ProgressColumn(
-            format="%.1f %%", min_value=0, max_value=100) if numeric else None,
-        "Attendu à date (%)": st.column_config.NumberColumn(format="%.1f %%"),
-    })
+    # Masked cells (« < 5 ») make a column text: it keeps the default text display (a None
+    # config would hide the column).
+    config = {"Objectif": st.column_config.NumberColumn(format="localized"),
+              "Attendu à date (%)": st.column_config.NumberColumn(format="%.1f %%")}
+    if pd.api.types.is_numeric_dtype(frame["Réalisé"]):
+        config["Réalisé"] = st.column_config.NumberColumn(format="localized")
+    if pd.api.types.is_numeric_dtype(frame["% atteint"]):
+        config["% atteint"] = st.column_config.ProgressColumn(format="%.1f %%", min_value=0,
+                                                              max_value=100)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
     st.caption("**Atteint** : le réalisé égale ou dépasse l'objectif. **En bonne voie** : la "
                "part de l'objectif réalisée est au moins égale à la part de l'année scolaire "
                "écoulée à la date choisie (« Attendu à date »). **En retard** : en dessous. "
@@ -140,10 +141,10 @@ def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgre
                      exact: bool) -> None:
     """Cumulative workshops, parents reached and Parents Ressources, month by month."""
     st.subheader(f"Progression mois par mois — {view.period.label}")
-    targets = tuple(zip(progress.table["indicator"], progress.table["target"], strict=True))
-    points = data.load_monthly_progress(url, view.scope, view.period, view.as_of,
-                                        tuple((c, t) for c, t in targets
-                                              if c in PROGRESSION_CODES))
+    targets = tuple((code, target) for code, target in
+                    zip(progress.table["indicator"], progress.table["target"], strict=True)
+                    if code in PROGRESSION_CODES)
+    points = data.load_monthly_progress(url, view.scope, view.period, view.as_of, targets)
     commune_level = view.scope.kind == COMMUNE
     for column, code in zip(st.columns(len(PROGRESSION_CODES)), PROGRESSION_CODES,
                             strict=True):
