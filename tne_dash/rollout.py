@@ -28,22 +28,18 @@ def commune_phases(conn: Connection, scope: Scope, filters: Filters, day: dt.dat
     codes = pd.read_sql(
         select(Commune.code_insee).where(*territory_clauses(scope, filters)), conn
     )["code_insee"]
-    plans = pd.read_sql(
-        select(RolloutYear.commune_code, RolloutYear.year_number, RolloutYear.phase,
-               RolloutYear.start_date, RolloutYear.end_date)
-        .join(Commune, Commune.code_insee == RolloutYear.commune_code)
-        .where(*territory_clauses(scope, filters),
-               *source_clauses(RolloutYear.source, filters)),
-        conn,
-    )
-    phases = pd.Series(NOT_ENGAGED, index=pd.Index(codes, name="code_insee"), dtype=object)
-    # Years follow each other: the latest year started by ``day`` is the current one, and
-    # after year 3 the commune stays autonomous.
-    started = plans[pd.to_datetime(plans["start_date"]) <= pd.Timestamp(day)]
-    latest = started.sort_values("year_number").groupby("commune_code").tail(1)
-    phases.loc[latest["commune_code"].to_numpy()] = latest["phase"].to_numpy()
-    return phases
+    return phases_at(codes, rollout_plan(conn, scope, filters), day)
 
+
+def phases_at(codes, plans: pd.DataFrame, day: dt.date) -> pd.Series:
+    """Phase on ``day`` of each commune of ``codes`` given the plan rows of ``rollout_plan``:
+    not engaged before its year 1, then the phase of the latest year started — autonomie
+    stays after year 3."""
+    phases = pd.Series(NOT_ENGAGED, index=pd.Index(codes, name="code_insee"), dtype=object)
+    started = plans[pd.to_datetime(plans["start_date"]) <= pd.Timestamp(day)]
+    latest = started.sort_values("year_number").groupby("code_insee").tail(1)
+    phases.loc[latest["code_insee"].to_numpy()] = latest["phase"].to_numpy()
+    return phases
 
 def rollout_plan(conn: Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
     """The planned years of every engaged commune of the territory, one row per year:

@@ -16,7 +16,7 @@ from tne_dash.rollout import (
     PHASE_LABELS,
     PHASE_ORDER,
     PHASE_STATES,
-    commune_phases,
+    phases_at,
     rollout_plan,
 )
 from tne_dash.scope import DEPARTEMENT, Scope
@@ -111,8 +111,7 @@ def departement_rollout(conn: Connection, departement: str, period: Period, as_o
                         exact: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The plan of every engaged commune of ``departement`` and one row per commune with its
     phase at ``as_of`` and its status against the objectives of ``period``."""
-    scope = Scope(DEPARTEMENT, departement)
-    plan = rollout_plan(conn, scope, Filters())
-    phases = commune_phases(conn, scope, Filters(), as_of)
+    plan = rollout_plan(conn, Scope(DEPARTEMENT, departement), Filters())
+    phases = phases_at(plan["code_insee"].unique(), plan, as_of)
     statuses = commune_statuses(commune_progress(conn, departement, period, as_of), exact)
     return plan, commune_rollout(plan, phases, statuses)
