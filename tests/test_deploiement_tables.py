@@ -52,7 +52,7 @@ def test_editors_and_departement_totals_see_exact_counts():
 
 def test_the_summary_and_the_export_heading_say_what_when_and_where():
     p = progress(Scope("departement", "95"), demo=True)
-    assert objectives_summary(p, exact=True) == (
+    assert objectives_summary(p) == (
         "2 objectifs en 2022-2023 au 1er mars 2023 (50\u202f% de l'année écoulée) : "
         "2 en retard.")
     assert objectives_heading("Val-d'Oise (95)", p) == [

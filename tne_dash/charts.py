@@ -36,5 +36,7 @@ def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """The chart as a PNG, rendered locally by vl-convert with French number and date
     formats (no browser, no network)."""
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale, format_locale=LOCALE,
-                                      time_format_locale=LOCALE)
+    locale = french_locale()
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale,
+                                      format_locale=locale.number,
+                                      time_format_locale=locale.time)

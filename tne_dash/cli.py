@@ -159,7 +159,7 @@ def cmd_objectives(args: argparse.Namespace) -> int:
         return 0
     print(f"{place} — objectifs {period.label} au {format_date(as_of)}"
           + (" — données de démonstration" if progress.demo else ""))
-    print(objectives_summary(progress, exact=True))
+    print(objectives_summary(progress))
     for row in progress.table.itertuples():
         print(f"  {row.label:<50} {format_value(row.achieved, row.unit, row.decimals):>10} sur "
               f"{format_value(row.target, row.unit, row.decimals):<10} "

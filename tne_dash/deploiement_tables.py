@@ -51,16 +51,17 @@ def objectives_heading(place: str, progress: ObjectivesProgress) -> list[tuple[s
     return lines
 
 
-def objectives_summary(progress: ObjectivesProgress, exact: bool) -> str:
+def objectives_summary(progress: ObjectivesProgress) -> str:
     """The objectives in one French sentence per status (the table's short reading)."""
-    frame = objectives_frame(progress, exact)
-    if frame.empty:
+    statuses = progress.table["status"]
+    if statuses.empty:
         return (f"Aucun objectif n'est enregistré pour ce périmètre en "
                 f"{progress.period.label}.")
-    counts = frame["Statut"].value_counts()
-    parts = [f"{format_number(int(counts[s.label]))} {s.label.lower()}" for s in Status
-             if counts.get(s.label, 0)]
-    return (f"{format_number(len(frame))} objectif{'s' if len(frame) > 1 else ''} en "
+    counts = statuses.value_counts()
+    parts = [f"{format_number(int(counts[s.value]))} {s.label.lower()}" for s in Status
+             if counts.get(s.value, 0)]
+    n = len(statuses)
+    return (f"{format_number(n)} objectif{'s' if n > 1 else ''} en "
             f"{progress.period.label} au {format_date(progress.as_of)} "
             f"({format_percent(100.0 * progress.elapsed, 0)} de l'année écoulée) : "
             f"{', '.join(parts)}.")

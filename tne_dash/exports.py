@@ -52,19 +52,14 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Tableau",
         cell.font = BOLD
     for row in neutralise_formulas(frame).itertuples(index=False):
         ws.append([_cell(v) for v in row])
-    for index, column in enumerate(frame.columns, start=1):
-        letter = get_column_letter(index)
-        values = frame[column]
-        if pd.api.types.is_float_dtype(values) or values.map(
-                lambda v: isinstance(v, float)).any():
-            for cell in ws[letter][header_row:]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "#,##0.0"
-        elif pd.api.types.is_integer_dtype(values):
-            for cell in ws[letter][header_row:]:
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.0"
+            elif isinstance(cell.value, int):
                 cell.number_format = "#,##0"
-        width = max([len(str(column))] + [len(str(v)) for v in values.head(200)])
-        ws.column_dimensions[letter].width = min(60, max(10, width + 2))
+    for index, column in enumerate(frame.columns, start=1):
+        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+        ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, width + 2))
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     out = io.BytesIO()
     book.save(out)

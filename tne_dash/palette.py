@@ -15,7 +15,6 @@ GREY = "#929292"
 LIGHT_GREY = "#EEEEEE"
 TEXT_GREY = "#3A3A3A"
 GREEN_PCN = "#18753C"
-ORANGE_WARNING = "#B34000"
 
 PHASE_COLOURS = {NOT_ENGAGED: LIGHT_GREY, "acculturation": "#CACAFB",
                  "parents_ressources": "#6A6AF4", "autonomie": BLEU_FRANCE}

@@ -52,7 +52,6 @@ def monthly_progress(conn: Connection, scope: Scope, period: Period, as_of: dt.d
                 "target": float("nan") if target is None else float(target),
                 "expected": float("nan") if target is None else
                 float(target) * elapsed_share(period, day),
-                "demo": bool(table.at[0, "demo"]),
             })
     return pd.DataFrame(rows, columns=["indicator", "label", "date", "value", "target",
-                                       "expected", "demo"])
+                                       "expected"])

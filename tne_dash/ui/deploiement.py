@@ -54,7 +54,7 @@ def controls(url: str, view: DeploiementView) -> DeploiementView:
 def objectives_section(place: str, progress: ObjectivesProgress, exact: bool) -> None:
     """The objectives table with its reading in a sentence, the status rule and exports."""
     st.subheader(f"Objectifs {progress.period.label}")
-    st.markdown(objectives_summary(progress, exact))
+    st.markdown(objectives_summary(progress))
     frame = objectives_frame(progress, exact)
     if frame.empty:
         return
