@@ -31,6 +31,9 @@ blocks.demo_notice(progress.demo)
 if view.scope.kind == COMMUNE:
     plan = data.load_commune_plan(url, view.scope.code)
     sections.commune_plan(plan, plan_frame(plan))
+    st.page_link("pages/comparer.py", label="La comparer à des communes semblables",
+                 icon=":material/compare_arrows:",
+                 query_params={"commune": view.scope.code, "to": view.as_of.isoformat()})
 sections.objectives_section(place, progress, exact)
 blocks.masking_note(view.scope.kind == COMMUNE and not exact)
 objective_editor(url, view, account)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from browser import chromium_page, screenshot, streamlit_server, wait_until_rendered
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
 NNBSP = "\u202f"
@@ -227,5 +228,31 @@ def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(built_db_
         wait_until_rendered(page)
         assert page.get_by_text("Année 1 — acculturation").count() >= 1
         screenshot(page, "deploiement-bezons")
+        assert outside == []
+        assert errors == []
+
+
+def test_three_communes_compare_side_by_side_and_the_fiche_downloads(built_db_url, tmp_path):
+    with streamlit_server(built_db_url) as base, \
+            chromium_page(height=3600) as (page, outside, errors):
+        page.goto(f"{base}/comparer?communes=95063,95018,95127&to=2023-04-17")
+        wait_until_rendered(page)
+        assert page.locator("h1").first.inner_text().strip() == "Comparer des communes"
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.get_by_text("Bezons (95) · Argenteuil (95) · Cergy (95)").count() == 1
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] svg, "
+            "[data-testid=\"stVegaLiteChart\"] canvas').length >= 3", timeout=30_000)
+        screenshot(page, "comparer-trois-communes")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Fiche PDF de Bezons (95)").click()
+        pdf = tmp_path / "fiche.pdf"
+        download.value.save_as(pdf)
+        text = PdfReader(pdf).pages[0].extract_text()
+        assert "Fiche commune — Bezons (95)" in text
+        assert "Argenteuil (95), Cergy (95)" in text
+        search = page.get_by_label("Ajouter une commune")
+        search.fill("saint ouen")
+        page.get_by_role("button", name="Saint-Ouen-l'Aumône (95)").wait_for(timeout=30_000)
         assert outside == []
         assert errors == []

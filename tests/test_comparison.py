@@ -7,20 +7,31 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from factories import make_commune, make_rollout, make_school, make_venue, make_workshop
+from factories import (
+    make_commune,
+    make_objective,
+    make_rollout,
+    make_school,
+    make_venue,
+    make_workshop,
+)
 
 from tne_dash.comparison import (
     commune_profiles,
+    compare_communes,
     comparison_table,
     competition_ranks,
+    default_selection,
     departement_ranking,
+    monthly_series,
     ordinal,
     per_school,
     rank_phrase,
     similar_communes,
+    similar_to,
 )
 from tne_dash.filters import Filters
-from tne_dash.indicators import compute_indicators
+from tne_dash.indicators import compute_indicators, compute_monthly_table
 from tne_dash.scope import Scope
 from tne_dash.search import commune_labels, search_communes
 
@@ -151,3 +162,59 @@ def test_a_commune_is_ranked_among_the_engaged_communes_of_its_departement(engin
         before_2023 = departement_ranking(conn, "95", "workshops",
                                           Filters(date_to=dt.date(2022, 12, 31)))
     assert "95219" not in set(before_2023["code_insee"])  # engaged in September 2023
+
+
+def test_a_lone_commune_is_completed_by_its_two_most_similar_communes(engine, cohort):
+    with engine.connect() as conn:
+        profiles = commune_profiles(conn)
+    assert default_selection(profiles, ("95063",)) == ("95063", "86194", "95018")
+    assert default_selection(profiles, ("95063", "95127")) == ("95063", "95127")
+    # No commune asked: the most populous engaged commune and its closest ones.
+    assert default_selection(profiles, ())[0] == "95018"
+    assert default_selection(profiles, ("95500",)) == ("95500",)  # not engaged
+    assert similar_to(profiles, "95500").empty
+    assert list(similar_to(profiles, "95063", 2)["code_insee"]) == ["86194", "95018"]
+
+
+def test_monthly_workshops_add_up_to_the_period_figure(engine, session):
+    make_commune(session, "95063", population=36_434)
+    make_commune(session, "95018", population=110_000)
+    bezons, argenteuil = make_venue(session, "95063"), make_venue(session, "95018")
+    for venue, day, first in ((bezons, dt.date(2023, 1, 5), 3), (bezons, dt.date(2023, 1, 30), 2),
+                              (bezons, dt.date(2023, 3, 2), 6),
+                              (argenteuil, dt.date(2023, 2, 14), 1)):
+        make_workshop(session, venue, date=day, first_time_parents_count=first)
+    session.commit()
+    filters = Filters(date_to=dt.date(2023, 12, 31))
+    with engine.connect() as conn:
+        months = compute_monthly_table(conn, Scope("national"), filters)
+        series = monthly_series(conn, ("95063", "95018"), filters)
+        total = compute_indicators(conn, Scope("commune", "95063"), filters)
+    bezons_months = months[months["key"] == "95063"]
+    assert list(bezons_months["month"]) == [dt.date(2023, 1, 1), dt.date(2023, 3, 1)]
+    assert list(bezons_months["workshops"]) == [2, 1]
+    assert bezons_months["parents_reached"].sum() == total["parents_reached"] == 11
+    # The series fills the months without activity with 0, for every commune.
+    grid = series.set_index(["code_insee", "month"])
+    assert len(series) == 2 * 3
+    assert grid.loc[("95063", dt.date(2023, 2, 1)), "workshops"] == 0
+    assert grid.loc[("95018", dt.date(2023, 2, 1)), "parents_reached"] == 1
+
+
+def test_the_comparison_holds_phases_objectives_and_the_latest_activity(engine, cohort,
+                                                                        session):
+    venue = make_venue(session, "95063")
+    make_workshop(session, venue, date=dt.date(2022, 10, 3))
+    make_workshop(session, venue, date=dt.date(2023, 5, 3))  # after the date: not counted
+    make_objective(session, scope_code="95063", indicator="workshops", target=4)
+    session.commit()
+    with engine.connect() as conn:
+        comp = compare_communes(conn, ("95063", "95127"), None, dt.date(2023, 4, 17))
+    assert comp.phases == {"95063": "parents_ressources", "95127": "acculturation"}
+    assert list(comp.table["workshops"]) == [1, 0]
+    assert comp.latest_activity == dt.date(2022, 10, 3)
+    objectives = comp.objectives["95063"].table.set_index("indicator")
+    assert objectives.at["workshops", "achieved"] == 1
+    assert objectives.at["workshops", "pct_reached"] == pytest.approx(25.0)
+    assert comp.objectives["95127"].table.empty
+    assert comp.departements == {"95063": "95", "95127": "95"}

@@ -18,16 +18,24 @@ from tne_dash import PROJECT_ROOT
 from tne_dash.access import AccountsFileError
 from tne_dash.build import build_database
 from tne_dash.catalogue import CATALOGUE
+from tne_dash.comparison import (
+    MAX_SELECTED,
+    commune_profiles,
+    compare_communes,
+    default_selection,
+)
+from tne_dash.comparison_tables import commune_columns
 from tne_dash.config import Settings
 from tne_dash.db import DatabaseUnavailable, is_built, make_engine
 from tne_dash.deploiement_tables import objectives_frame, objectives_summary
+from tne_dash.fiche import fiche_pdf
 from tne_dash.filters import Filters
 from tne_dash.indicators import IndicatorValues, compute_indicators
 from tne_dash.labels import format_date, format_value
 from tne_dash.objectives import Status, objectives_progress
 from tne_dash.periods import parse_period, school_year_of
 from tne_dash.reference import ReferenceDataError
-from tne_dash.scope import InvalidScope, Scope, check_scope_exists, scope_label
+from tne_dash.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -164,6 +172,30 @@ def cmd_objectives(args: argparse.Namespace) -> int:
         print(f"  {row.label:<50} {format_value(row.achieved, row.unit, row.decimals):>10} sur "
               f"{format_value(row.target, row.unit, row.decimals):<10} "
               f"{Status(row.status).label:<14} {row.indicator}")
+    return 0
+
+
+def cmd_fiche(args: argparse.Namespace) -> int:
+    as_of = parse_date(args.date, "--date") or dt.date.today()
+    try:
+        period = parse_period(args.annee) if args.annee else None
+    except ValueError:
+        raise UsageError(f"Année scolaire invalide : « {args.annee} » — attendu AAAA-AAAA "
+                         "(ex. 2022-2023).") from None
+    code = args.commune.strip().upper()
+    others = tuple(c.strip().upper() for c in (args.avec or "").split(",") if c.strip())
+    settings = _settings(args)
+    ensure_database(settings)
+    with make_engine(settings.database_url).connect() as conn:
+        for insee in (code, *others):
+            check_scope_exists(conn, Scope(COMMUNE, insee))
+        codes = tuple(dict.fromkeys((code, *others)))[:MAX_SELECTED]
+        if not others:
+            codes = default_selection(commune_profiles(conn), (code,))
+        comp = compare_communes(conn, codes, period, as_of)
+    Path(args.out).write_bytes(fiche_pdf(comp, args.exact, dt.date.today()))
+    print(f"Fiche de {commune_columns(comp)[0]} écrite dans {args.out}"
+          + (" (données de démonstration)" if comp.demo else "") + ".")
     return 0
 
 
@@ -319,6 +351,21 @@ def build_parser() -> argparse.ArgumentParser:
     obj.add_argument("--format", choices=("table", "csv", "json"), default="table")
     obj.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     obj.set_defaults(handler=cmd_objectives)
+
+    fiche = sub.add_parser("fiche", help="Écrire la fiche PDF d'une commune (A4, une page).")
+    fiche.add_argument("--commune", required=True, help="Code INSEE de la commune.")
+    fiche.add_argument("--out", required=True, help="Fichier PDF à écrire.")
+    fiche.add_argument("--avec", help="Communes comparées, codes INSEE séparés par des "
+                                      "virgules (par défaut les 2 plus comparables).")
+    fiche.add_argument("--date", help="Date de la situation (AAAA-MM-JJ ; par défaut "
+                                      "aujourd'hui).")
+    fiche.add_argument("--annee", help="Année scolaire (AAAA-AAAA ; par défaut depuis le "
+                                       "début du programme).")
+    fiche.add_argument("--exact", action="store_true",
+                       help="Effectifs exacts (par défaut, 1 à 4 personnes lus « < 5 », "
+                            "comme dans les vues publiques).")
+    fiche.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    fiche.set_defaults(handler=cmd_fiche)
 
     run = sub.add_parser("run", help="Lancer le tableau de bord (construit la base au besoin).")
     run.add_argument("--port", type=int, default=8501)

@@ -6,10 +6,11 @@ grouped by the requested level; the results are merged into one frame, one row p
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, case, func, literal, select
+from sqlalchemy import Connection, Select, and_, case, extract, func, literal, select
 
 from tne_dash.catalogue import BASE_INDICATORS, CATALOGUE, PER_1000
 from tne_dash.filters import (
@@ -335,6 +336,33 @@ def _base_codes(codes: tuple[str, ...] | None) -> set[str]:
             raise KeyError(f"Indicateur inconnu : « {code} ».")
         needed.update(DERIVED.get(base, (base,)))
     return needed
+
+
+MONTHLY_CODES = FAMILIES[0][1]
+
+
+def compute_monthly_table(conn: Connection, scope: Scope, filters: Filters,
+                          level: str = "commune") -> pd.DataFrame:
+    """The workshop indicators (``MONTHLY_CODES``) month by month, one row per group of
+    ``level`` and month with activity: ``key``, ``month`` (its first day) and the codes.
+
+    The same aggregated query as ``compute_indicator_table``, grouped by month as well: the
+    months of a group add up to its figure for the period (``venues`` excepted, a venue
+    active in two months counting in both).
+    """
+    year, month = extract("year", Workshop.date), extract("month", Workshop.date)
+    stmt = (_workshop_query(_group_key(level), scope, filters, level)
+            .add_columns(year.label("year"), month.label("month_number"))
+            .group_by(year, month))
+    frame = _read(conn, stmt).drop(columns="_demo_rows")
+    columns = ["key", "month", *MONTHLY_CODES]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["month"] = [dt.date(int(y), int(m), 1)
+                      for y, m in zip(frame["year"], frame["month_number"], strict=True)]
+    for code in MONTHLY_CODES:
+        frame[code] = pd.to_numeric(frame[code])
+    return frame[columns].sort_values(["key", "month"]).reset_index(drop=True)
 
 
 def compute_indicators(conn: Connection, scope: Scope, filters: Filters) -> IndicatorValues:

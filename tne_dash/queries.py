@@ -25,6 +25,13 @@ def communes_of(conn: Connection, departement_code: str) -> pd.DataFrame:
     return pd.read_sql(stmt, conn)
 
 
+def all_communes(conn: Connection) -> pd.DataFrame:
+    """Code, name, département and population of every commune (the search list)."""
+    stmt = select(Commune.code_insee, Commune.name, Commune.departement_code,
+                  Commune.population).order_by(Commune.code_insee)
+    return pd.read_sql(stmt, conn)
+
+
 def departement_of_commune(conn: Connection, code_insee: str) -> str | None:
     """The département code of a commune, None when the code is unknown."""
     return conn.scalar(select(Commune.departement_code).where(Commune.code_insee == code_insee))

@@ -11,6 +11,12 @@ import pandas as pd
 from tne_dash.text import fold
 
 DEFAULT_LIMIT = 20
+FOLDED = "folded_name"
+
+
+def with_folded_names(communes: pd.DataFrame) -> pd.DataFrame:
+    """``communes`` with its names folded once (a national list is searched at every key)."""
+    return communes.assign(**{FOLDED: communes["name"].map(fold)})
 
 
 def commune_labels(communes: pd.DataFrame) -> pd.Series:
@@ -30,14 +36,14 @@ def search_communes(communes: pd.DataFrame, query: str,
     raw = query.strip().upper()
     if raw in set(communes["code_insee"]):
         return communes[communes["code_insee"] == raw]
-    folded = communes["name"].map(fold)
+    folded = communes[FOLDED] if FOLDED in communes else communes["name"].map(fold)
     phrase = " ".join(words)
     found = folded.map(lambda name: all(w in name for w in words))
     hits = communes[found].assign(_name=folded[found])
     rank = hits["_name"].map(lambda name: _rank(name, phrase, words))
     hits = hits.assign(_rank=rank).sort_values(["_rank", "population", "code_insee"],
                                                ascending=[True, False, True])
-    return hits.drop(columns=["_name", "_rank"]).head(limit)
+    return hits.drop(columns=["_name", "_rank", FOLDED], errors="ignore").head(limit)
 
 
 def _rank(name: str, phrase: str, words: list[str]) -> int:

@@ -139,3 +139,6 @@ def commune_panel(url: str, view: MapView, code: str, exact: bool) -> None:
                  query_params=params)
     st.page_link("pages/deploiement.py", label="Son déploiement et ses objectifs",
                  icon=":material/timeline:", query_params=params)
+    st.page_link("pages/comparer.py", label="La comparer à des communes semblables",
+                 icon=":material/compare_arrows:",
+                 query_params={"commune": code, "to": view.date_to.isoformat()})

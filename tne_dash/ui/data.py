@@ -12,6 +12,14 @@ from sqlalchemy import Engine
 from tne_dash import db, offline, queries
 from tne_dash.build import build_database
 from tne_dash.carte import CarteData, load_carte_data
+from tne_dash.comparison import (
+    Comparison,
+    commune_profiles,
+    compare_communes,
+    comparison_filters,
+    departement_ranking,
+    monthly_series,
+)
 from tne_dash.config import Settings
 from tne_dash.filters import Filters
 from tne_dash.indicators import IndicatorValues, compute_indicators
@@ -22,6 +30,7 @@ from tne_dash.progression import monthly_progress
 from tne_dash.reference import COMMUNES_TNE_GEOJSON, DEPARTEMENTS_GEOJSON, ReferenceDataError
 from tne_dash.rollout import commune_phases, phase_funnel, rollout_plan
 from tne_dash.scope import COMMUNE, Scope, check_scope_exists, scope_label
+from tne_dash.search import with_folded_names
 from tne_dash.timeline import departement_rollout
 
 # Bounded caches: memory stays flat however many viewers and filter combinations.
@@ -145,6 +154,45 @@ def load_monthly_progress(url: str, scope: Scope, period: Period, as_of: dt.date
     """Key indicators month by month through the school year, with their objectives."""
     with get_engine(url).connect() as conn:
         return monthly_progress(conn, scope, period, as_of, dict(targets))
+
+
+@st.cache_data(ttl=REFERENCE_TTL, max_entries=4, show_spinner=False)
+def load_commune_index(url: str) -> pd.DataFrame:
+    """Every commune with its folded name: the search list of Comparer."""
+    with get_engine(url).connect() as conn:
+        return with_folded_names(queries.all_communes(conn))
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=8, show_spinner=False)
+def load_commune_profiles(url: str) -> pd.DataFrame:
+    """Population, REP presence and first year of every engaged commune (similarity)."""
+    with get_engine(url).connect() as conn:
+        return commune_profiles(conn)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_comparison(url: str, codes: tuple[str, ...], period: Period | None,
+                    as_of: dt.date) -> Comparison:
+    """Indicators, phases and objectives of a few communes side by side."""
+    with get_engine(url).connect() as conn:
+        return compare_communes(conn, codes, period, as_of)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_ranking(url: str, departement: str, indicator: str, period: Period | None,
+                 as_of: dt.date) -> pd.DataFrame:
+    """The engaged communes of a département ranked on one indicator."""
+    with get_engine(url).connect() as conn:
+        return departement_ranking(conn, departement, indicator,
+                                   comparison_filters(period, as_of))
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_monthly_series(url: str, codes: tuple[str, ...], period: Period | None,
+                        as_of: dt.date) -> pd.DataFrame:
+    """Workshops and parents reached of a few communes, month by month."""
+    with get_engine(url).connect() as conn:
+        return monthly_series(conn, codes, comparison_filters(period, as_of))
 
 
 def refresh_after_write() -> None:

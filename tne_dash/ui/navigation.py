@@ -38,6 +38,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("deploiement.py", "Déploiement", ":material/timeline:",
              "Chaque commune engagée, ses trois années de déploiement et ses objectifs : qui "
              "est en bonne voie, qui est en retard."),
+    PageSpec("comparer.py", "Comparer", ":material/compare_arrows:",
+             "Deux à six communes côte à côte, pour 1 000 habitants, avec les communes "
+             "comparables, leur rang dans le département et une fiche PDF."),
     PageSpec("saisie.py", "Saisie", ":material/edit_note:",
              "Éditeurs : enregistrer un atelier (date, lieu, effectifs — jamais de noms)."),
     PageSpec("importer.py", "Import", ":material/upload_file:",

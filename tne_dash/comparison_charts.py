@@ -1,0 +1,85 @@
+"""Charts of the Comparer page: per-capita figures side by side, a département's distribution
+with the selected communes highlighted, and monthly activity as small multiples.
+Frames in, French Altair charts out."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from tne_dash.charts import finish
+from tne_dash.labels import format_month, format_number
+from tne_dash.palette import BLEU_FRANCE, GREY, LIGHT_GREY, ROUGE_MARIANNE
+
+# Up to six communes, told apart by colour: bleu France, rouge Marianne and State
+# illustrative colours of strong contrast.
+COMMUNE_COLOURS = (BLEU_FRANCE, ROUGE_MARIANNE, "#009081", "#C3992A", "#6E445A", "#3A3A3A")
+MONTHLY_LABELS = {"workshops": "Ateliers", "parents_reached": "Parents touchés"}
+
+
+def per_capita_chart(frame: pd.DataFrame, width: int | str = "container") -> alt.TopLevelMixin:
+    """Grouped bars: one group per indicator, one bar per commune (values per 1 000
+    inhabitants, written above each bar)."""
+    communes = list(dict.fromkeys(frame["commune"]))
+    colour = alt.Color("commune:N", title="Commune", sort=communes, scale=alt.Scale(
+        domain=communes, range=list(COMMUNE_COLOURS[:len(communes)])))
+    base = alt.Chart(frame).encode(
+        x=alt.X("label:N", title=None, sort=list(dict.fromkeys(frame["label"])),
+                axis=alt.Axis(labelAngle=0, labelLimit=200)),
+        xOffset=alt.XOffset("commune:N", sort=communes),
+        y=alt.Y("value:Q", title="Pour 1 000 habitants"),
+    )
+    bars = base.mark_bar().encode(color=colour, tooltip=[
+        alt.Tooltip("commune:N", title="Commune"), alt.Tooltip("label:N", title="Indicateur"),
+        alt.Tooltip("value:Q", title="Pour 1 000 habitants", format=",.1f")])
+    labels = base.mark_text(dy=-6, fontSize=11).encode(text=alt.Text("value:Q", format=",.1f"))
+    return finish((bars + labels).properties(width=width, height=320))
+
+
+def rank_chart(ranking: pd.DataFrame, selected: list[str], title: str,
+               width: int | str = "container") -> alt.TopLevelMixin:
+    """Every engaged commune of a département, best first; the selected communes in bleu
+    France with their name, the others in grey."""
+    data = ranking.assign(selected=ranking["code_insee"].isin(selected),
+                          shown=[format_number(v, 1) for v in ranking["value"]])
+    order = list(data["name"] + " " + data["code_insee"])
+    data["bar"] = order
+    base = alt.Chart(data).encode(
+        x=alt.X("bar:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
+        y=alt.Y("value:Q", title=title),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.condition("datum.selected", alt.value(BLEU_FRANCE), alt.value(LIGHT_GREY)),
+        stroke=alt.condition("datum.selected", alt.value(BLEU_FRANCE), alt.value(GREY)),
+        strokeWidth=alt.value(0.5),
+        tooltip=[alt.Tooltip("name:N", title="Commune"), alt.Tooltip("rank:Q", title="Rang"),
+                 alt.Tooltip("shown:N", title=title)])
+    names = base.transform_filter("datum.selected").mark_text(
+        angle=270, align="left", dx=6, fontSize=12, fontWeight="bold", color=BLEU_FRANCE,
+    ).encode(text="name:N")
+    return finish((bars + names).properties(width=width, height=260))
+
+
+def monthly_chart(series: pd.DataFrame, with_parents: bool = True,
+                  columns: int = 3) -> alt.TopLevelMixin:
+    """One small chart per commune: workshops and parents reached, month by month
+    (``with_parents=False``: workshops only)."""
+    shown = {k: v for k, v in MONTHLY_LABELS.items() if with_parents or k == "workshops"}
+    data = series.melt(id_vars=["commune", "month"], value_vars=list(shown),
+                       var_name="indicator", value_name="value")
+    data["label"] = data["indicator"].map(MONTHLY_LABELS)
+    data["month"] = pd.to_datetime(data["month"])
+    data["month_label"] = data["month"].dt.date.map(format_month)
+    chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %y", tickCount=6)),
+        y=alt.Y("value:Q", title=None),
+        color=alt.Color("label:N", title=None, scale=alt.Scale(
+            domain=list(shown.values()), range=[BLEU_FRANCE, ROUGE_MARIANNE][:len(shown)])),
+        tooltip=[alt.Tooltip("commune:N", title="Commune"),
+                 alt.Tooltip("month_label:N", title="Mois"),
+                 alt.Tooltip("label:N", title="Indicateur"),
+                 alt.Tooltip("value:Q", title="Nombre", format=",d")],
+    ).properties(width=220, height=140).facet(
+        facet=alt.Facet("commune:N", title=None, sort=list(dict.fromkeys(series["commune"]))),
+        columns=columns)
+    return finish(chart)
