@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from tne_dash.catalogue import CATALOGUE, PER_1000
 from tne_dash.comparison import MAX_SELECTED
-from tne_dash.periods import SCHOOL_YEAR, Period, parse_period
-from tne_dash.urlstate import parse_view
+from tne_dash.periods import Period
+from tne_dash.urlstate import parse_school_year, parse_view
 
 DEFAULT_RANK_INDICATOR = "workshops" + PER_1000
 # Indicators a commune can be ranked on: activity measured in the commune, absolute or per
@@ -52,16 +52,8 @@ def parse_comparer_view(params: Mapping[str, str], today: dt.date,
     explicit = "communes" in params
     codes = _codes(params["communes"] if explicit else params.get("commune", ""), known,
                    problems)
-    period = None
-    if raw := params.get("annee"):
-        try:
-            period = parse_period(raw)
-            if period.kind != SCHOOL_YEAR:
-                raise ValueError(raw)
-        except ValueError:
-            period = None
-            problems.append(f"Année scolaire invalide dans l'adresse : « {raw} » — attendu "
-                            "AAAA-AAAA (ex. 2022-2023). Affichage depuis le début du programme.")
+    period = parse_school_year(params.get("annee"), problems,
+                               "Affichage depuis le début du programme.")
     indicator = params.get("indicateur") or DEFAULT_RANK_INDICATOR
     if indicator not in RANK_INDICATORS:
         problems.append(f"Indicateur inconnu dans l'adresse : « {indicator} ». Classement sur "

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tne_dash.objectives import Status
-from tne_dash.periods import SCHOOL_YEAR, Period, parse_period, school_year_of
+from tne_dash.periods import Period, school_year_of
 from tne_dash.rollout import PHASE_LABELS, PHASE_ORDER
 from tne_dash.scope import Scope
-from tne_dash.urlstate import View, parse_view, view_params
+from tne_dash.urlstate import View, parse_school_year, parse_view, view_params
 
 SORTS = {
     "debut": "Date d'engagement",
@@ -46,16 +46,9 @@ def parse_deploiement_view(params: Mapping[str, str], today: dt.date) -> Deploie
     base: View = parse_view(params, today)
     problems = list(base.problems)
     as_of = base.date_to or today
-    period = school_year_of(as_of)
-    if raw := params.get("annee"):
-        try:
-            period = parse_period(raw)
-            if period.kind != SCHOOL_YEAR:
-                raise ValueError(raw)
-        except ValueError:
-            period = school_year_of(as_of)
-            problems.append(f"Année scolaire invalide dans l'adresse : « {raw} » — attendu "
-                            f"AAAA-AAAA (ex. 2022-2023). Affichage de {period.label}.")
+    period = parse_school_year(params.get("annee"), problems,
+                               f"Affichage de {school_year_of(as_of).label}.") \
+        or school_year_of(as_of)
     phases = _choices(params.get("phase"), TIMELINE_PHASES, "phase", problems,
                       {p: PHASE_LABELS[p] for p in TIMELINE_PHASES})
     statuses = _choices(params.get("statut"), tuple(s.value for s in Status), "statut",

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tne_dash.periods import SCHOOL_YEAR, Period, parse_period
 from tne_dash.scope import TNE, InvalidScope, Scope
 
 DEFAULT_SCOPE = Scope(TNE)
@@ -49,3 +50,19 @@ def view_params(view: View) -> dict[str, str]:
     if view.date_to is not None:
         params["to"] = view.date_to.isoformat()
     return params
+
+
+def parse_school_year(raw: str | None, problems: list[str], fallback: str) -> Period | None:
+    """``annee=2022-2023`` → that school year; None when absent or invalid (then a message
+    naming the value and ``fallback``, what is shown instead, is added to ``problems``)."""
+    if not raw:
+        return None
+    try:
+        period = parse_period(raw)
+    except ValueError:
+        period = None
+    if period is None or period.kind != SCHOOL_YEAR:
+        problems.append(f"Année scolaire invalide dans l'adresse : « {raw} » — attendu "
+                        f"AAAA-AAAA (ex. 2022-2023). {fallback}")
+        return None
+    return period
