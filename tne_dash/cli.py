@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from tne_dash import PROJECT_ROOT
+from tne_dash import PROJECT_ROOT, queries
 from tne_dash.access import AccountsFileError
 from tne_dash.build import build_database
 from tne_dash.catalogue import CATALOGUE
@@ -30,6 +30,7 @@ from tne_dash.db import DatabaseUnavailable, is_built, make_engine
 from tne_dash.deploiement_tables import objectives_frame, objectives_summary
 from tne_dash.fiche import fiche_pdf
 from tne_dash.filters import Filters
+from tne_dash.indicateurs_view import parse_indicateurs_view, query_params_of
 from tne_dash.indicators import IndicatorValues, compute_indicators
 from tne_dash.labels import format_date, format_value
 from tne_dash.objectives import Status, objectives_progress
@@ -129,12 +130,29 @@ def render_indicators(values: IndicatorValues, fmt: str) -> str:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.query:
+        if args.scope or args.date_from or args.date_to:
+            raise UsageError("--query porte déjà le territoire et la période : n'ajoutez ni "
+                             "--scope, ni --from, ni --to.")
+        ensure_database(settings)
+        with make_engine(settings.database_url).connect() as conn:
+            view = parse_indicateurs_view(
+                query_params_of(args.query), dt.date.today(),
+                set(queries.departements(conn)["code"]),
+                set(queries.all_communes(conn)["code_insee"]))
+            if view.problems:
+                raise UsageError(" ".join(view.problems))
+            values = compute_indicators(conn, view.scope, view.filters)
+        print(render_indicators(values, args.format))
+        return 0
+    if not args.scope:
+        raise UsageError("Indiquez --scope (ou --query avec un lien de la page Indicateurs).")
     scope = Scope.parse(args.scope)
     filters = Filters(date_from=parse_date(args.date_from, "--from"),
                       date_to=parse_date(args.date_to, "--to"))
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise UsageError("Période invalide : --from est après --to.")
-    settings = _settings(args)
     ensure_database(settings)
     engine = make_engine(settings.database_url)
     with engine.connect() as conn:
@@ -333,8 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(handler=cmd_init_db)
 
     ind = sub.add_parser("indicators", help="Afficher les indicateurs d'un périmètre.")
-    ind.add_argument("--scope", required=True,
-                     help="national, tne, departement:CODE ou commune:INSEE")
+    ind.add_argument("--scope", help="national, tne, departement:CODE ou commune:INSEE")
+    ind.add_argument("--query", help="Lien (ou ses paramètres) copié de la page Indicateurs : "
+                                     "mêmes filtres, mêmes chiffres.")
     ind.add_argument("--from", dest="date_from", help="Début de période (AAAA-MM-JJ, inclus).")
     ind.add_argument("--to", dest="date_to", help="Fin de période (AAAA-MM-JJ, incluse).")
     ind.add_argument("--format", choices=("table", "csv", "json"), default="table")

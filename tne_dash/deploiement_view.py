@@ -15,7 +15,7 @@ from tne_dash.objectives import Status
 from tne_dash.periods import Period, school_year_of
 from tne_dash.rollout import PHASE_LABELS, PHASE_ORDER
 from tne_dash.scope import Scope
-from tne_dash.urlstate import View, parse_school_year, parse_view, view_params
+from tne_dash.urlstate import View, parse_choices, parse_school_year, parse_view, view_params
 
 SORTS = {
     "debut": "Date d'engagement",
@@ -49,9 +49,9 @@ def parse_deploiement_view(params: Mapping[str, str], today: dt.date) -> Deploie
     period = parse_school_year(params.get("annee"), problems,
                                f"Affichage de {school_year_of(as_of).label}.") \
         or school_year_of(as_of)
-    phases = _choices(params.get("phase"), TIMELINE_PHASES, "phase", problems,
+    phases = parse_choices(params.get("phase"), TIMELINE_PHASES, "phase", problems,
                       {p: PHASE_LABELS[p] for p in TIMELINE_PHASES})
-    statuses = _choices(params.get("statut"), tuple(s.value for s in Status), "statut",
+    statuses = parse_choices(params.get("statut"), tuple(s.value for s in Status), "statut",
                         problems, Status.labels())
     sort = params.get("tri") or DEFAULT_SORT
     if sort not in SORTS:
@@ -73,16 +73,3 @@ def deploiement_params(view: DeploiementView) -> dict[str, str]:
     if view.sort != DEFAULT_SORT:
         params["tri"] = view.sort
     return params
-
-
-def _choices(raw: str | None, allowed: tuple[str, ...], what: str, problems: list[str],
-             labels: Mapping[str, str]) -> tuple[str, ...]:
-    if not raw:
-        return ()
-    chosen = [v.strip() for v in raw.split(",") if v.strip()]
-    unknown = [v for v in chosen if v not in allowed]
-    if unknown:
-        problems.append(f"Valeur de « {what} » inconnue dans l'adresse : "
-                        f"« {', '.join(unknown)} » — attendu "
-                        f"{', '.join(f'{a} ({labels[a]})' for a in allowed)}. Valeur ignorée.")
-    return tuple(v for v in allowed if v in chosen)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy.orm import aliased
 
 from tne_dash.models import Commune, School, Venue, Workshop, WorkshopTheme
 from tne_dash.reference import TNE_COHORTS
@@ -87,12 +88,12 @@ def workshop_clauses(filters: Filters) -> list[ColumnElement[bool]]:
     if filters.facilitator_kinds:
         clauses.append(Workshop.facilitator_kind.in_(filters.facilitator_kinds))
     if filters.themes:
+        # An alias: a breakdown by theme joins WorkshopTheme itself, and the subquery must
+        # correlate with Workshop only.
+        chosen = aliased(WorkshopTheme)
         clauses.append(
             exists().where(
-                and_(
-                    WorkshopTheme.workshop_id == Workshop.id,
-                    WorkshopTheme.theme.in_(filters.themes),
-                )
+                and_(chosen.workshop_id == Workshop.id, chosen.theme.in_(filters.themes))
             )
         )
     venue_kinds = set(filters.venue_kinds)

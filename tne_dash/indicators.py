@@ -30,7 +30,9 @@ from tne_dash.models import (
     ParentsRessourcesCount,
     RolloutYear,
     School,
+    Venue,
     Workshop,
+    WorkshopTheme,
 )
 from tne_dash.scope import COMMUNE, NATIONAL, Scope
 from tne_dash.vocabulary import Source
@@ -363,6 +365,39 @@ def compute_monthly_table(conn: Connection, scope: Scope, filters: Filters,
     for code in MONTHLY_CODES:
         frame[code] = pd.to_numeric(frame[code])
     return frame[columns].sort_values(["key", "month"]).reset_index(drop=True)
+
+
+# Workshop attributes the workshop indicators can be broken down by.
+BREAKDOWNS = ("theme", "format", "venue_kind", "facilitator_kind", "month")
+
+
+def compute_breakdown(conn: Connection, scope: Scope, filters: Filters,
+                      by: str) -> pd.DataFrame:
+    """The workshop indicators (``MONTHLY_CODES``) for each value of one workshop attribute:
+    ``key`` (a theme, format, venue kind, facilitator kind code — or the month's first day)
+    and the codes, largest first (months in order).
+
+    The same aggregated query as ``compute_indicator_table``, grouped by the attribute. A
+    workshop with two themes counts under each of them; a workshop without a venue has the
+    venue kind ``None``.
+    """
+    if by == "month":
+        table = compute_monthly_table(conn, scope, filters, level="total")
+        return table.drop(columns="key").rename(columns={"month": "key"})
+    column = {"theme": WorkshopTheme.theme, "format": Workshop.format,
+              "venue_kind": Venue.kind, "facilitator_kind": Workshop.facilitator_kind}.get(by)
+    if column is None:
+        raise ValueError(f"Ventilation inconnue : « {by} ».")
+    stmt = _workshop_query(column, scope, filters, level=by)
+    if by == "theme":
+        stmt = stmt.join(WorkshopTheme, WorkshopTheme.workshop_id == Workshop.id)
+    elif by == "venue_kind":
+        stmt = stmt.outerjoin(Venue, Venue.id == Workshop.venue_id)
+    frame = _read(conn, stmt).drop(columns="_demo_rows")
+    for code in MONTHLY_CODES:
+        frame[code] = pd.to_numeric(frame[code])
+    return frame.sort_values(["workshops", "key"], ascending=[False, True],
+                             na_position="last").reset_index(drop=True)
 
 
 def compute_indicators(conn: Connection, scope: Scope, filters: Filters) -> IndicatorValues:

@@ -34,6 +34,8 @@ class Kpi:
     value: str
     help: str
     note: str = ""
+    # Change against the previous comparable period (« +12 (+5,3 %) »), when there is one.
+    delta: str | None = None
 
 
 def headline_kpis(values: IndicatorValues, exact: bool = True) -> list[Kpi]:
@@ -53,4 +55,51 @@ def headline_kpis(values: IndicatorValues, exact: bool = True) -> list[Kpi]:
             f"{ind.label} : {ind.computation}",
             note=CNFS_NOTE if code.startswith("cnfs_") else "",
         ))
+    return tiles
+
+
+# The Indicateurs page's tiles, in reading order.
+EXPLORER = {
+    "workshops": "Ateliers",
+    "participations": "Participations de parents",
+    "parents_reached": "Parents touchés (1re venue)",
+    "workshop_hours": "Heures d'atelier",
+    "parents_ressources_recruited": "Parents Ressources recrutés",
+    "cnfs_posts": "Postes CNFS",
+    "venues": "Lieux d'atelier actifs",
+}
+
+
+def change(current: float | int | None, previous: float | int | None,
+           decimals: int = 0) -> str | None:
+    """« +12 (+5,3 %) », « -3 (-20,0 %) », « +4 » from 0, « = (stable) » when equal.
+    (An ASCII minus: Streamlit reads the direction of a delta from its first character.)"""
+    if current is None or previous is None:
+        return None
+    diff = current - previous
+    if round(diff, decimals) == 0:
+        return "= (stable)"
+    sign = "+" if diff > 0 else "-"
+    text = f"{sign}{format_value(abs(diff), '', decimals)}"
+    if previous:
+        text += f" ({sign}{format_value(abs(100.0 * diff / previous), '', 1)} %)"
+    return text
+
+
+def explorer_kpis(values: IndicatorValues, previous: IndicatorValues | None,
+                  previous_label: str, exact: bool = True) -> list[Kpi]:
+    """The Indicateurs tiles, each with its change against ``previous`` (when given)."""
+    commune_level = bool(values.filters.communes)
+    tiles = []
+    for code, label in EXPLORER.items():
+        ind = CATALOGUE[code]
+        shown = mask_value(code, values[code], commune_level=commune_level, exact=exact)
+        before = None if previous is None else mask_value(
+            code, previous[code], commune_level=commune_level, exact=exact)
+        masked = isinstance(shown, str) or isinstance(before, str)
+        tiles.append(Kpi(
+            code, label, format_value(shown, ind.unit, ind.decimals),
+            f"{ind.label} : {ind.computation}",
+            note=CNFS_NOTE if code.startswith("cnfs_") else previous_label,
+            delta=None if masked else change(values[code], before, ind.decimals)))
     return tiles

@@ -19,7 +19,7 @@ from tne_dash.filters import Filters
 from tne_dash.indicators import IndicatorValues, compute_indicator_table, compute_indicators
 from tne_dash.labels import format_number
 from tne_dash.models import Commune, Objective
-from tne_dash.periods import Period
+from tne_dash.periods import Period, school_year_of
 from tne_dash.privacy import mask_value
 from tne_dash.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
 from tne_dash.vocabulary import LabelledEnum, register_labels
@@ -203,3 +203,37 @@ def _short(value: float | str) -> str:
     if isinstance(value, str):
         return value
     return format_number(value, 0 if float(value).is_integer() else 1)
+
+
+def objective_shares(conn: Connection, scope: Scope, filters: Filters, level: str,
+                     as_of: dt.date, codes: tuple[str, ...]) -> pd.DataFrame:
+    """% reached of the objectives of each commune or département of the territory for the
+    school year of ``as_of``: one row per territory with objectives (``key``), one column
+    per indicator of ``codes`` (None without objective).
+
+    Achieved counts every activity of the school year to ``as_of`` — objectives are about the
+    whole activity, so the workshop filters (theme, format…) do not apply; the territorial
+    filters and the demo choice do.
+    """
+    if level not in (COMMUNE, DEPARTEMENT):
+        return pd.DataFrame(columns=["key", *codes])
+    period = school_year_of(as_of)
+    targets = pd.read_sql(
+        select(Objective.scope_code.label("key"), Objective.indicator, Objective.target,
+               Objective.source)
+        .where(Objective.scope_kind == level, Objective.period_label == period.label,
+               Objective.indicator.in_(codes)), conn)
+    if not filters.include_demo:
+        targets = targets[targets["source"] != "demo"]
+    if targets.empty:
+        return pd.DataFrame(columns=["key", *codes])
+    measured = Filters(date_from=period.start, date_to=min(as_of, period.end),
+                       departements=filters.departements, communes=filters.communes,
+                       rep_only=filters.rep_only, include_demo=filters.include_demo)
+    achieved = compute_indicator_table(conn, scope, measured, level=level,
+                                       codes=codes).set_index("key")
+    targets = targets[targets["key"].isin(achieved.index)]
+    targets["pct"] = [share_reached(float(achieved.at[k, i]), t) for k, i, t in
+                      zip(targets["key"], targets["indicator"], targets["target"], strict=True)]
+    table = targets.pivot(index="key", columns="indicator", values="pct")
+    return table.reindex(columns=list(codes)).reset_index()

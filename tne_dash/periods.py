@@ -50,3 +50,44 @@ def school_year_of(day: dt.date) -> Period:
     first = day.year if day.month >= 9 else day.year - 1
     start, end = school_year_bounds(first)
     return Period(SCHOOL_YEAR, school_year_label(first), start, end)
+
+
+def shift_years(day: dt.date, years: int) -> dt.date:
+    """``day`` moved by whole years; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The comparable period just before [start, end]: the same dates one year earlier for a
+    whole year (12 months, school or calendar year) or a year to date (from 1 September or
+    1 January), so that the same months are compared; otherwise the same number of days
+    ending the day before ``start``."""
+    year_start = (start.month, start.day) in ((9, 1), (1, 1))
+    if end < shift_years(start, 1) and (year_start or
+                                        shift_years(start, 1) - dt.timedelta(days=1) == end):
+        return shift_years(start, -1), shift_years(end, -1)
+    length = (end - start).days + 1
+    return start - dt.timedelta(days=length), start - dt.timedelta(days=1)
+
+
+def last_twelve_months(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The 12 months ending on ``end`` (inclusive)."""
+    return shift_years(end, -1) + dt.timedelta(days=1), end
+
+
+def quick_periods(as_of: dt.date, first_year: int) -> dict[str, tuple[dt.date, dt.date]]:
+    """The period shortcuts of the filters, most recent first: school years, calendar years,
+    and the last 12 months — each clipped to ``as_of``."""
+    choices: dict[str, tuple[dt.date, dt.date]] = {
+        f"12 derniers mois (au {as_of:%d/%m/%Y})": last_twelve_months(as_of)}
+    current = school_year_of(as_of).start.year
+    for year in range(current, first_year - 1, -1):
+        start, end = school_year_bounds(year)
+        choices[f"Année scolaire {school_year_label(year)}"] = (start, min(end, as_of))
+    for year in range(as_of.year, first_year - 1, -1):
+        choices[f"Année civile {year}"] = (dt.date(year, 1, 1), min(dt.date(year, 12, 31),
+                                                                    as_of))
+    return choices

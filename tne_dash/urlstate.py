@@ -66,3 +66,18 @@ def parse_school_year(raw: str | None, problems: list[str], fallback: str) -> Pe
                         f"AAAA-AAAA (ex. 2022-2023). {fallback}")
         return None
     return period
+
+
+def parse_choices(raw: str | None, allowed: tuple[str, ...], what: str, problems: list[str],
+                  labels: Mapping[str, str]) -> tuple[str, ...]:
+    """``phase=a,b`` → the known values among them, in ``allowed`` order; unknown values are
+    named in ``problems`` with what was expected, and ignored."""
+    if not raw:
+        return ()
+    chosen = [v.strip() for v in raw.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown:
+        problems.append(f"Valeur de « {what} » inconnue dans l'adresse : "
+                        f"« {', '.join(unknown)} » — attendu "
+                        f"{', '.join(f'{a} ({labels[a]})' for a in allowed)}. Valeur ignorée.")
+    return tuple(v for v in allowed if v in chosen)

@@ -39,6 +39,9 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
         columns = st.columns(PER_ROW)
         for column, kpi in zip(columns, kpis[start:start + PER_ROW], strict=False):
             tile = column.container(border=True)
-            tile.metric(kpi.label, kpi.value, help=kpi.help)
+            stable = kpi.delta is not None and kpi.delta.startswith("=")
+            tile.metric(kpi.label, kpi.value, help=kpi.help, delta=kpi.delta,
+                        delta_arrow="off" if stable else "auto",
+                        delta_color="off" if stable else "normal")
             if kpi.note:
                 tile.caption(kpi.note)

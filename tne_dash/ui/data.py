@@ -22,9 +22,15 @@ from tne_dash.comparison import (
 )
 from tne_dash.config import Settings
 from tne_dash.filters import Filters
-from tne_dash.indicators import IndicatorValues, compute_indicators
+from tne_dash.freshness import freshness
+from tne_dash.indicators import (
+    IndicatorValues,
+    compute_breakdown,
+    compute_indicator_table,
+    compute_indicators,
+)
 from tne_dash.mapview import MapView
-from tne_dash.objectives import ObjectivesProgress, objectives_progress
+from tne_dash.objectives import ObjectivesProgress, objective_shares, objectives_progress
 from tne_dash.periods import Period
 from tne_dash.progression import monthly_progress
 from tne_dash.reference import COMMUNES_TNE_GEOJSON, DEPARTEMENTS_GEOJSON, ReferenceDataError
@@ -193,6 +199,35 @@ def load_monthly_series(url: str, codes: tuple[str, ...], period: Period | None,
     """Workshops and parents reached of a few communes, month by month."""
     with get_engine(url).connect() as conn:
         return monthly_series(conn, codes, comparison_filters(period, as_of))
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_indicator_table(url: str, scope: Scope, filters: Filters, level: str) -> pd.DataFrame:
+    """Every indicator for each territory of ``level``."""
+    with get_engine(url).connect() as conn:
+        return compute_indicator_table(conn, scope, filters, level=level)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_objective_shares(url: str, scope: Scope, filters: Filters, level: str,
+                          as_of: dt.date, codes: tuple[str, ...]) -> pd.DataFrame:
+    """% reached of each territory's objectives of the school year."""
+    with get_engine(url).connect() as conn:
+        return objective_shares(conn, scope, filters, level, as_of, codes)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_breakdown(url: str, scope: Scope, filters: Filters, by: str) -> pd.DataFrame:
+    """Workshop indicators by theme, format, venue kind, facilitator kind or month."""
+    with get_engine(url).connect() as conn:
+        return compute_breakdown(conn, scope, filters, by)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_freshness(url: str, scope: Scope, filters: Filters, as_of: dt.date) -> pd.DataFrame:
+    """Latest workshop and communes without recent activity, per département."""
+    with get_engine(url).connect() as conn:
+        return freshness(conn, scope, filters, as_of)
 
 
 def refresh_after_write() -> None:

@@ -35,6 +35,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("carte.py", "Carte", ":material/map:",
              "Les départements TNE, les communes par phase ou par indicateur, les conseillers "
              "numériques, les lieux d'atelier et les établissements."),
+    PageSpec("indicateurs.py", "Indicateurs", ":material/query_stats:",
+             "Tous les filtres, les chiffres et leur évolution, un tableau par territoire, "
+             "les ventilations et les exports."),
     PageSpec("deploiement.py", "Déploiement", ":material/timeline:",
              "Chaque commune engagée, ses trois années de déploiement et ses objectifs : qui "
              "est en bonne voie, qui est en retard."),
