@@ -256,3 +256,33 @@ def test_three_communes_compare_side_by_side_and_the_fiche_downloads(built_db_ur
         page.get_by_role("button", name="Saint-Ouen-l'Aumône (95)").wait_for(timeout=30_000)
         assert outside == []
         assert errors == []
+
+
+def _tile(page, label: str) -> str:
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_an_indicateurs_link_copied_from_the_address_bar_reopens_the_same_figures(
+        built_db_url):
+    with streamlit_server(built_db_url) as base, \
+            chromium_page(height=2400) as (page, outside, errors):
+        page.goto(f"{base}/indicateurs?dep=95&from=2022-09-01&to=2023-04-17")
+        wait_until_rendered(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        before = _tile(page, "Ateliers")
+        page.get_by_text("Communes REP/REP+ seulement").click()
+        page.wait_for_function("() => window.location.search.includes('rep=1')",
+                               timeout=30_000)
+        wait_until_rendered(page)
+        after = _tile(page, "Ateliers")
+        assert after != before
+        screenshot(page, "indicateurs-val-doise-rep")
+        link = page.url
+        page.goto("about:blank")
+        page.goto(link)
+        wait_until_rendered(page)
+        assert _tile(page, "Ateliers") == after
+        assert page.get_by_text("Ventilations").count() >= 1
+        assert outside == []
+        assert errors == []

@@ -19,7 +19,7 @@ from factories import (
 )
 
 from tne_dash.filters import Filters
-from tne_dash.indicators import compute_indicator_table, compute_indicators
+from tne_dash.indicators import compute_breakdown, compute_indicator_table, compute_indicators
 from tne_dash.scope import Scope
 
 BEZONS = Scope("commune", "95063")
@@ -160,6 +160,13 @@ def test_strategies_are_counted_once_per_departement(engine, two_communes):
         ({"include_demo": False}, 2),
         ({"communes": ("95018",)}, 0),
         ({"departements": ("86",)}, 0),
+        # Combinations, and filters that leave nothing.
+        ({"themes": ("ent",), "venue_kinds": ("ecole",), "phases": ("acculturation",)}, 1),
+        ({"date_from": dt.date(2023, 1, 1), "formats": ("cafe_des_parents",),
+          "facilitator_kinds": ("parent_ressource",)}, 1),
+        ({"date_from": dt.date(2023, 1, 1), "include_demo": False}, 1),
+        ({"themes": ("pix",), "formats": ("cafe_des_parents",)}, 0),
+        ({"date_from": dt.date(2019, 1, 1), "date_to": dt.date(2019, 12, 31)}, 0),
     ],
 )
 def test_each_filter_narrows_the_workshops(engine, two_communes, filters, expected_workshops):
@@ -197,3 +204,33 @@ def test_an_empty_scope_gives_zeros_not_errors(engine, two_communes):
     assert v["workshops"] == 0
     assert v["workshop_hours"] == 0
     assert v["venues"] == 0
+
+
+@pytest.mark.parametrize("by", ["format", "venue_kind", "facilitator_kind", "month"])
+def test_breakdowns_add_up_to_the_workshop_figures(engine, two_communes, by):
+    with engine.connect() as conn:
+        parts = compute_breakdown(conn, VAL_DOISE, Filters(), by)
+    total = values(engine, VAL_DOISE)
+    for code in ("workshops", "participations", "parents_reached", "workshop_hours"):
+        assert parts[code].sum() == pytest.approx(total[code])
+    assert parts["workshops"].is_monotonic_decreasing or by == "month"
+
+
+def test_a_workshop_with_two_themes_counts_under_each_even_when_filtered(engine,
+                                                                          two_communes):
+    with engine.connect() as conn:
+        themes = compute_breakdown(conn, BEZONS, Filters(), "theme").set_index("key")
+        pix = compute_breakdown(conn, BEZONS, Filters(themes=("pix",)), "theme")
+    assert themes["workshops"].to_dict() == {"ent": 2, "pix": 1, "ecrans_controle_parental": 1}
+    # The theme filter keeps the workshops having pix; their other themes still show.
+    assert dict(zip(pix["key"], pix["workshops"], strict=True)) == {"ent": 1, "pix": 1}
+
+
+def test_months_and_venue_kinds_are_keyed_by_value(engine, two_communes):
+    with engine.connect() as conn:
+        months = compute_breakdown(conn, VAL_DOISE, Filters(), "month")
+        kinds = compute_breakdown(conn, VAL_DOISE, Filters(include_demo=False), "venue_kind")
+    assert list(months["key"]) == [dt.date(2022, 9, 1), dt.date(2023, 1, 1),
+                                   dt.date(2023, 2, 1), dt.date(2023, 5, 1)]
+    assert dict(zip(kinds["key"], kinds["workshops"], strict=True)) == {"ecole": 2,
+                                                                       "mediatheque": 1}

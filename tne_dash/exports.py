@@ -28,8 +28,10 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame, sep: str = ";") -> bytes:
-    """CSV in UTF-8 with BOM, ``;`` separator and decimal comma: French Excel opens it right."""
-    return neutralise_formulas(frame).to_csv(index=False, sep=sep, decimal=",").encode(
+    """CSV in UTF-8 with BOM, ``;`` separator and decimal comma: French Excel opens it right.
+    With the ``,`` separator (other tools), the decimal point is a dot."""
+    decimal = "," if sep == ";" else "."
+    return neutralise_formulas(frame).to_csv(index=False, sep=sep, decimal=decimal).encode(
         "utf-8-sig")
 
 

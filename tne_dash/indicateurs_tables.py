@@ -83,7 +83,9 @@ def _rounded(column: pd.Series, decimals: int):
     """Values as shown (« 0,4 » per 1 000, « 236,3 » hours), masked cells left as text."""
     if not pd.api.types.is_numeric_dtype(column):
         return column.to_numpy()
-    return column.round(decimals).to_numpy() if decimals else column.to_numpy()
+    if decimals:
+        return column.round(decimals).to_numpy()
+    return column.round().astype("Int64").to_numpy()  # counts read « 12 », not « 12,0 »
 
 
 def filters_heading(view: IndicateursView, names: dict[str, str], demo: bool,
