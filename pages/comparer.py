@@ -7,7 +7,7 @@ import streamlit as st
 
 from tne_dash.comparer_view import comparer_params, parse_comparer_view
 from tne_dash.comparison import MIN_SELECTED, default_selection, similar_to
-from tne_dash.comparison_tables import commune_columns, comparison_caveats
+from tne_dash.comparison_tables import comparison_caveats, side_by_side
 from tne_dash.search import commune_labels
 from tne_dash.ui import auth, blocks, data, shell
 from tne_dash.ui import comparer as sections
@@ -23,16 +23,18 @@ st.markdown(
 )
 index = data.load_commune_index(url)
 profiles = data.load_commune_profiles(url)
-view = parse_comparer_view(st.query_params.to_dict(), data.today(), set(index["code_insee"]))
+view = parse_comparer_view(st.query_params.to_dict(), data.today(),
+                           data.load_commune_codes(url))
 blocks.problems(view.problems)
 if not view.explicit:
     view = replace(view, codes=default_selection(profiles, view.codes), explicit=True)
     st.query_params.from_dict(comparer_params(view))
 view = sections.controls(view)
-sections.selection(index, view)
+chosen = index[index["code_insee"].isin(view.codes)]
+labels = dict(zip(chosen["code_insee"], commune_labels(chosen), strict=True))
+sections.selection(index, view, labels)
 exact = auth.current_account().sees_exact_counts
 similar = similar_to(profiles, view.codes[0]) if view.codes else profiles.iloc[0:0]
-labels = dict(zip(index["code_insee"], commune_labels(index), strict=True))
 
 if len(view.codes) < MIN_SELECTED:
     st.info(f"Choisissez au moins {MIN_SELECTED} communes à comparer : cherchez-les ci-dessus "
@@ -42,13 +44,14 @@ if len(view.codes) < MIN_SELECTED:
     st.stop()
 
 comp = data.load_comparison(url, view.codes, view.period, view.as_of)
-st.header(" · ".join(commune_columns(comp)), divider="blue")
+side = side_by_side(comp, exact)
+st.header(" · ".join(side.columns), divider="blue")
 blocks.demo_notice(comp.demo)
 for caveat in comparison_caveats(comp):
     st.info(caveat, icon=":material/info:")
-sections.table_section(comp, exact)
+sections.table_section(side)
 blocks.masking_note(not exact)
-sections.downloads(comp, exact, data.today())
-sections.charts_section(url, comp, exact)
-view = sections.rank_section(url, comp, view, exact)
+sections.downloads(comp, side, exact, data.today())
+sections.charts_section(url, comp, side, exact)
+view = sections.rank_section(url, comp, side, view, exact)
 sections.similar_section(similar, labels[view.codes[0]], view.codes)

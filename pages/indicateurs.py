@@ -20,10 +20,9 @@ today = data.today()
 st.title("Indicateurs")
 st.markdown("Tous les filtres sont dans le panneau latéral et dans l'adresse de la page : "
             "copiez-la pour partager exactement cette vue.")
-index = data.load_commune_index(url)
 deps = data.load_departements(url)
 view = parse_indicateurs_view(st.query_params.to_dict(), today, set(deps["code"]),
-                              set(index["code_insee"]))
+                              data.load_commune_codes(url))
 blocks.problems(view.problems)
 view = sections.sidebar_filters(url, view, today)
 f = view.filters
@@ -42,8 +41,10 @@ blocks.kpi_row(explorer_kpis(values, previous, f"Évolution par rapport au "
                              f"{before_from:%d/%m/%Y} – {before_to:%d/%m/%Y}", exact))
 blocks.masking_note(bool(f.communes) and not exact)
 
+index = data.load_commune_index(url)
+chosen = index[index["code_insee"].isin(f.communes)]
 names = dict(zip(deps["code"], deps["name"], strict=True)) | dict(
-    zip(index["code_insee"], index["name"], strict=True))
+    zip(chosen["code_insee"], chosen["name"], strict=True))
 heading = filters_heading(view, names, values.demo, exact)
 view = sections.table_section(url, view, exact, heading)
 sections.breakdown_section(url, view, exact, heading)

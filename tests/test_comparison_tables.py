@@ -31,6 +31,7 @@ from tne_dash.comparison_tables import (
     display_frame,
     monthly_summary,
     per_capita_chart_frame,
+    side_by_side,
 )
 from tne_dash.exports import to_xlsx_bytes
 from tne_dash.fiche import fiche_pdf
@@ -75,7 +76,7 @@ def test_best_values_are_compared_as_they_are_shown():
 
 
 def test_the_table_gives_absolute_per_1000_and_per_school_values(engine, three):
-    frame = comparison_frame(compared(engine), exact=True).set_index("Code")
+    frame = comparison_frame(side_by_side(compared(engine), exact=True)).set_index("Code")
     assert frame.at["workshops", "Bezons (95)"] == 5
     assert frame.at["workshops_per_1000_inhabitants", "Bezons (95)"] == pytest.approx(
         5 * 1000 / 36_434)
@@ -85,20 +86,20 @@ def test_the_table_gives_absolute_per_1000_and_per_school_values(engine, three):
     # Per inhabitant, the village leads: 1 workshop for 900 inhabitants.
     assert frame.at["workshops_per_1000_inhabitants", BEST] == "Ableiges (95)"
     assert frame.at["workshops_pct_objective", "Bezons (95)"] == pytest.approx(50.0)
-    shown = display_frame(compared(engine), exact=True).set_index("Indicateur")
+    shown = display_frame(side_by_side(compared(engine), exact=True)).set_index("Indicateur")
     assert shown.at["Population (INSEE 2023)", "Argenteuil (95)"] == "110\u202f000"
     assert shown.at["Phase au 17 avril 2023", "Bezons (95)"] == "Année 2 — Parents Ressources"
 
 
 def test_the_public_sees_small_counts_masked_with_their_rates(engine, three):
-    frame = comparison_frame(compared(engine), exact=False).set_index("Code")
+    frame = comparison_frame(side_by_side(compared(engine), exact=False)).set_index("Code")
     assert frame.at["parents_reached", "Ableiges (95)"] == "< 5"
     assert frame.at["parents_reached_per_1000_inhabitants", "Ableiges (95)"] == "< 5"
     assert frame.at["parents_reached", "Bezons (95)"] == 20
     assert frame.at["workshops", "Ableiges (95)"] == 1  # not a count of people
-    exact = comparison_frame(compared(engine), exact=True).set_index("Code")
+    exact = comparison_frame(side_by_side(compared(engine), exact=True)).set_index("Code")
     assert exact.at["parents_reached", "Ableiges (95)"] == 2
-    chart = per_capita_chart_frame(compared(engine), exact=False)
+    chart = per_capita_chart_frame(side_by_side(compared(engine), exact=False))
     assert not ((chart["commune"] == "Ableiges (95)")
                 & (chart["indicator"] == "parents_reached_per_1000_inhabitants")).any()
 
@@ -113,7 +114,7 @@ def test_caveats_name_small_communes_and_distant_populations(engine, three):
 def test_exported_names_cannot_become_formulas(engine, three):
     from openpyxl import load_workbook
     comp = compared(engine)
-    frame = comparison_frame(comp, exact=True)
+    frame = comparison_frame(side_by_side(comp, exact=True))
     frame.loc[0, "Indicateur"] = "=1+1"
     sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame, "Comparaison", []))).active
     texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.ui.navigation import PAGES
@@ -133,11 +134,7 @@ def test_a_missing_reference_file_stops_the_first_build_with_its_name(monkeypatc
 
 
 def open_carte(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page("pages/carte.py")
-    return at.run()
+    return open_page("carte.py", timeout=60, **params)
 
 
 def map_script(at: AppTest) -> str:

@@ -4,23 +4,18 @@ figures equal to ``tne-dash indicators``, search as you type, similar communes a
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.cli import main
 from tne_dash.labels import format_number
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VAL_D_OISE_THREE = "95063,95018,95127"  # Bezons, Argenteuil, Cergy
 
 
 def open_comparer(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page("pages/comparer.py")
-    return at.run()
+    return open_page("comparer.py", **params)
 
 
 def comparison(at: AppTest):

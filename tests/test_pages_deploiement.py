@@ -4,27 +4,20 @@ from the URL, bad addresses, and editing an objective."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.access import Account, Role
 from tne_dash.cli import main
 from tne_dash.text import fold
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 EDITOR_95 = Account("claire", Role.EDITEUR, frozenset({"95"}))
 
 
 def open_deploiement(account: Account | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    if account is not None:
-        at.session_state["tne_account"] = account
-    at.switch_page("pages/deploiement.py")
-    return at.run()
+    return open_page("deploiement.py", account, **params)
 
 
 def frame_with(at: AppTest, column: str):

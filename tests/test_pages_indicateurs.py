@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.cli import main
 from tne_dash.labels import format_number
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 EVERY_FILTER = {
     "dep": "95", "communes": "95063,95018", "from": "2022-09-01", "to": "2023-04-17",
     "phase": "parents_ressources,acculturation", "lieu": "college,ecole,mediatheque",
@@ -22,11 +21,7 @@ EVERY_FILTER = {
 
 
 def open_indicateurs(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page("pages/indicateurs.py")
-    return at.run()
+    return open_page("indicateurs.py", **params)
 
 
 def tiles(at: AppTest) -> dict[str, str]:

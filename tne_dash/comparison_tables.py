@@ -66,9 +66,26 @@ def commune_columns(comp: Comparison) -> list[str]:
             for code, name in zip(comp.table["code_insee"], comp.table["name"], strict=True)]
 
 
-def comparison_rows(comp: Comparison, exact: bool) -> list[Row]:
-    """Context (département, population, phase, schools), every commune-level indicator with
-    its per-1 000 and per-school values, then the objectives of the school year."""
+@dataclass(frozen=True)
+class SideBySide:
+    """The comparison's rows, built once per page run and read by the table, the charts,
+    the exports and the PDF."""
+
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    def row(self, code: str) -> Row:
+        return next(r for r in self.rows if r.code == code)
+
+
+def side_by_side(comp: Comparison, exact: bool) -> SideBySide:
+    """The communes' columns and the rows: context (département, population, phase,
+    schools), every commune-level indicator with its per-1 000 and per-school values, then
+    the objectives of the school year."""
+    return SideBySide(tuple(commune_columns(comp)), tuple(_rows(comp, exact)))
+
+
+def _rows(comp: Comparison, exact: bool) -> list[Row]:
     t = comp.table
     rows = [
         Row("Département", tuple(comp.departement_names.get(comp.departements.get(c), "")
@@ -94,28 +111,27 @@ def comparison_rows(comp: Comparison, exact: bool) -> list[Row]:
     return rows + _objective_rows(comp, exact)
 
 
-def comparison_frame(comp: Comparison, exact: bool) -> pd.DataFrame:
+def comparison_frame(side: SideBySide) -> pd.DataFrame:
     """The comparison as a frame: « Indicateur », one column per commune (numbers stay
     numbers, masked cells read « < 5 »), « Meilleure valeur » and the indicator « Code »."""
-    columns = commune_columns(comp)
+    return _frame(side, formatted=False)
+
+
+def display_frame(side: SideBySide) -> pd.DataFrame:
+    """The comparison with every value written in French (« 1 234,5 », « 12,5 % »)."""
+    return _frame(side, formatted=True).drop(columns=CODE)
+
+
+def _frame(side: SideBySide, formatted: bool) -> pd.DataFrame:
+    columns = list(side.columns)
     records = []
-    for row in comparison_rows(comp, exact):
-        record = {INDICATOR: row.label} | dict(zip(columns, row.values, strict=True))
+    for row in side.rows:
+        values = row.formatted() if formatted else row.values
+        record = {INDICATOR: row.label} | dict(zip(columns, values, strict=True))
         record[BEST] = ", ".join(columns[i] for i in row.best)
         record[CODE] = row.code
         records.append(record)
     return pd.DataFrame(records, columns=[INDICATOR, *columns, BEST, CODE])
-
-
-def display_frame(comp: Comparison, exact: bool) -> pd.DataFrame:
-    """The comparison with every value written in French (« 1 234,5 », « 12,5 % »)."""
-    columns = commune_columns(comp)
-    records = []
-    for row in comparison_rows(comp, exact):
-        record = {INDICATOR: row.label} | dict(zip(columns, row.formatted(), strict=True))
-        record[BEST] = ", ".join(columns[i] for i in row.best)
-        records.append(record)
-    return pd.DataFrame(records, columns=[INDICATOR, *columns, BEST])
 
 
 def comparison_caveats(comp: Comparison) -> list[str]:
@@ -159,14 +175,13 @@ def period_label(comp: Comparison) -> str:
     return f"année scolaire {comp.period.label}, jusqu'au {format_date(end)}"
 
 
-def per_capita_chart_frame(comp: Comparison, exact: bool) -> pd.DataFrame:
+def per_capita_chart_frame(side: SideBySide) -> pd.DataFrame:
     """The grouped bar chart's data: commune, indicator label, value per 1 000 inhabitants
     (cells masked for the public are left out)."""
     records = []
-    by_code = {row.code: row for row in comparison_rows(comp, exact)}
-    for column_index, commune in enumerate(commune_columns(comp)):
+    for column_index, commune in enumerate(side.columns):
         for code in CHART_CODES:
-            value = by_code[code].values[column_index]
+            value = side.row(code).values[column_index]
             if isinstance(value, int | float) and not math.isnan(value):
                 records.append({"commune": commune, "indicator": code,
                                 "label": CATALOGUE[code.removesuffix(PER_1000)].label,
@@ -174,15 +189,15 @@ def per_capita_chart_frame(comp: Comparison, exact: bool) -> pd.DataFrame:
     return pd.DataFrame(records, columns=["commune", "indicator", "label", "value"])
 
 
-def per_capita_summary(comp: Comparison, exact: bool) -> str:
+def per_capita_summary(side: SideBySide) -> str:
     """The grouped bar chart in sentences: who leads each per-capita figure."""
-    rows = {row.code: row for row in comparison_rows(comp, exact)}
-    columns = commune_columns(comp)
     sentences = []
     for code in CHART_CODES:
-        row = rows[code]
-        parts = ", ".join(f"{c} {v}" for c, v in zip(columns, row.formatted(), strict=True))
-        lead = f" — en tête : {', '.join(columns[i] for i in row.best)}" if row.best else ""
+        row = side.row(code)
+        parts = ", ".join(f"{c} {v}" for c, v in zip(side.columns, row.formatted(),
+                                                     strict=True))
+        lead = f" — en tête : {', '.join(side.columns[i] for i in row.best)}" if row.best \
+            else ""
         sentences.append(f"**{row.label}** : {parts}{lead}.")
     return "  \n".join(sentences)
 

@@ -27,12 +27,7 @@ from tne_dash.catalogue import PER_1000
 from tne_dash.charts import to_png
 from tne_dash.comparison import Comparison
 from tne_dash.comparison_charts import per_capita_chart
-from tne_dash.comparison_tables import (
-    commune_columns,
-    comparison_rows,
-    per_capita_chart_frame,
-    period_label,
-)
+from tne_dash.comparison_tables import per_capita_chart_frame, period_label, side_by_side
 from tne_dash.deploiement_tables import objectives_frame
 from tne_dash.labels import (
     APP_TITLE,
@@ -60,10 +55,11 @@ def fiche_pdf(comp: Comparison, exact: bool, generated_on: dt.date) -> bytes:
     """The fiche of the first commune of ``comp`` (the others appear in its chart);
     ``exact=False`` masks small counts as every public view does."""
     _register_fonts()
-    chart = per_capita_chart_frame(comp, exact)
+    side = side_by_side(comp, exact)
+    chart = per_capita_chart_frame(side)
     chart_png = to_png(per_capita_chart(chart, width=CHART_PIXELS)) if not chart.empty else None
     styles = _styles()
-    name = commune_columns(comp)[0]
+    name = side.columns[0]
     code = comp.codes[0]
     dep = comp.departement_names.get(comp.departements.get(code, ""), "")
     story = [
@@ -73,8 +69,8 @@ def fiche_pdf(comp: Comparison, exact: bool, generated_on: dt.date) -> bytes:
     ]
     if comp.demo:
         story += [_banner(f"{DEMO_BADGE}. {DEMO_NOTICE}", styles), Spacer(1, 3 * mm)]
-    rows = {row.code or row.label: row for row in comparison_rows(comp, exact)}
-    context = [row for row in comparison_rows(comp, exact) if not row.code][:4]
+    rows = {row.code: row for row in side.rows if row.code}
+    context = [row for row in side.rows if not row.code][:4]
     story.append(Paragraph(_text(" · ".join(
         f"{row.label} : {row.formatted()[0]}" for row in context[1:])), styles["body"]))
     story += [Spacer(1, 4 * mm), Paragraph("Chiffres clés", styles["heading"]),
@@ -91,7 +87,7 @@ def fiche_pdf(comp: Comparison, exact: bool, generated_on: dt.date) -> bytes:
         story.append(_table(_objectives(objectives),
                             widths=(70 * mm, 25 * mm, 25 * mm, 25 * mm, 30 * mm)))
     if chart_png is not None:
-        others = ", ".join(commune_columns(comp)[1:]) or "aucune autre commune"
+        others = ", ".join(side.columns[1:]) or "aucune autre commune"
         story += [Spacer(1, 4 * mm), Paragraph(_text(
             f"Pour 1 000 habitants, comparée à : {others}"), styles["heading"]),
             _image(chart_png)]

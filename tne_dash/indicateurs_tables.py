@@ -12,7 +12,13 @@ import pandas as pd
 
 from tne_dash.catalogue import CATALOGUE, PER_1000
 from tne_dash.filters import Filters
-from tne_dash.indicateurs_view import CHOICE_PARAMS, LEVELS, SCHOOL_RESPONSIBLE, IndicateursView
+from tne_dash.indicateurs_view import (
+    CHOICE_PARAMS,
+    FILTER_TITLES,
+    LEVELS,
+    SCHOOL_RESPONSIBLE,
+    IndicateursView,
+)
 from tne_dash.indicators import MONTHLY_CODES
 from tne_dash.labels import DEMO_BADGE, format_date, format_month
 from tne_dash.periods import school_year_of
@@ -97,7 +103,7 @@ def filters_heading(view: IndicateursView, names: dict[str, str], demo: bool,
               or "Les 12 départements TNE")]
     for key, (name, enum) in CHOICE_PARAMS.items():
         if values := getattr(f, name):
-            lines.append((_FILTER_NAMES[key], ", ".join(enum(v).label for v in values)))
+            lines.append((FILTER_TITLES[key], ", ".join(enum(v).label for v in values)))
     if f.school_levels:
         lines.append(("Responsables", ", ".join(
             f"{v} : {SCHOOL_RESPONSIBLE[v]}" for v in f.school_levels)))
@@ -112,6 +118,3 @@ def filters_heading(view: IndicateursView, names: dict[str, str], demo: bool,
         lines.append(("Avertissement", DEMO_BADGE))
     return lines
 
-
-_FILTER_NAMES = {"phase": "Phase", "lieu": "Type de lieu", "format": "Format",
-                 "theme": "Thème", "animateur": "Animateur", "niveau": "Niveau scolaire"}

@@ -41,6 +41,9 @@ CHOICE_PARAMS = {
     "animateur": ("facilitator_kinds", FacilitatorKind), "niveau": ("school_levels",
                                                                      SchoolLevel),
 }
+# Their names, on the sidebar and in the first rows of exports.
+FILTER_TITLES = {"phase": "Phase", "lieu": "Type de lieu", "format": "Format d'atelier",
+                 "theme": "Thème", "animateur": "Animé par", "niveau": "Niveau scolaire"}
 _FLAGS = {"1": True, "oui": True, "true": True, "0": False, "non": False, "false": False}
 _CODE = re.compile(r"^[0-9AB]{2,3}$|^\d{5}$|^2[AB]\d{3}$")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy import Connection, select
@@ -227,9 +227,9 @@ def objective_shares(conn: Connection, scope: Scope, filters: Filters, level: st
         targets = targets[targets["source"] != "demo"]
     if targets.empty:
         return pd.DataFrame(columns=["key", *codes])
-    measured = Filters(date_from=period.start, date_to=min(as_of, period.end),
+    measured = replace(period_filters(period, as_of, filters.include_demo),
                        departements=filters.departements, communes=filters.communes,
-                       rep_only=filters.rep_only, include_demo=filters.include_demo)
+                       rep_only=filters.rep_only)
     achieved = compute_indicator_table(conn, scope, measured, level=level,
                                        codes=codes).set_index("key")
     targets = targets[targets["key"].isin(achieved.index)]

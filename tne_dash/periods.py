@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+# The pilot départements' first school year: the earliest any page offers.
+FIRST_SCHOOL_YEAR = 2020
 SCHOOL_YEAR = "school_year"
 CALENDAR_YEAR = "calendar_year"
 _SCHOOL_YEAR = re.compile(r"^\s*(\d{4})\s*[-/–]\s*(\d{4})\s*$")

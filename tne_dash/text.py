@@ -16,3 +16,8 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", bare.lower()).strip()
+
+
+def slug(text: str) -> str:
+    """A file-name part: ``slug("Val-d'Oise (95)")`` → ``"val-d-oise-95"``."""
+    return fold(text).replace(" ", "-") or "territoire"

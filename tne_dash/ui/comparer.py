@@ -15,10 +15,9 @@ from tne_dash.comparison import MAX_SELECTED, SIMILARITY_RULE, Comparison
 from tne_dash.comparison_charts import monthly_chart, per_capita_chart, rank_chart
 from tne_dash.comparison_tables import (
     INDICATOR,
-    commune_columns,
+    SideBySide,
     comparison_frame,
     comparison_heading,
-    comparison_rows,
     display_frame,
     monthly_summary,
     per_capita_chart_frame,
@@ -29,15 +28,14 @@ from tne_dash.comparison_tables import (
 from tne_dash.exports import to_csv_bytes, to_xlsx_bytes
 from tne_dash.fiche import fiche_pdf
 from tne_dash.labels import format_number
-from tne_dash.periods import parse_period, school_year_label
+from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
 from tne_dash.privacy import is_small_count
 from tne_dash.search import commune_labels, search_communes
-from tne_dash.text import fold
+from tne_dash.text import slug
 from tne_dash.ui import data
 
 SEARCH_KEY = "commune_search"
 SINCE_START = "Depuis le début du programme"
-FIRST_SCHOOL_YEAR = 2020
 RESULTS = 8
 BEST_STYLE = "background-color: #E3E3FD; font-weight: bold"
 ROW_PX = 35
@@ -61,9 +59,9 @@ def controls(view: ComparerView) -> ComparerView:
     return chosen
 
 
-def selection(index: pd.DataFrame, view: ComparerView) -> None:
-    """The chosen communes, each removable, and the search that adds one."""
-    labels = dict(zip(index["code_insee"], commune_labels(index), strict=True))
+def selection(index: pd.DataFrame, view: ComparerView, labels: dict[str, str]) -> None:
+    """The chosen communes (``labels``: « Bezons (95) » of each), each removable, and the
+    search that adds one."""
     columns = st.columns(MAX_SELECTED)
     for column, code in zip(columns, view.codes, strict=False):
         column.button(labels[code], key=f"remove_{code}", icon=":material/close:",
@@ -116,12 +114,11 @@ def similar_section(similar: pd.DataFrame, first: str, codes: tuple[str, ...]) -
               on_click=_set_codes, args=(chosen,), disabled=set(chosen) <= set(codes))
 
 
-def table_section(comp: Comparison, exact: bool) -> None:
+def table_section(side: SideBySide) -> None:
     """One column per commune; the best value of each row highlighted and named."""
-    rows = comparison_rows(comp, exact)
-    shown = display_frame(comp, exact)
+    shown = display_frame(side)
     styles = pd.DataFrame("", index=shown.index, columns=shown.columns)
-    for i, row in enumerate(rows):
+    for i, row in enumerate(side.rows):
         for j in row.best:
             styles.iat[i, 1 + j] = BEST_STYLE
     st.dataframe(shown.style.apply(lambda _: styles, axis=None), hide_index=True,
@@ -133,33 +130,35 @@ def table_section(comp: Comparison, exact: bool) -> None:
                "INSEE 2023. Par établissement : écoles, collèges et lycées de la commune.")
 
 
-def downloads(comp: Comparison, exact: bool, today) -> None:
-    frame = comparison_frame(comp, exact)
+def downloads(comp: Comparison, side: SideBySide, exact: bool, today) -> None:
+    """The table as CSV and XLSX, the first commune's PDF fiche — each built when clicked."""
+    frame = comparison_frame(side)
     name = "comparaison-" + "-".join(comp.codes)
     col_csv, col_xlsx, col_pdf, _ = st.columns([1, 1, 1.3, 1])
-    col_csv.download_button("Tableau (CSV)", to_csv_bytes(frame), f"{name}.csv", "text/csv",
-                            on_click="ignore", icon=":material/download:")
+    col_csv.download_button("Tableau (CSV)", lambda: to_csv_bytes(frame), f"{name}.csv",
+                            "text/csv", on_click="ignore", icon=":material/download:")
     col_xlsx.download_button(
-        "Tableau (XLSX)", to_xlsx_bytes(frame, "Comparaison", comparison_heading(comp, exact)),
+        "Tableau (XLSX)",
+        lambda: to_xlsx_bytes(frame, "Comparaison", comparison_heading(comp, exact)),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore", icon=":material/download:")
     col_pdf.download_button(
-        f"Fiche PDF de {commune_columns(comp)[0]}", lambda: fiche_pdf(comp, exact, today),
-        f"fiche-{_slug(commune_columns(comp)[0])}.pdf", "application/pdf",
+        f"Fiche PDF de {side.columns[0]}", lambda: fiche_pdf(comp, exact, today),
+        f"fiche-{slug(side.columns[0])}.pdf", "application/pdf",
         on_click="ignore", icon=":material/picture_as_pdf:")
 
 
-def charts_section(url: str, comp: Comparison, exact: bool) -> None:
+def charts_section(url: str, comp: Comparison, side: SideBySide, exact: bool) -> None:
     st.subheader("Pour 1 000 habitants")
-    chart = per_capita_chart_frame(comp, exact)
+    chart = per_capita_chart_frame(side)
     if not chart.empty:
         st.altair_chart(per_capita_chart(chart), width="stretch")
     with st.expander("Le graphique en texte"):
-        st.markdown(per_capita_summary(comp, exact))
+        st.markdown(per_capita_summary(side))
     st.subheader("Mois par mois")
     series = data.load_monthly_series(url, comp.codes, comp.period, comp.as_of)
-    names = dict(zip(comp.codes, commune_columns(comp), strict=True))
+    names = dict(zip(comp.codes, side.columns, strict=True))
     show_parents = exact or not bool(series["parents_reached"].map(is_small_count).any())
     if not series.empty:
         plotted = series.assign(commune=series["code_insee"].map(names))
@@ -171,7 +170,8 @@ def charts_section(url: str, comp: Comparison, exact: bool) -> None:
         st.markdown(monthly_summary(series, names, show_parents))
 
 
-def rank_section(url: str, comp: Comparison, view: ComparerView, exact: bool) -> ComparerView:
+def rank_section(url: str, comp: Comparison, side: SideBySide, view: ComparerView,
+                 exact: bool) -> ComparerView:
     """Where each selected commune stands among the engaged communes of its département."""
     st.subheader("Classement dans le département")
     indicator = st.selectbox("Indicateur du classement", RANK_INDICATORS,
@@ -179,7 +179,7 @@ def rank_section(url: str, comp: Comparison, view: ComparerView, exact: bool) ->
                              format_func=lambda c: CATALOGUE[c].label)
     view = replace(view, indicator=indicator)
     st.query_params.from_dict(comparer_params(view))
-    names = dict(zip(comp.codes, commune_columns(comp), strict=True))
+    names = dict(zip(comp.codes, side.columns, strict=True))
     for dep in dict.fromkeys(comp.departements[c] for c in comp.codes):
         place = comp.departement_names[dep]
         ranking = data.load_ranking(url, dep, indicator, comp.period, comp.as_of)
@@ -199,7 +199,3 @@ def rank_section(url: str, comp: Comparison, view: ComparerView, exact: bool) ->
                 f"classement-{dep}-{indicator}.png", "image/png", key=f"png_{dep}",
                 on_click="ignore", icon=":material/image:")
     return view
-
-
-def _slug(text: str) -> str:
-    return fold(text).replace(" ", "-")

@@ -169,6 +169,14 @@ def load_commune_index(url: str) -> pd.DataFrame:
         return with_folded_names(queries.all_communes(conn))
 
 
+@st.cache_resource(ttl=REFERENCE_TTL, max_entries=4, show_spinner=False)
+def load_commune_codes(url: str) -> frozenset[str]:
+    """Every commune code, to check the codes of an address (shared, read-only: not copied
+    at every run as a cached frame would be)."""
+    with get_engine(url).connect() as conn:
+        return frozenset(queries.all_communes(conn)["code_insee"])
+
+
 @st.cache_data(ttl=ACTIVITY_TTL, max_entries=8, show_spinner=False)
 def load_commune_profiles(url: str) -> pd.DataFrame:
     """Population, REP presence and first year of every engaged commune (similarity)."""

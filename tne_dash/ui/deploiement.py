@@ -21,18 +21,17 @@ from tne_dash.deploiement_tables import (
 from tne_dash.deploiement_view import SORTS, TIMELINE_PHASES, DeploiementView, deploiement_params
 from tne_dash.exports import to_csv_bytes, to_xlsx_bytes
 from tne_dash.objectives import ObjectivesProgress, Status
-from tne_dash.periods import parse_period, school_year_label
+from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
 from tne_dash.privacy import is_small_count
 from tne_dash.progression import PROGRESSION_CODES
 from tne_dash.rollout import PHASE_LABELS
 from tne_dash.rollout_charts import funnel_chart, progress_chart, timeline_chart
 from tne_dash.scope import COMMUNE
-from tne_dash.text import fold
+from tne_dash.text import slug
 from tne_dash.timeline import select_communes, timeline_bars, timeline_summary
 from tne_dash.ui import data, pickers
 from tne_dash.urlstate import View
 
-FIRST_SCHOOL_YEAR = 2020  # the pilot départements' first year
 PNG_WIDTH = 900
 
 
@@ -74,7 +73,7 @@ def objectives_section(place: str, progress: ObjectivesProgress, exact: bool) ->
                "**Sans objectif** : objectif nul. Le réalisé est compté du 1er septembre à la "
                "date choisie, par le même calcul que toutes les pages et `tne-dash "
                "indicators`.")
-    name = f"objectifs-{_slug(place)}-{progress.period.label}"
+    name = f"objectifs-{slug(place)}-{progress.period.label}"
     col_csv, col_xlsx, _ = st.columns([1, 1, 2])
     col_csv.download_button("Télécharger (CSV)", to_csv_bytes(frame), f"{name}.csv",
                             "text/csv", on_click="ignore", icon=":material/download:")
@@ -122,7 +121,7 @@ def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -
     st.download_button(
         "Télécharger la frise (PNG)",
         lambda: to_png(timeline_chart(bars, order, view.as_of, width=PNG_WIDTH)),
-        f"frise-{_slug(place)}-{view.as_of.isoformat()}.png", "image/png",
+        f"frise-{slug(place)}-{view.as_of.isoformat()}.png", "image/png",
         on_click="ignore", icon=":material/image:")
     with st.expander("La frise en tableau"):
         st.dataframe(timeline_frame(shown), hide_index=True, width="stretch")
@@ -164,7 +163,3 @@ def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgre
             st.caption(summary)
     st.caption("Bleu : cumul depuis le 1er septembre. Rouge : l'objectif de l'année. "
                "Pointillés : le rythme qui mène à l'objectif le 31 août.")
-
-
-def _slug(text: str) -> str:
-    return fold(text).replace(" ", "-") or "territoire"

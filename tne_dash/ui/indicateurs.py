@@ -25,20 +25,18 @@ from tne_dash.indicateurs_tables import (
 )
 from tne_dash.indicateurs_view import (
     CHOICE_PARAMS,
+    FILTER_TITLES,
     LEVELS,
     SCHOOL_RESPONSIBLE,
     IndicateursView,
     indicateurs_params,
 )
 from tne_dash.labels import format_date, format_percent
-from tne_dash.periods import quick_periods
-from tne_dash.text import fold
+from tne_dash.periods import FIRST_SCHOOL_YEAR, quick_periods
+from tne_dash.search import FOLDED
 from tne_dash.ui import data
 
-FIRST_YEAR = 2020
 CUSTOM = "Dates choisies"
-CHOICE_TITLES = {"phase": "Phase", "lieu": "Type de lieu", "format": "Format d'atelier",
-                 "theme": "Thème", "animateur": "Animé par", "niveau": "Niveau scolaire"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -58,14 +56,15 @@ def sidebar_filters(url: str, view: IndicateursView, today: dt.date) -> Indicate
                      | index["code_insee"].isin(f.communes)]
         labels = dict(zip(pool["code_insee"], pool["name"] + " (" + pool["departement_code"]
                           + ")", strict=True))
-        communes = st.multiselect("Communes", sorted(labels, key=lambda c: fold(labels[c])),
+        ordered = pool.sort_values([FOLDED, "code_insee"])["code_insee"]
+        communes = st.multiselect("Communes", list(ordered),
                                   default=list(f.communes), key="f_communes",
                                   format_func=labels.__getitem__, placeholder="Toutes")
         choices = {}
         for key, (name, enum) in CHOICE_PARAMS.items():
             names = enum.labels()
             choices[name] = tuple(st.multiselect(
-                CHOICE_TITLES[key], list(names), default=list(getattr(f, name)),
+                FILTER_TITLES[key], list(names), default=list(getattr(f, name)),
                 key=f"f_{key}", format_func=names.__getitem__, placeholder="Tous"))
             if key == "niveau":
                 st.caption("Responsable des bâtiments : " + ", ".join(
@@ -83,7 +82,7 @@ def sidebar_filters(url: str, view: IndicateursView, today: dt.date) -> Indicate
 
 
 def _period_inputs(start: dt.date, end: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
-    shortcuts = quick_periods(today, FIRST_YEAR)
+    shortcuts = quick_periods(today, FIRST_SCHOOL_YEAR)
     options = [CUSTOM, *shortcuts]
     current = next((k for k, v in shortcuts.items() if v == (start, end)), CUSTOM)
     st.selectbox("Période", options, index=options.index(current), key="f_quick",

@@ -1,0 +1,24 @@
+"""Opening a page of the app in Streamlit's AppTest, the way a link does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tne_dash.access import Account
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(page: str, account: Account | None = None, timeout: int = 90,
+              **params: str) -> AppTest:
+    """Run ``pages/<page>`` through the app's navigation with ``params`` as the query string
+    (and ``account`` signed in)."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if account is not None:
+        at.session_state["tne_account"] = account
+    at.switch_page(f"pages/{page}")
+    return at.run()
