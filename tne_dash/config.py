@@ -41,6 +41,12 @@ class Settings:
                   "v2 from the Géoplateforme) or osm (OpenStreetMap) — the last two need "
                   "internet access."},
     )
+    public_url: str = field(
+        default="",
+        metadata={"help": "Address viewers use to reach the dashboard (https://tne.example.fr); "
+                  "the presentation's QR code and short link point there. By default, the "
+                  "address the presenter's browser used."},
+    )
     cache_ttl_seconds: int = field(
         default=60,
         metadata={"help": "How long the app keeps a query result before reading it again."},

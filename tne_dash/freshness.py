@@ -32,6 +32,14 @@ def quiet_since(as_of: dt.date) -> dt.date:
     return months_before(as_of, QUIET_MONTHS) + dt.timedelta(days=1)
 
 
+def latest_workshop_date(conn: Connection, scope: Scope, as_of: dt.date) -> dt.date | None:
+    """The date of the territory's latest workshop up to ``as_of`` (None when none)."""
+    latest = conn.scalar(select(func.max(Workshop.date))
+                         .join(Commune, Commune.code_insee == Workshop.commune_code)
+                         .where(*territory_clauses(scope, Filters()), Workshop.date <= as_of))
+    return None if latest is None else pd.Timestamp(latest).date()
+
+
 def freshness(conn: Connection, scope: Scope, filters: Filters, as_of: dt.date) -> pd.DataFrame:
     """One row per département of the territory: departement_code, name, latest_workshop
     (None when none up to ``as_of``), engaged (communes engaged at ``as_of``), quiet (engaged

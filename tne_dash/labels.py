@@ -39,9 +39,9 @@ def format_percent(value: float | None, decimals: int = 1) -> str:
     return f"{format_number(value, decimals)}{NNBSP}%"
 
 
-def format_month(day: dt.date) -> str:
-    """« janv. 2024 »."""
-    return f"{MONTHS_SHORT[day.month - 1]} {day.year}"
+def format_month(day: dt.date, long: bool = False) -> str:
+    """« janv. 2024 » (charts, tables); ``long``: « janvier 2024 » (sentences)."""
+    return f"{(MONTHS if long else MONTHS_SHORT)[day.month - 1]} {day.year}"
 
 
 def format_date(day: dt.date | None) -> str:

@@ -29,13 +29,14 @@ from tne_dash.indicators import (
     compute_indicator_table,
     compute_indicators,
 )
+from tne_dash.live_figures import LiveFigures, data_version, live_figures
 from tne_dash.mapview import MapView
 from tne_dash.objectives import ObjectivesProgress, objective_shares, objectives_progress
 from tne_dash.periods import Period
 from tne_dash.progression import monthly_progress
 from tne_dash.reference import COMMUNES_TNE_GEOJSON, DEPARTEMENTS_GEOJSON, ReferenceDataError
 from tne_dash.rollout import commune_phases, phase_funnel, rollout_plan
-from tne_dash.scope import COMMUNE, Scope, check_scope_exists, scope_label
+from tne_dash.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
 from tne_dash.search import with_folded_names
 from tne_dash.timeline import departement_rollout
 
@@ -45,6 +46,9 @@ MAX_ENTRIES = 256
 ACTIVITY_TTL = Settings.from_env().cache_ttl_seconds
 # Reference pickers (départements, communes) change only with a rebuild.
 REFERENCE_TTL = 600
+# The presentation's data fingerprint is shared by every viewer for this long: a room of
+# projectors costs one tiny query per tick, and a new workshop still shows within a tick.
+VERSION_TTL = 2
 
 
 def settings() -> Settings:
@@ -87,6 +91,17 @@ def load_scope_label(url: str, scope: Scope) -> str:
     """French name of a scope: « Vienne (86) », « Bezons (95) »."""
     with get_engine(url).connect() as conn:
         return scope_label(conn, scope)
+
+
+@st.cache_data(ttl=REFERENCE_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_scope_exists(url: str, scope: Scope) -> bool:
+    """Whether the scope's département or commune is in the database."""
+    with get_engine(url).connect() as conn:
+        try:
+            check_scope_exists(conn, scope)
+        except InvalidScope:
+            return False
+    return True
 
 
 @st.cache_data(ttl=REFERENCE_TTL, max_entries=8, show_spinner=False)
@@ -236,6 +251,22 @@ def load_freshness(url: str, scope: Scope, filters: Filters, as_of: dt.date) -> 
     """Latest workshop and communes without recent activity, per département."""
     with get_engine(url).connect() as conn:
         return freshness(conn, scope, filters, as_of)
+
+
+@st.cache_data(ttl=VERSION_TTL, max_entries=8, show_spinner=False)
+def load_data_version(url: str) -> tuple:
+    """The activity's fingerprint (``live_figures.data_version``), read at most every 2 s."""
+    with get_engine(url).connect() as conn:
+        return data_version(conn)
+
+
+@st.cache_data(ttl=REFERENCE_TTL, max_entries=64, show_spinner=False)
+def load_live_figures(url: str, scope: Scope, as_of: dt.date, honour: str | None,
+                      version: tuple) -> LiveFigures:
+    """Every figure of the presentation. ``version`` is only part of the cache key: when the
+    activity changes, so does the version, and the figures are read again at once."""
+    with get_engine(url).connect() as conn:
+        return live_figures(conn, scope, as_of, honour)
 
 
 def refresh_after_write() -> None:

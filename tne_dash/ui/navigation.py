@@ -44,6 +44,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("comparer.py", "Comparer", ":material/compare_arrows:",
              "Deux à six communes côte à côte, pour 1 000 habitants, avec les communes "
              "comparables, leur rang dans le département et une fiche PDF."),
+    PageSpec("presentation.py", "Présentation", ":material/co_present:",
+             "Pour un webinaire ou une salle : les chiffres en très grand sur un projecteur, "
+             "qui défilent et se mettent à jour seuls. Ajoutez ?scope=departement:86 au lien."),
     PageSpec("saisie.py", "Saisie", ":material/edit_note:",
              "Éditeurs : enregistrer un atelier (date, lieu, effectifs — jamais de noms)."),
     PageSpec("importer.py", "Import", ":material/upload_file:",

@@ -1,0 +1,15 @@
+"""Présentation: live figures for a projector — one idea per slide, updating on their own."""
+
+import streamlit as st
+
+from tne_dash.presentation_view import parse_presentation_view
+from tne_dash.slides_html import STYLE
+from tne_dash.ui import blocks, data, presentation, shell
+
+shell.ensure_app_shell()
+url = data.settings().database_url
+
+st.html(STYLE)  # full screen: no sidebar, no toolbar, very large type
+view = presentation.checked_view(url, parse_presentation_view(st.query_params.to_dict()))
+blocks.problems(view.problems)
+presentation.slideshow(url, view)
