@@ -30,6 +30,8 @@ blocks.demo_notice(values.demo)
 exact = auth.current_account().sees_exact_counts
 blocks.kpi_row(headline_kpis(values, exact=exact))
 blocks.masking_note(view.scope.kind == "commune" and not exact)
+st.page_link("pages/presentation.py", label="Projeter ces chiffres (mode présentation)",
+             icon=":material/co_present:", query_params={"scope": str(view.scope)})
 
 st.subheader("Dans ce tableau de bord")
 for spec in PAGES:

@@ -102,6 +102,15 @@ def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector(READY, timeout=timeout_ms)
 
 
+def map_frame(page):
+    """The folium map's frame, once Leaflet has drawn its canvas."""
+    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # let Leaflet finish drawing the canvas
+    return frame
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from browser import chromium_page, screenshot, streamlit_server, wait_until_rendered
+from browser import (
+    chromium_page,
+    map_frame,
+    screenshot,
+    streamlit_server,
+    wait_until_rendered,
+)
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
@@ -49,19 +55,11 @@ def test_a_deep_link_on_a_cold_server_opens_inside_the_app(built_db_url):
         assert errors == []
 
 
-def _map_frame(page):
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
-    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)  # let Leaflet finish drawing the canvas
-    return frame
-
-
 def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
     with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
         page.goto(f"{base}/carte")
         wait_until_rendered(page)
-        frame = _map_frame(page)
+        frame = map_frame(page)
         assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
         leaflet = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
             .content_frame()
@@ -81,7 +79,7 @@ def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
 
         page.goto(f"{base}/carte?dep=95&commune=95063&couches=cnfs,venues,schools")
         wait_until_rendered(page)
-        frame = _map_frame(page)
+        frame = map_frame(page)
         assert frame.locator(".leaflet-control-layers").count() == 1
         assert page.get_by_text("Bezons (95)").count() >= 1
         screenshot(page, "carte-val-doise-bezons")
@@ -150,7 +148,7 @@ def test_an_editor_signs_in_imports_a_file_and_its_markup_venue_shows_as_text(
 
         page.goto(f"{base}/carte?dep=95")
         wait_until_rendered(page)
-        _map_frame(page)
+        map_frame(page)
         frame = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
             .content_frame()
         tooltips = frame.evaluate(_TOOLTIPS_OF_EVIL_MARKERS)
@@ -186,7 +184,7 @@ def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
     with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
         page.goto(f"{base}/carte?couches=aucune")  # no cluster bubble over the polygons
         wait_until_rendered(page)
-        _map_frame(page)
+        map_frame(page)
         iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
         target = iframe.element_handle().content_frame().evaluate(_CENTRE_OF, "86")
         origin = iframe.bounding_box()
@@ -194,7 +192,7 @@ def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
         page.wait_for_function("() => location.search.includes('dep=86')", timeout=30_000)
         wait_until_rendered(page)
         page.get_by_text("Non engagée").first.wait_for(timeout=30_000)  # communes legend
-        _map_frame(page)
+        map_frame(page)
         iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
         frame = iframe.element_handle().content_frame()
         target = frame.evaluate(_CENTRE_OF, "86194")  # Poitiers

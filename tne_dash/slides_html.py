@@ -119,7 +119,7 @@ def figure_grid(kpis: Sequence[Kpi], changed: Iterable[str] = (), columns: int =
         f'<div class="tne-fig{" tne-changed" if k.code in changed else ""}" '
         f'data-code="{esc(k.code)}" title="{esc(k.help)}">'
         f'<div class="tne-value">{esc(k.value)}</div>'
-        f'<div class="tne-label">{esc(k.label)}<span class="tne-new">nouveau</span></div></div>'
+        f'<div class="tne-label">{esc(k.label)}<span class="tne-new">mis à jour</span></div></div>'
         for k in kpis)
     return f'<div class="tne-grid" style="--cols: {int(columns)}">{cards}</div>'
 

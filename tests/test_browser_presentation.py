@@ -1,0 +1,90 @@
+"""Présentation in a real Chromium: a workshop written to the database shows in the headline
+figure with no page reload, slides turn on their own, and nothing is cut off at 1280×720."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from browser import (
+    chromium_page,
+    map_frame,
+    screenshot,
+    streamlit_server,
+    wait_until_rendered,
+)
+from sqlalchemy import create_engine, select
+
+from tne_dash.models import Venue, Workshop, WorkshopTheme
+
+pytestmark = pytest.mark.browser
+
+WORKSHOPS = '.tne-fig[data-code="workshops"] .tne-value'
+# Every very large figure fits its card and the window: nothing cut off, nothing hidden.
+FIGURES_FIT = """() => [...document.querySelectorAll('.tne-value')].map(el => {
+    const box = el.getBoundingClientRect();
+    return {text: el.innerText, fits: el.scrollWidth <= el.clientWidth
+            && box.left >= 0 && box.right <= window.innerWidth
+            && box.bottom <= window.innerHeight && box.height > 0};
+})"""
+
+
+def add_workshop(url: str) -> None:
+    """Another program records a workshop in Bezons today, straight into the database."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        venue = conn.execute(select(Venue.id).where(Venue.commune_code == "95063")).first()
+        new_id = conn.execute(Workshop.__table__.insert().values(
+            date=dt.date.today(), venue_id=venue.id, commune_code="95063", phase="autonomie",
+            format="atelier_collectif", duration_minutes=90, facilitator_kind="cnfs",
+            parents_count=9, first_time_parents_count=6, children_count=0,
+            source="form")).inserted_primary_key[0]
+        conn.execute(WorkshopTheme.__table__.insert().values(workshop_id=new_id, theme="ent"))
+    engine.dispose()
+
+
+def as_int(text: str) -> int:
+    return int(text.replace("\u202f", "").replace(" ", ""))
+
+
+def test_a_workshop_added_to_the_database_shows_in_the_headline_without_reload(
+        writable_built_url):
+    interval = 5
+    with streamlit_server(writable_built_url) as base, \
+            chromium_page(1920, 1080) as (page, outside, errors):
+        page.goto(f"{base}/presentation?scope=departement:95&intervalle={interval}"
+                  "&lecture=pause")
+        wait_until_rendered(page)
+        before = as_int(page.inner_text(WORKSHOPS))
+        page.evaluate("window.__samePage = true")  # gone if the page ever reloads
+        add_workshop(writable_built_url)
+        # Within one refresh interval (plus the shared fingerprint's 2 s and browser slack).
+        page.wait_for_function(
+            f"() => document.querySelector('{WORKSHOPS}')?.innerText.replace(/\\s/g, '')"
+            f" === '{before + 1}'", timeout=3 * interval * 1000)
+        assert page.evaluate("window.__samePage === true")
+        assert page.locator('.tne-fig.tne-changed[data-code="workshops"]').count() == 1
+        screenshot(page, "presentation-1920-chiffres")
+        page.keyboard.press("ArrowRight")  # the presenter's key: next slide
+        page.wait_for_selector("text=Diapositive 2 / 5")
+        assert map_frame(page).locator(".leaflet-overlay-pane canvas").count() >= 1
+        screenshot(page, "presentation-1920-carte")
+        assert page.evaluate("window.__samePage === true")
+        assert not outside, outside
+        assert not errors, errors
+
+
+def test_at_1280_by_720_the_headline_figures_fit_and_slides_turn_on_their_own(built_db_url):
+    with streamlit_server(built_db_url) as base, \
+            chromium_page(1280, 720) as (page, outside, errors):
+        page.goto(f"{base}/presentation?scope=national&intervalle=5")
+        wait_until_rendered(page)
+        fits = page.evaluate(FIGURES_FIT)
+        assert len(fits) == 6 and all(f["fits"] for f in fits), fits
+        assert page.locator('[data-testid="stSidebar"]').is_hidden()
+        screenshot(page, "presentation-1280-chiffres")
+        page.evaluate("window.__samePage = true")
+        page.wait_for_selector("text=Diapositive 2 / 5", timeout=20_000)
+        assert page.evaluate("window.__samePage === true")
+        assert not outside, outside
+        assert not errors, errors
