@@ -208,6 +208,9 @@ def test_a_commune_scope_honours_itself_and_masks_its_objectives_percentage(engi
         figures = live_figures(conn, BEZONS, AS_OF)
     assert figures.honour.reason == "La commune présentée."
     assert figures.departement == "95"
+    # Its map is its département's: the legend counts the communes drawn.
+    assert figures.map_label == "Département 95 (95)"
+    assert figures.phases["communes"].sum() == 3
     parents = figures.objectives.set_index("label").loc["Parents touchés"]
     assert parents["achieved"] == MASK
     assert pd.isna(parents["pct"])  # 3 of 20 = 15 % would give the count away
@@ -255,6 +258,16 @@ def test_names_from_the_database_are_escaped_in_the_slides():
     head = slides_html.slide_head("Chiffres clés", "<script>x</script>", demo=True)
     assert "<script>" not in head and "Données de démonstration" in head
     assert "Données de démonstration" not in slides_html.slide_head("T", "L", demo=False)
+
+
+def test_the_phase_legend_speaks_french_plurals():
+    phases = pd.DataFrame({"phase": ["not_engaged", "acculturation"],
+                           "label": ["Non engagée", "Année 1 — acculturation"],
+                           "communes": [0, 2]})
+    legend = slides_html.phase_legend(phases)
+    assert "<b>2</b> communes engagées" in legend
+    assert "0 commune pas encore engagée<" in legend
+    assert slides_html.communes(1, "engagée") == "commune engagée"
 
 
 def test_objective_bars_are_capped_and_mark_the_share_of_the_year_gone_by():

@@ -90,7 +90,8 @@ class LiveFigures:
     departement: str | None  # the scope's département (a commune's own), None above
     as_of: dt.date
     headline: tuple[Kpi, ...]
-    phases: pd.DataFrame  # phase, label, communes (phase_funnel)
+    phases: pd.DataFrame  # phase, label, communes (phase_funnel) of the map's territory
+    map_label: str  # the map's territory: the scope, or a commune's département
     objectives: pd.DataFrame  # label, achieved, target, pct, status, status_label
     school_year: str
     elapsed: float  # share of the school year gone by on as_of (0–1)
@@ -133,15 +134,19 @@ def live_figures(conn: Connection, scope: Scope, as_of: dt.date,
     school_year = school_year_of(as_of)
     progress = objectives_progress(conn, scope, school_year, as_of)
     month = month_figures(conn, scope, as_of)
+    departement = (scope.code if scope.kind == DEPARTEMENT else conn.scalar(
+        select(Commune.departement_code).where(Commune.code_insee == scope.code))
+        if scope.kind == COMMUNE else None)
+    # A commune is shown on the map of its département, among its neighbours.
+    mapped = Scope(DEPARTEMENT, departement) if scope.kind == COMMUNE else scope
     return LiveFigures(
         scope=scope,
         label=scope_label(conn, scope),
-        departement=(scope.code if scope.kind == DEPARTEMENT else conn.scalar(
-            select(Commune.departement_code).where(Commune.code_insee == scope.code))
-            if scope.kind == COMMUNE else None),
+        departement=departement,
         as_of=as_of,
         headline=tuple(headline[:HEADLINE_SLOTS]),
-        phases=phase_funnel(commune_phases(conn, scope, Filters(), as_of)),
+        phases=phase_funnel(commune_phases(conn, mapped, Filters(), as_of)),
+        map_label=scope_label(conn, mapped),
         objectives=objectives_frame(progress.table, commune_level=scope.kind == COMMUNE),
         school_year=school_year.label,
         elapsed=progress.elapsed,

@@ -17,7 +17,7 @@ from tne_dash.scope import TNE, InvalidScope, Scope
 # Slide names (as written in the URL) and their titles, in the default order.
 SLIDES = {
     "chiffres": "Chiffres clés",
-    "carte": "Les communes par phase",
+    "carte": "Carte du déploiement",
     "objectifs": "Objectifs et réalisé",
     "mois": "Les ateliers du mois",
     "honneur": "Commune à l'honneur",

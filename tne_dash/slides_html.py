@@ -14,6 +14,7 @@ import pandas as pd
 
 from tne_dash.labels import DEMO_BADGE, format_number, format_percent
 from tne_dash.live_figures import Honour
+from tne_dash.maps import COHORT_COLOURS
 from tne_dash.metrics import Kpi
 from tne_dash.objectives import Status
 from tne_dash.palette import (
@@ -25,6 +26,7 @@ from tne_dash.palette import (
     TEXT_GREY,
 )
 from tne_dash.rollout import NOT_ENGAGED
+from tne_dash.vocabulary import Cohort
 
 STATUS_COLOURS = {Status.REACHED.value: GREEN_PCN, Status.ON_TRACK.value: BLEU_FRANCE,
                   Status.LATE.value: ROUGE_ERREUR, Status.NO_TARGET.value: GREY}
@@ -174,18 +176,33 @@ def theme_bars(themes: pd.DataFrame, limit: int = 6) -> str:
                      BLEU_FRANCE, "") for r in top.itertuples())
 
 
-def phase_legend(phases: pd.DataFrame) -> str:
-    """Communes per phase, with the map's colours; the not-engaged ones last and quiet."""
+def communes(count: int, state: str) -> str:
+    """« commune engagée » / « communes engagées »: French plural from 2 (0 and 1 singular);
+    ``state`` ends with the adjective."""
+    if count < 2:
+        return f"commune {state}"
+    words = state.split(" ")
+    return " ".join(["communes", *words[:-1], words[-1] + "s"])
+
+
+def phase_legend(phases: pd.DataFrame, map_of_departements: bool = False) -> str:
+    """Communes per phase beside the map, the not-engaged ones last and quiet. Swatches of
+    the phases when the map colours communes; on the map of France (départements coloured by
+    TNE cohort), the cohorts' swatches instead, so every colour on screen is explained."""
     engaged = phases[phases["phase"] != NOT_ENGAGED]
-    rows = [f'<div class="tne-swatch" style="background:{PHASE_COLOURS[r.phase]}"></div>'
-            f'<b>{format_number(r.communes)}</b><div>{esc(r.label)}</div>'
+    rows = [(f'<div class="tne-swatch" style="background:{PHASE_COLOURS[r.phase]}"></div>'
+             if not map_of_departements else "<div></div>")
+            + f'<b>{format_number(r.communes)}</b><div>{esc(r.label)}</div>'
             for r in engaged.itertuples()]
     total = int(engaged["communes"].sum())
-    others = phases.loc[phases["phase"] == NOT_ENGAGED, "communes"].sum()
-    rows.insert(0, f'<div class="tne-total"><b>{format_number(total)}</b> communes '
-                "engagées</div>")
-    rows.append(f'<div class="tne-total" style="color:{TEXT_GREY}">'
-                f"{format_number(int(others))} communes pas encore engagées</div>")
+    others = int(phases.loc[phases["phase"] == NOT_ENGAGED, "communes"].sum())
+    rows.insert(0, f'<div class="tne-total"><b>{format_number(total)}</b> '
+                f'{communes(total, "engagée")}</div>')
+    rows.append(f'<div class="tne-total" style="color:{TEXT_GREY}">{format_number(others)} '
+                f'{communes(others, "pas encore engagée")}</div>')
+    if map_of_departements:
+        rows += [f'<div class="tne-swatch" style="background:{COHORT_COLOURS[c.value]}"></div>'
+                 f'<div style="grid-column: 2 / -1">{esc(c.label)}</div>' for c in Cohort]
     return f'<div class="tne-phases">{"".join(rows)}</div>'
 
 

@@ -164,12 +164,14 @@ def map_slide(head: str, figures: LiveFigures) -> None:
     cohorts = data.load_departements(config.database_url).set_index("code")["tne_cohort"]
     m, _ = build_carte_map(view, found, data.departement_outlines(config), communes, cohorts,
                            tiles=config.map_tiles)
-    st.html(html.wrap(head))
+    st.html(html.wrap(head, html.subtitle(figures.map_label)
+                      if figures.map_label != figures.label else ""))
     left, right = st.columns([3, 1], vertical_alignment="center")
     with left:
         st_folium(m, key=f"presentation_map_{departement}", height=MAP_HEIGHT,
                   use_container_width=True, returned_objects=[])
-    right.html(html.wrap(html.phase_legend(figures.phases)))
+    right.html(html.wrap(html.phase_legend(figures.phases,
+                                           map_of_departements=departement is None)))
 
 
 def controls(view: PresentationView, deck: Deck) -> None:
