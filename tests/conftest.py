@@ -17,7 +17,7 @@ from required import missing  # noqa: E402
 
 from tne_dash import REFERENCE_DIR  # noqa: E402
 from tne_dash.build import build_database  # noqa: E402
-from tne_dash.db import create_schema, drop_schema, make_engine  # noqa: E402
+from tne_dash.db import drop_schema, make_engine, upgrade_schema  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("sqlite", "postgresql")
@@ -54,7 +54,7 @@ def engine(db_url) -> Engine:
     """An engine on a fresh schema."""
     eng = make_engine(db_url)
     drop_schema(eng)
-    create_schema(eng)
+    upgrade_schema(eng)
     yield eng
     eng.dispose()
 

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, insert, text, update
 from sqlalchemy.orm import Session
 
 from tne_dash import reference
-from tne_dash.db import BUILT_AT_KEY, create_schema, drop_schema, is_built
+from tne_dash.db import BUILT_AT_KEY, drop_schema, is_built, upgrade_schema
 from tne_dash.demo import DEFAULT_SEED, DemoActivity, generate_demo_activity
 from tne_dash.models import (
     CnfsStructure,
@@ -32,9 +32,14 @@ from tne_dash.models import (
     Workshop,
     WorkshopTheme,
 )
+from tne_dash.national import NationalActivity, generate_national_activity
 from tne_dash.programme import programme_objective_rows
 
 Progress = Callable[[str, float], None]
+TNE_SCALE, NATIONAL_SCALE = "tne", "national"
+SCALES = (TNE_SCALE, NATIONAL_SCALE)
+# Rows converted at a time when loading the national scenario (bounded memory).
+NATIONAL_CHUNK = 100_000
 # Rows per INSERT batch: large enough to be fast, small enough for any driver's limits.
 BATCH = 5_000
 
@@ -67,15 +72,26 @@ def build_database(
     force: bool = False,
     seed: int = DEFAULT_SEED,
     progress: Progress | None = None,
+    scale: str = TNE_SCALE,
 ) -> bool:
-    """Create and fill the database; returns False when it was already built (and not forced)."""
+    """Create and fill the database; returns False when it was already built (and not forced).
+
+    ``scale="national"`` replaces the TNE demo with the national scenario of ``national.py``
+    (every département engaged, a million workshops), loaded in bulk (COPY on PostgreSQL)."""
+    if scale not in SCALES:
+        raise ValueError(f"Échelle inconnue : « {scale} » — attendu {' ou '.join(SCALES)}.")
     report = progress or (lambda _label, _fraction: None)
     if is_built(engine) and not force:
         return False
     report("Lecture des données de référence", 0.02)
     ref = ReferenceData(reference_dir)
-    activity = None
-    if demo:
+    activity = national = None
+    if demo and scale == NATIONAL_SCALE:
+        report("Génération de l'activité nationale", 0.1)
+        national = generate_national_activity(
+            ref.communes, seed=seed,
+            progress=lambda f: report("Génération de l'activité nationale", 0.1 + 0.2 * f))
+    elif demo:
         report("Génération de l'activité de démonstration", 0.15)
         activity = generate_demo_activity(
             ref.communes, ref.schools, seed=seed,
@@ -83,16 +99,19 @@ def build_database(
         )
     if force:
         drop_schema(engine)
-    create_schema(engine)
+    upgrade_schema(engine)
     with Session(engine) as session, session.begin():
         _write_reference(session, ref, report)
         if activity is not None:
             _write_activity(session, activity, report)
+        if national is not None:
+            _write_national(session, national, report)
         facts = {
             BUILT_AT_KEY: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "demo": "true" if demo else "false",
             "demo_seed": str(seed) if demo else "",
             "cnfs_vintage": reference.CNFS_VINTAGE,
+            "scale": scale,
         }
         _bulk(session, Metadata, [{"key": k, "value": v} for k, v in facts.items()])
         report("Enregistrement", 0.98)
@@ -113,6 +132,38 @@ def _write_reference(session: Session, ref: ReferenceData, report: Progress) -> 
     report("Structures d'accueil des conseillers numériques", 0.7)
     _bulk(session, CnfsStructure, _records(ref.cnfs))
     _bulk(session, Objective, programme_objective_rows())
+
+
+def _load(session: Session, model, frame: pd.DataFrame) -> None:
+    """A whole frame into ``model``'s table: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    rows = _records(frame)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        _bulk(session, model, rows)
+        return
+    columns = list(frame.columns)
+    statement = f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
+def _write_national(session: Session, activity: NationalActivity, report: Progress) -> None:
+    steps = [("Lieux", Venue, activity.venues), ("Ateliers", Workshop, activity.workshops),
+             ("Thèmes des ateliers", WorkshopTheme, activity.workshop_themes),
+             ("Déploiement", RolloutYear, activity.rollout_years),
+             ("Parents Ressources", ParentsRessourcesCount, activity.parents_ressources),
+             ("Objectifs", Objective, activity.objectives)]
+    for i, (label, model, frame) in enumerate(steps):
+        report(f"{label} ({len(frame):,} lignes)".replace(",", "\u202f"), 0.35 + 0.1 * i)
+        for start in range(0, len(frame), NATIONAL_CHUNK):
+            _load(session, model, frame.iloc[start:start + NATIONAL_CHUNK])
+    if session.connection().dialect.name == "postgresql":
+        for model in (Venue, Workshop):  # ids were given: move the sequences past them
+            table = model.__tablename__
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                 f"(SELECT max(id) FROM {table}))"))
 
 
 def _write_activity(session: Session, activity: DemoActivity, report: Progress) -> None:

@@ -10,13 +10,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from tne_dash import PROJECT_ROOT, queries
 from tne_dash.access import AccountsFileError
-from tne_dash.build import build_database
+from tne_dash.build import SCALES, TNE_SCALE, build_database
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.comparison import (
     MAX_SELECTED,
@@ -26,7 +27,17 @@ from tne_dash.comparison import (
 )
 from tne_dash.comparison_tables import commune_columns
 from tne_dash.config import Settings
-from tne_dash.db import DatabaseUnavailable, is_built, make_engine
+from tne_dash.db import (
+    DatabaseUnavailable,
+    check_connection,
+    head_revision,
+    is_built,
+    make_engine,
+    new_revision,
+    redact_url,
+    schema_revision,
+    upgrade_schema,
+)
 from tne_dash.deploiement_tables import objectives_frame, objectives_summary
 from tne_dash.fiche import fiche_pdf
 from tne_dash.filters import Filters
@@ -80,10 +91,36 @@ def cmd_init_db(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = make_engine(settings.database_url)
     demo = settings.demo if args.demo is None else args.demo
+    started = time.perf_counter()
     built = build_database(engine, settings.reference_dir, demo=demo, force=args.force,
-                           progress=progress_bar)
+                           progress=progress_bar, scale=args.scale)
+    if built:
+        print(f"Base construite en {time.perf_counter() - started:.0f} s "
+              f"({redact_url(settings.database_url)}, échelle {args.scale}).")
     if not built:
         print("La base existe déjà (utilisez --force pour la reconstruire).")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """``db upgrade``: migrate the schema to the code's version; ``db current``: say where
+    the database is."""
+    if args.action == "revision":
+        path = new_revision(args.message or "schema change")
+        print(f"Nouvelle migration : {path} — relisez-la avant de la committer.")
+        return 0
+    engine = make_engine(_settings(args).database_url)
+    check_connection(engine)
+    before = schema_revision(engine)
+    if args.action == "upgrade":
+        upgrade_schema(engine)
+        after = schema_revision(engine)
+        print(f"Schéma à jour : révision {after}" + ("" if before == after else
+                                                   f" (depuis {before or 'aucune'})") + ".")
+    else:
+        print(f"Révision de la base : {before or 'aucune'} ; révision du code : "
+              f"{head_revision()}.")
+    engine.dispose()
     return 0
 
 
@@ -348,7 +385,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Référence seule, sans activité de démonstration.")
     init.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     init.add_argument("--force", action="store_true", help="Reconstruire une base existante.")
+    init.add_argument("--scale", choices=SCALES, default=TNE_SCALE,
+                      help="tne : démonstration des 12 départements TNE (par défaut) ; "
+                      "national : toute la France, un million d'ateliers (banc d'essai).")
     init.set_defaults(handler=cmd_init_db)
+
+    dbp = sub.add_parser("db", help="Schéma de la base : migrations Alembic.")
+    dbp.add_argument("action", choices=["upgrade", "current", "revision"],
+                     help="upgrade : migrer à la dernière révision ; current : révision "
+                     "actuelle ; revision : (développeurs) écrire la migration des changements "
+                     "de models.py.")
+    dbp.add_argument("--message", "-m", help="Titre de la nouvelle migration (revision).")
+    dbp.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    dbp.set_defaults(handler=cmd_db)
 
     ind = sub.add_parser("indicators", help="Afficher les indicateurs d'un périmètre.")
     ind.add_argument("--scope", help="national, tne, departement:CODE ou commune:INSEE")

@@ -1,16 +1,25 @@
-"""Engines, schema creation and the errors a user can act on."""
+"""Engines, the schema (through Alembic migrations) and the errors a user can act on."""
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, make_url, select
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tne_dash.models import Base, Metadata
 
 BUILT_AT_KEY = "built_at"
+MIGRATIONS = Path(__file__).parent / "migrations"
+# The first migration: the schema as databases built before migrations existed have it.
+BASELINE_REVISION = "0001"
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -67,30 +76,70 @@ def check_connection(engine: Engine) -> None:
         ) from exc
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    Base.metadata.create_all(engine)
+def alembic_config(connection: Connection | None) -> Config:
+    """Alembic's configuration in code (no alembic.ini): our migrations, this connection."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+@functools.cache
+def head_revision() -> str:
+    """The latest migration shipped with this version of the code."""
+    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database is at (None: no schema, or one made before migrations)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to the latest migration — the only way tables are created, on every
+    backend. A database built before migrations existed (tables but no ``alembic_version``)
+    is first stamped at the baseline it was built with, then upgraded."""
+    with engine.begin() as conn:
+        config = alembic_config(conn)
+        tables = inspect(conn)
+        if not tables.has_table("alembic_version") and tables.has_table(Metadata.__tablename__):
+            command.stamp(config, BASELINE_REVISION)
+        command.upgrade(config, "head")
+
+
+def new_revision(message: str) -> str:
+    """Autogenerate the migration from the last revision to ``models.py`` (developers): a
+    throw-away SQLite database at head is compared with the models. Returns its path."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{folder}/head.sqlite")
+        upgrade_schema(engine)
+        with engine.begin() as conn:
+            script = command.revision(alembic_config(conn), message=message, autogenerate=True)
+        engine.dispose()
+    return script.path
 
 
 def drop_schema(engine: Engine) -> None:
-    """Drop every table of the model."""
+    """Drop every table of the model and the migration marker (``init-db --force``)."""
     Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 def is_built(engine: Engine) -> bool:
     """True when the database holds a completed build (reference data loaded).
 
-    A built database also gets the tables added since it was built (the import journal …):
-    creating missing tables never touches existing rows.
+    A built database behind the code's migrations is upgraded first (new tables, new
+    indexes): migrations never touch existing rows' meaning.
     """
     check_connection(engine)
     if not inspect(engine).has_table(Metadata.__tablename__):
         return False
+    if schema_revision(engine) != head_revision():
+        upgrade_schema(engine)
     with Session(engine) as session:
-        built = session.get(Metadata, BUILT_AT_KEY) is not None
-    if built:
-        create_schema(engine)
-    return built
+        return session.get(Metadata, BUILT_AT_KEY) is not None
 
 
 def read_metadata(engine: Engine) -> dict[str, str]:
