@@ -9,13 +9,13 @@ ones.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from tne_dash.catalogue import CATALOGUE, PER_1000
 from tne_dash.comparison import MAX_SELECTED
 from tne_dash.periods import Period
+from tne_dash.scope import INSEE_CODE
 from tne_dash.urlstate import parse_school_year, parse_view
 
 DEFAULT_RANK_INDICATOR = "workshops" + PER_1000
@@ -26,7 +26,6 @@ RANK_INDICATORS = tuple(
     if "commune" in ind.scopes and code.removesuffix(PER_1000) in {
         "workshops", "participations", "parents_reached", "workshop_hours", "venues",
         "parents_ressources_recruited", "parents_ressources_active", "cnfs_posts"})
-_INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def _codes(raw: str, known: Collection[str], problems: list[str]) -> tuple[str, 
     for code in asked:
         if code in codes:
             continue
-        if not _INSEE.match(code):
+        if not INSEE_CODE.match(code):
             problems.append(f"Code commune invalide dans l'adresse : « {code} » — attendu un "
                             "code INSEE à 5 caractères (ex. 95063). Commune ignorée.")
         elif code not in known:

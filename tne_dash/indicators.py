@@ -400,11 +400,15 @@ def compute_breakdown(conn: Connection, scope: Scope, filters: Filters,
                              na_position="last").reset_index(drop=True)
 
 
-def compute_indicators(conn: Connection, scope: Scope, filters: Filters) -> IndicatorValues:
-    """Every catalogue indicator for one scope and filters."""
-    row = compute_indicator_table(conn, scope, filters, level="total").iloc[0]
+def compute_indicators(conn: Connection, scope: Scope, filters: Filters,
+                       codes: tuple[str, ...] | None = None) -> IndicatorValues:
+    """Every catalogue indicator for one scope and filters (``codes``: only the queries those
+    need; the values then hold at least those codes)."""
+    row = compute_indicator_table(conn, scope, filters, level="total", codes=codes).iloc[0]
     values: dict[str, float | int | None] = {}
     for code, ind in CATALOGUE.items():
+        if code not in row:
+            continue
         value = row[code]
         if pd.isna(value):
             values[code] = None

@@ -139,14 +139,15 @@ def live_figures(conn: Connection, scope: Scope, as_of: dt.date,
         if scope.kind == COMMUNE else None)
     # A commune is shown on the map of its département, among its neighbours.
     mapped = Scope(DEPARTEMENT, departement) if scope.kind == COMMUNE else scope
+    label = scope_label(conn, scope)
     return LiveFigures(
         scope=scope,
-        label=scope_label(conn, scope),
+        label=label,
         departement=departement,
         as_of=as_of,
         headline=tuple(headline[:HEADLINE_SLOTS]),
         phases=phase_funnel(commune_phases(conn, mapped, Filters(), as_of)),
-        map_label=scope_label(conn, mapped),
+        map_label=label if mapped == scope else scope_label(conn, mapped),
         objectives=objectives_frame(progress.table, commune_level=scope.kind == COMMUNE),
         school_year=school_year.label,
         elapsed=progress.elapsed,
@@ -179,14 +180,14 @@ def month_figures(conn: Connection, scope: Scope, as_of: dt.date) -> MonthFigure
     """The month in progress; when it has no workshop yet, the latest month that has one."""
     start, end, current = as_of.replace(day=1), as_of, True
     filters = Filters(date_from=start, date_to=end)
-    values = compute_indicators(conn, scope, filters)
+    values = compute_indicators(conn, scope, filters, codes=tuple(MONTH_CODES))
     if not values["workshops"]:
         latest = latest_workshop_date(conn, scope, as_of)
         if latest is not None:
             start, current = latest.replace(day=1), False
             end = months_before(start, -1) - dt.timedelta(days=1)
             filters = Filters(date_from=start, date_to=end)
-            values = compute_indicators(conn, scope, filters)
+            values = compute_indicators(conn, scope, filters, codes=tuple(MONTH_CODES))
     kpis = public_kpis(values, MONTH_CODES, commune_level=scope.kind == COMMUNE)
     themes = compute_breakdown(conn, scope, filters, by="theme")
     labels = Theme.labels()
@@ -240,7 +241,8 @@ def _honour(conn: Connection, code: str, as_of: dt.date, reason: str) -> Honour:
     scope = Scope(COMMUNE, code)
     phase = commune_phases(conn, scope, Filters(), as_of).get(code)
     values = compute_indicators(
-        conn, scope, Filters(date_from=school_year_of(as_of).start, date_to=as_of))
+        conn, scope, Filters(date_from=school_year_of(as_of).start, date_to=as_of),
+        codes=tuple(HONOUR_CODES))
     kpis = public_kpis(values, HONOUR_CODES, commune_level=True)
     return Honour(code, commune.name,
                   f"{commune.departement_name} ({commune.departement_code})",

@@ -81,8 +81,7 @@ def generate_national_activity(communes: pd.DataFrame, seed: int = 20201,
     parents = _parents_ressources(engaged, rng)
     objectives = _objectives(engaged, workshops)
     report(1.0)
-    return NationalActivity(rollout, venues.drop(columns="rank"), workshops, themes, parents,
-                            objectives)
+    return NationalActivity(rollout, venues, workshops, themes, parents, objectives)
 
 
 def _rollout(engaged: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +115,7 @@ def _venues(engaged: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         "kind": kinds[rng.integers(0, len(kinds), len(owner))],
         "commune_code": engaged["code_insee"].to_numpy()[owner],
         "address": None, "lat": lat.round(5), "lon": lon.round(5), "school_uai": None,
-        "source": DEMO, "rank": rank,
+        "source": DEMO,
     })
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tne_dash.scope import TNE, InvalidScope, Scope
+from tne_dash.scope import INSEE_CODE, TNE, InvalidScope, Scope
 
 # Slide names (as written in the URL) and their titles, in the default order.
 SLIDES = {
@@ -29,7 +29,6 @@ MAX_INTERVAL = 600
 MAX_REFRESH = 10
 PLAY, PAUSE = "auto", "pause"
 _SECONDS = re.compile(r"^\s*(\d+)\s*s?\s*$")
-_INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 
 @dataclass(frozen=True)
@@ -162,7 +161,7 @@ def _honour(raw: str | None, problems: list[str]) -> str | None:
     if not raw:
         return None
     code = raw.strip().upper()
-    if _INSEE_CODE.match(code):
+    if INSEE_CODE.match(code):
         return code
     problems.append(f"Commune à l'honneur invalide : « {raw} » — attendu un code INSEE à 5 "
                     "caractères. Choix automatique.")

@@ -16,7 +16,7 @@ DEPARTEMENT = "departement"
 COMMUNE = "commune"
 
 _DEP_CODE = re.compile(r"^(\d{2}|2[AB]|97\d)$")
-_INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 
 class InvalidScope(ValueError):
@@ -41,7 +41,7 @@ class Scope:
             return cls(kind)
         if kind == DEPARTEMENT and _DEP_CODE.match(code):
             return cls(kind, code)
-        if kind == COMMUNE and _INSEE_CODE.match(code):
+        if kind == COMMUNE and INSEE_CODE.match(code):
             return cls(kind, code)
         raise InvalidScope(
             f"Périmètre inconnu : « {raw} » — attendu national, tne, departement:CODE "

@@ -41,7 +41,6 @@ class Deck:
     shown_at: float
     playing: bool
     figures: LiveFigures | None = None
-    shown: dict[str, str] | None = None  # headline figures as last displayed
     pending: frozenset[str] = field(default_factory=frozenset)  # changed, not yet highlighted
     updated_at: dt.datetime | None = None
     unreachable: bool = False
@@ -86,6 +85,7 @@ def checked_view(url: str, view: PresentationView) -> PresentationView:
 def slideshow(url: str, view: PresentationView) -> None:
     """Run the show: a fragment rerun every ``view.refresh_seconds``, no page reload."""
     link = dashboard_link(data.settings().public_url or origin_of(st.context.url), view.scope)
+    share = html.share_block(link, qr_data_uri(link))  # drawn once, not at every tick
 
     @st.fragment(run_every=view.refresh_seconds)
     def live() -> None:
@@ -97,7 +97,7 @@ def slideshow(url: str, view: PresentationView) -> None:
             st.error("La base de données est injoignable : les chiffres s'afficheront dès "
                      "qu'elle répondra.", icon=":material/cloud_off:")
         else:
-            show_slide(view.slides[deck.index], deck, link)
+            show_slide(view.slides[deck.index], deck, share)
         controls(view, deck)
 
     live()
@@ -113,19 +113,18 @@ def refresh(url: str, view: PresentationView, deck: Deck) -> None:
         deck.unreachable = True
         return
     deck.unreachable = False
-    shown = figures.shown_values()
-    deck.pending |= changed_figures(deck.shown, shown)
-    deck.figures, deck.shown, deck.updated_at = figures, shown, data.now()
+    before = deck.figures.shown_values() if deck.figures else None
+    deck.pending |= changed_figures(before, figures.shown_values())
+    deck.figures, deck.updated_at = figures, data.now()
 
 
-def show_slide(name: str, deck: Deck, link: str) -> None:
+def show_slide(name: str, deck: Deck, share: str) -> None:
     figures = deck.figures
     head = html.slide_head(SLIDES[name], figures.label, figures.demo)
     if name == "chiffres":
         st.html(html.wrap(head, html.subtitle(
             f"Depuis le début du programme, au {format_date(figures.as_of)}"),
-            html.first_slide(figures.headline, deck.pending,
-                             html.share_block(link, qr_data_uri(link)))))
+            html.first_slide(figures.headline, deck.pending, share)))
         deck.pending = frozenset()  # highlighted once: brief
     elif name == "carte":
         map_slide(head, figures)
@@ -178,16 +177,15 @@ def controls(view: PresentationView, deck: Deck) -> None:
     """Previous / pause / next (also ← Espace →), where we are and when figures were read."""
     count = len(view.slides)
     bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    back, play, forward, where = bar, bar, bar, bar
-    back.button("Précédente", icon=":material/chevron_left:", shortcut="Left",
+    bar.button("Précédente", icon=":material/chevron_left:", shortcut="Left",
                 on_click=_move, args=(-1, count), key="presentation_back")
-    play.button("Pause" if deck.playing else "Lecture",
+    bar.button("Pause" if deck.playing else "Lecture",
                 icon=":material/pause:" if deck.playing else ":material/play_arrow:",
                 shortcut="Space", on_click=_toggle, key="presentation_play")
-    forward.button("Suivante", icon=":material/chevron_right:", shortcut="Right",
+    bar.button("Suivante", icon=":material/chevron_right:", shortcut="Right",
                    on_click=_move, args=(1, count), key="presentation_forward")
     stamp = deck.updated_at.strftime("%H:%M") if deck.updated_at else "—"
     state = (f"défilement toutes les {view.interval} s" if deck.playing else "en pause")
     warning = " · **base injoignable, derniers chiffres affichés**" if deck.unreachable else ""
-    where.markdown(f"Diapositive {deck.index + 1} / {count} · {state} · "
+    bar.markdown(f"Diapositive {deck.index + 1} / {count} · {state} · "
                    f"mis à jour à {stamp}{warning}")
