@@ -1,21 +1,94 @@
 """``tne-dash bench``: ratios measured in one run (never asserted in tests).
 
-Today it measures the map: building a 20 000-point venue layer the naive way (one
-``folium.Marker`` per point in a ``MarkerCluster``) against ours (one JSON array drawn as
-canvas circles and clustered in the browser), time and HTML payload.
+- **Pages**: each page's warm rerun against its **floor**, the SQL that page issued on its
+  cold run replayed directly on the database (``record_sql`` then ``replay_ms``); the page
+  runs themselves live in ``ui/page_bench.py`` (they need Streamlit).
+- **Map**: a 20 000-point venue layer built the naive way (one ``folium.Marker`` per point
+  in a ``MarkerCluster``) against ours (one JSON array drawn as canvas circles and clustered
+  in the browser), time and HTML payload.
 """
 
 from __future__ import annotations
 
+import contextlib
+import resource
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from random import Random
 
 import folium
 import pandas as pd
 from folium import plugins
+from sqlalchemy import Engine, event, func, select
 
-from tne_dash import maps
+from tne_dash import maps, models
 from tne_dash.vocabulary import VenueKind
+
+# Tables whose row counts tell the scale a benchmark ran at (the JSON's ``scale``).
+SCALE_TABLES = (models.Departement, models.Commune, models.CnfsStructure, models.School,
+                models.Venue, models.Workshop, models.WorkshopTheme,
+                models.ParentsRessourcesCount, models.RolloutYear, models.Objective)
+
+
+# SQLAlchemy's own schema introspection (the "is the database built" check) reads these; its
+# statements are driver-internal (not replayable as recorded) and cost microseconds.
+SCHEMA_CATALOGS = ("pg_catalog", "sqlite_master", "sqlite_schema")
+
+
+@dataclass
+class RecordedSql:
+    """The read statements a piece of code sent to the database, as the driver saw them."""
+
+    statements: list[tuple[str, object]] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def record_sql() -> Iterator[RecordedSql]:
+    """Record every SELECT any engine of this process executes inside the block (schema
+    introspection aside)."""
+    recorded = RecordedSql()
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if (not executemany and statement.lstrip().upper().startswith(("SELECT", "WITH"))
+                and not any(catalog in statement for catalog in SCHEMA_CATALOGS)):
+            recorded.statements.append((statement, parameters))
+
+    event.listen(Engine, "before_cursor_execute", before)
+    try:
+        yield recorded
+    finally:
+        event.remove(Engine, "before_cursor_execute", before)
+
+
+def replay_ms(engine: Engine, recorded: RecordedSql) -> float:
+    """Milliseconds to execute the recorded statements directly on the driver, fetching
+    every row: the floor no page can beat, measured in the same run."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        start = time.perf_counter()
+        for statement, parameters in recorded.statements:
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
+        elapsed = time.perf_counter() - start
+        cursor.close()
+        raw.rollback()
+    finally:
+        raw.close()
+    return elapsed * 1000
+
+
+def scale_counts(engine: Engine) -> dict[str, int]:
+    """Row counts of the tables that make the scale, by table name."""
+    with engine.connect() as conn:
+        return {m.__tablename__: conn.execute(select(func.count()).select_from(m)).scalar_one()
+                for m in SCALE_TABLES}
+
+
+def peak_rss_mb() -> float:
+    """The largest resident memory of this process so far, in MB (Linux: ru_maxrss in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 MAP_POINTS = 20_000
 
@@ -61,16 +134,54 @@ def map_benchmark(points: int = MAP_POINTS) -> dict:
             "ours_bytes": ours_bytes}
 
 
+def benchmark(database_url: str, points: int = MAP_POINTS, progress=lambda page: None) -> dict:
+    """The whole benchmark in one run, as the stable JSON object operators track."""
+    from tne_dash.db import make_engine
+    from tne_dash.ui.page_bench import empty_page_ms, measure_pages
+
+    engine = make_engine(database_url)
+    pages = measure_pages(database_url, engine, progress)
+    result = {
+        "database": engine.dialect.name,
+        "scale": scale_counts(engine),
+        "pages": {name: timing.as_json() for name, timing in pages.items()},
+        "empty_page_ms": round(empty_page_ms(), 1),
+        "map": map_benchmark(points),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    engine.dispose()
+    return result
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
 def render_table(result: dict) -> str:
     """The benchmark as a short French table."""
+    scale = result["scale"]
+    lines = [
+        f"Base de données : {result['database']} — {_ms(scale['commune'])} communes, "
+        f"{_ms(scale['venue'])} lieux, {_ms(scale['workshop'])} ateliers",
+        "",
+        f"{'Page':<14}{'à froid':>10}{'à chaud':>10}{'plancher SQL':>14}{'rapport':>9}",
+    ]
+    for page, t in result["pages"].items():
+        lines.append(f"{page:<14}{_ms(t['cold_ms']):>7} ms{_ms(t['warm_ms']):>7} ms"
+                     f"{_ms(t['floor_ms']):>11} ms{t['ratio']:>9.2f}")
     m = result["map"]
-    return "\n".join([
-        f"Base de données : {result['database']}",
-        f"Carte — couche de {m['points']:,} lieux".replace(",", "\u202f"),
+    lines += [
+        f"(rapport = à chaud / plancher ; objectif ≤ 1,5. Une relance d'une page vide coûte "
+        f"{result['empty_page_ms']:.0f} ms : c'est le minimum d'une page sans requête.)",
+        "",
+        f"Carte — couche de {_ms(m['points'])} lieux",
         f"  naïve (un Marker par point)   : {m['naive_ms']:>9.1f} ms  "
         f"{m['naive_bytes'] / 1e6:6.2f} Mo",
         f"  la nôtre (canvas + cluster JS): {m['ours_ms']:>9.1f} ms  "
         f"{m['ours_bytes'] / 1e6:6.2f} Mo",
         f"  rapport : {m['speedup']:.0f}× plus rapide, "
         f"{m['naive_bytes'] / m['ours_bytes']:.1f}× plus léger",
-    ])
+        "",
+        f"Mémoire résidente maximale : {_ms(result['peak_rss_mb'])} Mo",
+    ]
+    return "\n".join(lines)

@@ -265,12 +265,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from tne_dash.bench import map_benchmark, render_table
+    from tne_dash.bench import benchmark, render_table
 
     settings = _settings(args)
-    result = {"database": make_engine(settings.database_url).dialect.name,
-              "map": map_benchmark(args.points)}
-    print(json.dumps(result, indent=2) if args.format == "json" else render_table(result))
+    ensure_database(settings)
+    result = benchmark(settings.database_url, points=args.points,
+                       progress=lambda page: print(f"… {page}", file=sys.stderr))
+    payload = json.dumps(result, indent=2, ensure_ascii=False)
+    Path(args.output).write_text(payload + "\n", encoding="utf-8")
+    print(payload if args.format == "json" else render_table(result))
+    print(f"Résultats JSON écrits dans {args.output}", file=sys.stderr)
     return 0
 
 
@@ -440,10 +444,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--address", default="localhost")
     run.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     run.set_defaults(handler=cmd_run)
-    bench = sub.add_parser("bench", help="Mesurer (carte : 20 000 points, naïf contre le nôtre).")
+    bench = sub.add_parser(
+        "bench", help="Mesurer chaque page (à chaud, à froid, plancher SQL), la carte, la mémoire.")
     bench.add_argument("--points", type=int, default=20_000)
     bench.add_argument("--format", choices=("table", "json"), default="table")
     bench.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    bench.add_argument("--output", default="bench.json",
+                       help="Fichier JSON des résultats (défaut : bench.json).")
     bench.set_defaults(handler=cmd_bench)
 
     kinds = ("workshops", "coop", "parents-ressources", "objectives")

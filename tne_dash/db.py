@@ -80,6 +80,7 @@ def alembic_config(connection: Connection | None) -> Config:
     """Alembic's configuration in code (no alembic.ini): our migrations, this connection."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     config.attributes["connection"] = connection
     return config
 
@@ -111,11 +112,13 @@ def upgrade_schema(engine: Engine) -> None:
 def new_revision(message: str) -> str:
     """Autogenerate the migration from the last revision to ``models.py`` (developers): a
     throw-away SQLite database at head is compared with the models. Returns its path."""
+    next_id = f"{int(head_revision()) + 1:04d}"  # revisions are numbered 0001, 0002…
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{folder}/head.sqlite")
         upgrade_schema(engine)
         with engine.begin() as conn:
-            script = command.revision(alembic_config(conn), message=message, autogenerate=True)
+            script = command.revision(alembic_config(conn), message=message, autogenerate=True,
+                                      rev_id=next_id)
         engine.dispose()
     return script.path
 

@@ -159,10 +159,15 @@ class ParentsRessourcesCount(Base):
     """Parents Ressources of a commune over a period: counts only, never names."""
 
     __tablename__ = "parents_ressources_count"
-    __table_args__ = (UniqueConstraint("commune_code", "period_start", "period_end"),)
+    __table_args__ = (
+        UniqueConstraint("commune_code", "period_start", "period_end"),
+        # Each commune's latest count (the stock of active PR) is found by a seek on both
+        # columns; see migration 0002.
+        Index("ix_parents_ressources_count_commune_period_end", "commune_code", "period_end"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code_insee"), index=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code_insee"))
     period_start: Mapped[dt.date] = mapped_column(Date)
     # A count belongs to the dates that contain its period's end.
     period_end: Mapped[dt.date] = mapped_column(Date, index=True)
