@@ -28,6 +28,13 @@ READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 @contextmanager
 def streamlit_server(database_url: str, **extra_env: str):
     """``streamlit run app.py`` on a free loopback port; yields its base URL."""
+    with streamlit_process(database_url, **extra_env) as (base, _process):
+        yield base
+
+
+@contextmanager
+def streamlit_process(database_url: str, **extra_env: str):
+    """``streamlit run app.py`` on a free loopback port; yields its base URL and process."""
     port = free_port()
     env = dict(os.environ, TNE_DASH_DATABASE_URL=database_url, **extra_env)
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / f"streamlit-{port}.log", "w")
@@ -50,7 +57,7 @@ def streamlit_server(database_url: str, **extra_env: str):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
             time.sleep(0.3)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=20)

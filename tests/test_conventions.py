@@ -48,3 +48,21 @@ def test_every_page_file_is_in_the_navigation():
     from tne_dash.ui.navigation import PAGES
 
     assert {p.name for p in PAGE_FILES} == {spec.file for spec in PAGES}
+
+
+def _cache_decorators(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if isinstance(target, ast.Attribute) and target.attr.startswith("cache_"):
+                    yield node, deco
+
+
+@pytest.mark.parametrize("path", sorted((CORE / "ui").glob("*.py")), ids=lambda p: p.name)
+def test_every_cache_with_arguments_is_bounded_so_memory_stays_flat(path):
+    for function, deco in _cache_decorators(path):
+        if not function.args.args:  # one entry per process, nothing to bound
+            continue
+        keywords = {k.arg for k in deco.keywords} if isinstance(deco, ast.Call) else set()
+        assert "max_entries" in keywords, f"{path.name}:{function.name} sans max_entries"

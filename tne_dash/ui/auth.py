@@ -29,7 +29,7 @@ def identity_provider_configured() -> bool:
         return False
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@st.cache_data(ttl=30, max_entries=4, show_spinner=False)
 def load_accounts(path: str, mtime: float) -> dict[str, Account]:
     """The accounts file, read again whenever it changes (``mtime`` is part of the cache key)."""
     return access.load_accounts(Path(path))

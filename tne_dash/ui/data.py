@@ -56,7 +56,7 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def get_engine(url: str) -> Engine:
     """One engine per database URL, shared by every session."""
     return db.make_engine(url)
@@ -291,7 +291,7 @@ def prepare_offline_maps() -> None:
     offline.use_offline_assets()
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _read_geojson(path: str) -> dict:
     # Shared read-only: the map builders never mutate it (they build new features).
     try:
@@ -306,7 +306,7 @@ def departement_outlines(config: Settings) -> dict:
     return _read_geojson(str(config.reference_dir / DEPARTEMENTS_GEOJSON))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _communes_by_departement(path: str) -> dict[str, list[dict]]:
     by_dep: dict[str, list[dict]] = {}
     for feature in _read_geojson(path)["features"]:

@@ -1,0 +1,232 @@
+"""Many viewers at once: the app on a database, N headless Chromium viewers going round the
+pages for a bounded time on loopback.
+
+    python tests/load/loadtest.py --database-url URL [--viewers 20] [--duration 120]
+
+Each viewer is its own browser context (its own Streamlit session) and starts on a different
+page. A visit is timed from navigation to *rendered*: the script has finished, no skeleton is
+left, and on the map page Leaflet has drawn its canvas. An error is a page that shows a
+Streamlit exception, a JavaScript error, a request leaving 127.0.0.1, an HTTP error or a
+visit that does not render within ``VISIT_TIMEOUT_MS``. The server's resident memory is
+sampled every second. Prints a French report, writes JSON, exits 1 when there was an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from browser import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_process  # noqa: E402
+
+# The pages a room of readers opens, at national scale (editors' pages need a sign-in).
+ROUTE = (
+    "accueil?scope=national",
+    "carte",
+    "indicateurs?scope=national",
+    "deploiement?scope=national",
+    "comparer",
+    "presentation?scope=national&lecture=pause",
+    "donnees",
+)
+VISIT_TIMEOUT_MS = 180_000
+MAP_CANVAS = ".leaflet-overlay-pane canvas"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+@dataclass
+class LoadReport:
+    """What the viewers saw: one time per visit, the errors, the server's memory."""
+
+    viewers: int
+    duration_s: float
+    visits: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    # CPU seconds over the run: the server process, and the whole machine (browsers included).
+    server_cpu_s: float = 0.0
+    machine_cpu_s: float = 0.0
+
+    def record(self, page: str, elapsed_ms: float) -> None:
+        self.visits.setdefault(page, []).append(elapsed_ms)
+
+    def as_json(self) -> dict:
+        every = [ms for times in self.visits.values() for ms in times]
+        return {
+            "viewers": self.viewers,
+            "duration_s": self.duration_s,
+            "visits": len(every),
+            "errors": len(self.errors),
+            "error_samples": self.errors[:20],
+            "p50_ms": _percentile(every, 50),
+            "p95_ms": _percentile(every, 95),
+            "pages": {page: {"visits": len(times), "p50_ms": _percentile(times, 50),
+                             "p95_ms": _percentile(times, 95)}
+                      for page, times in self.visits.items()},
+            "server_rss_mb": {"start": self.rss_mb[0] if self.rss_mb else None,
+                              "peak": max(self.rss_mb, default=None),
+                              "end": self.rss_mb[-1] if self.rss_mb else None},
+            "server_cpu_s": round(self.server_cpu_s, 1),
+            "machine_cpu_s": round(self.machine_cpu_s, 1),
+            "cores": os.cpu_count(),
+        }
+
+
+def _percentile(values: list[float], percent: int) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 1)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[percent - 1], 1)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_s() -> float:
+    """Busy CPU seconds of the whole machine so far, every core added (Linux /proc)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+async def _rendered(page, path: str) -> None:
+    await page.wait_for_selector(READY, timeout=VISIT_TIMEOUT_MS)
+    await page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=VISIT_TIMEOUT_MS)
+    await page.wait_for_timeout(300)
+    await page.wait_for_selector(READY, timeout=VISIT_TIMEOUT_MS)
+    if path.startswith("carte"):
+        frame = page.frame_locator(MAP_FRAME)
+        await frame.locator(MAP_CANVAS).first.wait_for(timeout=VISIT_TIMEOUT_MS)
+
+
+async def _viewer(number: int, browser, base: str, deadline: float,
+                  report: LoadReport) -> None:
+    context = await browser.new_context(viewport={"width": 1440, "height": 900},
+                                        locale="fr-FR")
+
+    async def guard(route):
+        if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:",
+                                         "blob:")):
+            await route.continue_()
+        else:
+            report.errors.append(f"requête sortante : {route.request.url}")
+            await route.abort()
+
+    await context.route("**/*", guard)
+    page = await context.new_page()
+    page.on("pageerror", lambda exc: report.errors.append(f"erreur JavaScript : {exc}"))
+    step = number
+    while time.monotonic() < deadline:
+        path = ROUTE[step % len(ROUTE)]
+        step += 1
+        start = time.perf_counter()
+        try:
+            response = await page.goto(f"{base}/{path}", timeout=VISIT_TIMEOUT_MS)
+            if response is None or response.status >= 400:
+                report.errors.append(f"{path} : HTTP {response.status if response else '?'}")
+                continue
+            await _rendered(page, path)
+            if await page.locator('[data-testid="stException"]').count():
+                report.errors.append(f"{path} : exception affichée")
+                continue
+        except Exception as exc:  # noqa: BLE001 — a timeout or crash is an error to report
+            report.errors.append(f"{path} : {type(exc).__name__} {str(exc)[:120]}")
+            continue
+        report.record(path.split("?")[0], (time.perf_counter() - start) * 1000)
+    await context.close()
+
+
+async def _sample_memory(pid: int, report: LoadReport, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        report.rss_mb.append(rss_mb(pid))
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=1.0)
+        except TimeoutError:
+            pass
+
+
+async def _drive(base: str, pid: int, viewers: int, duration: float) -> LoadReport:
+    from playwright.async_api import async_playwright
+
+    report = LoadReport(viewers=viewers, duration_s=duration)
+    server_before, machine_before = process_cpu_s(pid), machine_cpu_s()
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(_sample_memory(pid, report, stop))
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                           args=CHROMIUM_ARGS)
+        deadline = time.monotonic() + duration
+        await asyncio.gather(*(_viewer(n, browser, base, deadline, report)
+                               for n in range(viewers)))
+        await browser.close()
+    stop.set()
+    await sampler
+    report.server_cpu_s = process_cpu_s(pid) - server_before
+    report.machine_cpu_s = machine_cpu_s() - machine_before
+    return report
+
+
+def run(database_url: str, viewers: int = 20, duration: float = 120) -> LoadReport:
+    """Start the app on ``database_url`` and drive ``viewers`` for ``duration`` seconds."""
+    with streamlit_process(database_url) as (base, process):
+        return asyncio.run(_drive(base, process.pid, viewers, duration))
+
+
+def render(result: dict) -> str:
+    """The report as a short French table."""
+    rss = result["server_rss_mb"]
+    lines = [f"{result['viewers']} spectateurs pendant {result['duration_s']:.0f} s : "
+             f"{result['visits']} pages affichées, {result['errors']} erreur(s)",
+             f"{'Page':<14}{'visites':>8}{'p50':>10}{'p95':>10}"]
+    for page, t in sorted(result["pages"].items()):
+        lines.append(f"{page:<14}{t['visits']:>8}{t['p50_ms']:>8.0f} ms{t['p95_ms']:>7.0f} ms")
+    lines.append(f"{'toutes':<14}{result['visits']:>8}{result['p50_ms'] or 0:>8.0f} ms"
+                 f"{result['p95_ms'] or 0:>7.0f} ms")
+    lines.append(f"Mémoire du serveur : {rss['start']} Mo au début, {rss['peak']} Mo au plus "
+                 f"haut, {rss['end']} Mo à la fin")
+    lines.append(f"Processeur : le serveur {result['server_cpu_s']:.0f} s, toute la machine "
+                 f"(navigateurs compris) {result['machine_cpu_s']:.0f} s, sur "
+                 f"{result['cores']} cœurs × {result['duration_s']:.0f} s")
+    lines += [f"  - {e}" for e in result["error_samples"]]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("TNE_DASH_DATABASE_URL"),
+                        required="TNE_DASH_DATABASE_URL" not in os.environ)
+    parser.add_argument("--viewers", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=120, help="secondes")
+    parser.add_argument("--output", default="loadtest.json")
+    args = parser.parse_args()
+    result = run(args.database_url, args.viewers, args.duration).as_json()
+    Path(args.output).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+                                 encoding="utf-8")
+    print(render(result))
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

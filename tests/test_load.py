@@ -1,0 +1,50 @@
+"""The load script itself works: viewers in real Chromium go round the pages, nothing fails.
+
+The 20-viewer run on the national database is an operator's measure (README); here two
+viewers on the test database check the script's parts for real, for a few seconds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from browser import CHROMIUM
+from load.loadtest import ROUTE, render, run
+from required import missing
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def short_run(built_db_url):
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        missing("Chromium", f"{CHROMIUM} absent (make test installe le paquet Debian)")
+    return run(built_db_url, viewers=2, duration=12).as_json()
+
+
+def test_two_viewers_render_pages_with_no_error_and_the_server_memory_is_sampled(short_run):
+    assert short_run["errors"] == 0, short_run["error_samples"]
+    assert short_run["visits"] >= 2
+    assert set(short_run["pages"]) <= {path.split("?")[0] for path in ROUTE}
+    assert 0 < short_run["p50_ms"] <= short_run["p95_ms"]
+    rss = short_run["server_rss_mb"]
+    assert 0 < rss["start"] <= rss["peak"]
+
+
+def test_viewers_start_on_different_pages(short_run):
+    first_two = {ROUTE[0].split("?")[0], ROUTE[1].split("?")[0]}
+    assert first_two <= set(short_run["pages"])
+
+
+def test_the_report_reads_in_french_with_every_page_visited(short_run):
+    text = render(short_run)
+    assert text.startswith("2 spectateurs pendant 12 s")
+    assert "0 erreur(s)" in text and "Mémoire du serveur" in text
+    for page in short_run["pages"]:
+        assert f"\n{page} " in text
+
+
+def test_the_server_used_part_of_the_cpu_the_whole_machine_used(short_run):
+    assert 0 < short_run["server_cpu_s"] < short_run["machine_cpu_s"]
