@@ -78,6 +78,7 @@ def test_bench_prints_and_writes_the_same_stable_json_with_every_page(bench_run)
     assert set(written["pages"]) == {spec.url_path for spec in PAGES}
     assert all(set(t) == PAGE_KEYS for t in written["pages"].values())
     assert written["map"]["points"] == 300
+    assert written["search"]["queries"] == 5 and written["search"]["max_ms"] > 0
     assert written["peak_rss_mb"] > 0
 
 
@@ -87,6 +88,7 @@ def test_bench_scale_is_the_row_counts_of_the_database(bench_run, built_db_url):
         workshops = conn.execute(select(func.count()).select_from(Workshop)).scalar_one()
     assert bench_run[2]["scale"] == scale_counts(engine)
     assert bench_run[2]["scale"]["workshop"] == workshops > 0
+    assert bench_run[2]["search"]["communes"] == bench_run[2]["scale"]["commune"]
     engine.dispose()
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 def short_run(built_db_url):
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         missing("Chromium", f"{CHROMIUM} absent (make test installe le paquet Debian)")
-    return run(built_db_url, viewers=2, duration=12).as_json()
+    return run(built_db_url, viewers=2, duration=15).as_json()
 
 
 def test_two_viewers_render_pages_with_no_error_and_the_server_memory_is_sampled(short_run):
@@ -40,7 +40,7 @@ def test_viewers_start_on_different_pages(short_run):
 
 def test_the_report_reads_in_french_with_every_page_visited(short_run):
     text = render(short_run)
-    assert text.startswith("2 spectateurs pendant 12 s")
+    assert text.startswith("2 spectateurs pendant 15 s")
     assert "0 erreur(s)" in text and "Mémoire du serveur" in text
     for page in short_run["pages"]:
         assert f"\n{page} " in text
@@ -48,3 +48,9 @@ def test_the_report_reads_in_french_with_every_page_visited(short_run):
 
 def test_the_server_used_part_of_the_cpu_the_whole_machine_used(short_run):
     assert 0 < short_run["server_cpu_s"] < short_run["machine_cpu_s"]
+
+
+def test_readers_open_a_first_page_by_link_then_move_through_the_sidebar(short_run):
+    assert short_run["ways"]["link"]["visits"] >= 2  # one first page per viewer
+    assert short_run["ways"]["sidebar"]["visits"] >= 1
+    assert sum(w["visits"] for w in short_run["ways"].values()) == short_run["visits"]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tne_dash import db
 from tne_dash.cli import main
 from tne_dash.db import (
+    BASELINE_REVISION,
     BUILT_AT_KEY,
     alembic_config,
     drop_schema,
@@ -44,7 +45,9 @@ def test_the_migrations_go_down_to_nothing_and_up_again(engine):
 def test_a_database_built_before_migrations_is_adopted_with_its_rows(db_url):
     engine = make_engine(db_url)
     drop_schema(engine)
-    Base.metadata.create_all(engine)  # how the first releases made the schema
+    with engine.begin() as conn:  # the first releases' schema (0001), without the marker
+        command.upgrade(db.alembic_config(conn), BASELINE_REVISION)
+        conn.exec_driver_sql("DROP TABLE alembic_version")
     with Session(engine) as session, session.begin():
         session.add(Metadata(key=BUILT_AT_KEY, value="2026-01-05T10:00:00+00:00"))
     assert schema_revision(engine) is None
@@ -73,5 +76,7 @@ def test_a_new_revision_of_unchanged_models_migrates_nothing(monkeypatch, tmp_pa
     monkeypatch.setattr(db, "MIGRATIONS", copy)
     path = db.new_revision("no change")
     text = open(path, encoding="utf-8").read()
-    assert "down_revision = '0001'" in text
+    head = head_revision()
+    assert f"down_revision = '{head}'" in text
+    assert f"revision = '{int(head) + 1:04d}'" in text  # numbered after the last one
     assert "op." not in text  # nothing to create, alter or drop

@@ -146,11 +146,33 @@ def benchmark(database_url: str, points: int = MAP_POINTS, progress=lambda page:
         "scale": scale_counts(engine),
         "pages": {name: timing.as_json() for name, timing in pages.items()},
         "empty_page_ms": round(empty_page_ms(), 1),
+        "search": search_benchmark(engine),
         "map": map_benchmark(points),
         "peak_rss_mb": peak_rss_mb(),
     }
     engine.dispose()
     return result
+
+
+# What people type in Comparer's search: a name, a prefix, a code, a single letter.
+SEARCH_QUERIES = ("saint ouen", "bez", "95063", "e", "sainte marie")
+
+
+def search_benchmark(engine: Engine) -> dict:
+    """Comparer's commune search over every commune of the database, per keystroke."""
+    from tne_dash.queries import all_communes
+    from tne_dash.search import search_communes, with_folded_names
+
+    with engine.connect() as conn:
+        index = with_folded_names(all_communes(conn))
+    times = []
+    for query in SEARCH_QUERIES:
+        start = time.perf_counter()
+        search_communes(index, query)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"communes": len(index), "queries": len(times),
+            "median_ms": round(sorted(times)[len(times) // 2], 1),
+            "max_ms": round(max(times), 1)}
 
 
 def _ms(value: float) -> str:
@@ -182,6 +204,9 @@ def render_table(result: dict) -> str:
         f"  rapport : {m['speedup']:.0f}× plus rapide, "
         f"{m['naive_bytes'] / m['ours_bytes']:.1f}× plus léger",
         "",
+        f"Recherche de communes (Comparer) parmi {_ms(result['search']['communes'])} : "
+        f"{result['search']['median_ms']:.0f} ms par frappe en médiane, "
+        f"{result['search']['max_ms']:.0f} ms au plus",
         f"Mémoire résidente maximale : {_ms(result['peak_rss_mb'])} Mo",
     ]
     return "\n".join(lines)

@@ -6,6 +6,9 @@ are told apart by their département.
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 from tne_dash.text import fold
@@ -34,24 +37,25 @@ def search_communes(communes: pd.DataFrame, query: str,
     if not words:
         return communes.iloc[0:0]
     raw = query.strip().upper()
-    if raw in set(communes["code_insee"]):
-        return communes[communes["code_insee"] == raw]
+    by_code = communes["code_insee"] == raw
+    if by_code.any():
+        return communes[by_code]
     folded = communes[FOLDED] if FOLDED in communes else communes["name"].map(fold)
-    phrase = " ".join(words)
-    found = folded.map(lambda name: all(w in name for w in words))
-    hits = communes[found].assign(_name=folded[found])
-    rank = hits["_name"].map(lambda name: _rank(name, phrase, words))
+    found = pd.Series(True, index=communes.index)
+    for word in words:  # vectorised: a national list (35 000 names) is searched at every key
+        found &= folded.str.contains(word, regex=False)
+    hits = communes[found]
+    rank = _ranks(folded[found], " ".join(words), words)
     hits = hits.assign(_rank=rank).sort_values(["_rank", "population", "code_insee"],
                                                ascending=[True, False, True])
-    return hits.drop(columns=["_name", "_rank", FOLDED], errors="ignore").head(limit)
+    return hits.drop(columns=["_rank", FOLDED], errors="ignore").head(limit)
 
 
-def _rank(name: str, phrase: str, words: list[str]) -> int:
-    if name == phrase:
-        return 0
-    if name.startswith(phrase):
-        return 1
-    name_words = name.split()
-    if all(any(nw.startswith(w) for nw in name_words) for w in words):
-        return 2
-    return 3
+def _ranks(names: pd.Series, phrase: str, words: list[str]) -> np.ndarray:
+    """0: the whole name; 1: the name starts with the query; 2: each word starts a word of
+    the name; 3: found anywhere."""
+    word_starts = pd.Series(True, index=names.index)
+    for word in words:  # folded words are [a-z0-9] only
+        word_starts &= names.str.contains(rf"(?:^| ){re.escape(word)}", regex=True)
+    return np.select([names == phrase, names.str.startswith(phrase), word_starts], [0, 1, 2],
+                     default=3)

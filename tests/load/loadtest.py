@@ -4,7 +4,9 @@ pages for a bounded time on loopback.
     python tests/load/loadtest.py --database-url URL [--viewers 20] [--duration 120]
 
 Each viewer is its own browser context (its own Streamlit session) and starts on a different
-page. A visit is timed from navigation to *rendered*: the script has finished, no skeleton is
+page. It opens its first page (and the presentation, which has no sidebar) by a link, a
+full load; it reaches the others through the sidebar, as a reader does (no reload). A
+visit is timed from the navigation to *rendered*: the script has finished, no skeleton is
 left, and on the map page Leaflet has drawn its canvas. An error is a page that shows a
 Streamlit exception, a JavaScript error, a request leaving 127.0.0.1, an HTTP error or a
 visit that does not render within ``VISIT_TIMEOUT_MS``. The server's resident memory is
@@ -22,6 +24,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -37,6 +40,7 @@ ROUTE = (
     "presentation?scope=national&lecture=pause",
     "donnees",
 )
+DEFAULT_PAGE = "accueil"  # served at "/"
 VISIT_TIMEOUT_MS = 180_000
 MAP_CANVAS = ".leaflet-overlay-pane canvas"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -49,14 +53,17 @@ class LoadReport:
     viewers: int
     duration_s: float
     visits: dict[str, list[float]] = field(default_factory=dict)
+    # Times by how the page was reached: "link" (a full load) or "sidebar" (no reload).
+    by_way: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
     # CPU seconds over the run: the server process, and the whole machine (browsers included).
     server_cpu_s: float = 0.0
     machine_cpu_s: float = 0.0
 
-    def record(self, page: str, elapsed_ms: float) -> None:
+    def record(self, page: str, way: str, elapsed_ms: float) -> None:
         self.visits.setdefault(page, []).append(elapsed_ms)
+        self.by_way.setdefault(way, []).append(elapsed_ms)
 
     def as_json(self) -> dict:
         every = [ms for times in self.visits.values() for ms in times]
@@ -68,9 +75,8 @@ class LoadReport:
             "error_samples": self.errors[:20],
             "p50_ms": _percentile(every, 50),
             "p95_ms": _percentile(every, 95),
-            "pages": {page: {"visits": len(times), "p50_ms": _percentile(times, 50),
-                             "p95_ms": _percentile(times, 95)}
-                      for page, times in self.visits.items()},
+            "pages": {page: _summary(times) for page, times in self.visits.items()},
+            "ways": {way: _summary(times) for way, times in self.by_way.items()},
             "server_rss_mb": {"start": self.rss_mb[0] if self.rss_mb else None,
                               "peak": max(self.rss_mb, default=None),
                               "end": self.rss_mb[-1] if self.rss_mb else None},
@@ -78,6 +84,11 @@ class LoadReport:
             "machine_cpu_s": round(self.machine_cpu_s, 1),
             "cores": os.cpu_count(),
         }
+
+
+def _summary(times: list[float]) -> dict:
+    return {"visits": len(times), "p50_ms": _percentile(times, 50),
+            "p95_ms": _percentile(times, 95)}
 
 
 def _percentile(values: list[float], percent: int) -> float | None:
@@ -109,6 +120,10 @@ def machine_cpu_s() -> float:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def _path_is(path: str):
+    return lambda url: urlsplit(url).path == path
+
+
 async def _rendered(page, path: str) -> None:
     await page.wait_for_selector(READY, timeout=VISIT_TIMEOUT_MS)
     await page.wait_for_function(
@@ -137,16 +152,27 @@ async def _viewer(number: int, browser, base: str, deadline: float,
     await context.route("**/*", guard)
     page = await context.new_page()
     page.on("pageerror", lambda exc: report.errors.append(f"erreur JavaScript : {exc}"))
-    step = number
+    step, on_sidebar_page = number, False
     while time.monotonic() < deadline:
         path = ROUTE[step % len(ROUTE)]
         step += 1
+        name = path.split("?")[0]
+        # A reader moves through the sidebar (no reload); a link opens the first page and
+        # the presentation (a projector page has no sidebar).
+        by_link = not on_sidebar_page or name == "presentation"
         start = time.perf_counter()
         try:
-            response = await page.goto(f"{base}/{path}", timeout=VISIT_TIMEOUT_MS)
-            if response is None or response.status >= 400:
-                report.errors.append(f"{path} : HTTP {response.status if response else '?'}")
-                continue
+            if by_link:
+                response = await page.goto(f"{base}/{path}", timeout=VISIT_TIMEOUT_MS)
+                if response is None or response.status >= 400:
+                    report.errors.append(f"{path} : HTTP "
+                                         f"{response.status if response else '?'}")
+                    continue
+            else:
+                url_path = "" if name == DEFAULT_PAGE else name
+                await page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]').click(
+                    timeout=VISIT_TIMEOUT_MS)
+                await page.wait_for_url(_path_is(f"/{url_path}"), timeout=VISIT_TIMEOUT_MS)
             await _rendered(page, path)
             if await page.locator('[data-testid="stException"]').count():
                 report.errors.append(f"{path} : exception affichée")
@@ -154,7 +180,9 @@ async def _viewer(number: int, browser, base: str, deadline: float,
         except Exception as exc:  # noqa: BLE001 — a timeout or crash is an error to report
             report.errors.append(f"{path} : {type(exc).__name__} {str(exc)[:120]}")
             continue
-        report.record(path.split("?")[0], (time.perf_counter() - start) * 1000)
+        on_sidebar_page = name != "presentation"
+        report.record(name, "link" if by_link else "sidebar",
+                      (time.perf_counter() - start) * 1000)
     await context.close()
 
 
@@ -204,6 +232,11 @@ def render(result: dict) -> str:
         lines.append(f"{page:<14}{t['visits']:>8}{t['p50_ms']:>8.0f} ms{t['p95_ms']:>7.0f} ms")
     lines.append(f"{'toutes':<14}{result['visits']:>8}{result['p50_ms'] or 0:>8.0f} ms"
                  f"{result['p95_ms'] or 0:>7.0f} ms")
+    for way, label in (("link", "par un lien"), ("sidebar", "par le menu")):
+        if way in result["ways"]:
+            t = result["ways"][way]
+            lines.append(f"{label:<14}{t['visits']:>8}{t['p50_ms']:>8.0f} ms"
+                         f"{t['p95_ms']:>7.0f} ms")
     lines.append(f"Mémoire du serveur : {rss['start']} Mo au début, {rss['peak']} Mo au plus "
                  f"haut, {rss['end']} Mo à la fin")
     lines.append(f"Processeur : le serveur {result['server_cpu_s']:.0f} s, toute la machine "
