@@ -23,6 +23,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+NO_SKELETON = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
+# Requests that stay on this machine; anything else is blocked and reported.
+LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_CANVAS = ".leaflet-overlay-pane canvas"
 
 
 @contextmanager
@@ -64,23 +69,30 @@ def streamlit_process(database_url: str, **extra_env: str):
         log.close()
 
 
+def require_playwright_and_chromium() -> None:
+    """Fail in CI, skip elsewhere, when Playwright or Debian's Chromium is missing."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing("Playwright", "paquet Python playwright absent (make test l'installe)")
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        missing("Chromium", f"{CHROMIUM} absent (make test installe le paquet Debian)")
+
+
 @contextmanager
 def chromium_page(width: int = 1440, height: int = 1000):
     """A Playwright page in Debian's headless Chromium; requests outside 127.0.0.1 aborted.
 
     Yields (page, outside) where ``outside`` lists every request that tried to leave.
     """
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("Playwright", "paquet Python playwright absent (make test l'installe)")
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        missing("Chromium", f"{CHROMIUM} absent (make test installe le paquet Debian)")
+    require_playwright_and_chromium()
+    from playwright.sync_api import sync_playwright
+
     outside: list[str] = []
 
     def guard(route):
         url = route.request.url
-        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+        if url.startswith(LOCAL_PREFIXES):
             route.continue_()
         else:
             outside.append(url)
@@ -103,17 +115,16 @@ def chromium_page(width: int = 1440, height: int = 1000):
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     """Streamlit has finished running the script and no skeleton is left."""
     page.wait_for_selector(READY, timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
+    page.wait_for_function(NO_SKELETON, timeout=timeout_ms)
     page.wait_for_timeout(300)
     page.wait_for_selector(READY, timeout=timeout_ms)
 
 
 def map_frame(page):
     """The folium map's frame, once Leaflet has drawn its canvas."""
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
-    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=30_000)
+    page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(MAP_CANVAS).first.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)  # let Leaflet finish drawing the canvas
     return frame
 

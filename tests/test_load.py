@@ -6,21 +6,16 @@ viewers on the test database check the script's parts for real, for a few second
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-from browser import CHROMIUM
+from browser import require_playwright_and_chromium
 from load.loadtest import ROUTE, render, run
-from required import missing
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def short_run(built_db_url):
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        missing("Chromium", f"{CHROMIUM} absent (make test installe le paquet Debian)")
+    require_playwright_and_chromium()
     return run(built_db_url, viewers=2, duration=15).as_json()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import resource
+import statistics
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from folium import plugins
 from sqlalchemy import Engine, event, func, select
 
 from tne_dash import maps, models
+from tne_dash.db import make_engine
+from tne_dash.labels import format_number
 from tne_dash.vocabulary import VenueKind
 
 # Tables whose row counts tell the scale a benchmark ran at (the JSON's ``scale``).
@@ -136,7 +139,6 @@ def map_benchmark(points: int = MAP_POINTS) -> dict:
 
 def benchmark(database_url: str, points: int = MAP_POINTS, progress=lambda page: None) -> dict:
     """The whole benchmark in one run, as the stable JSON object operators track."""
-    from tne_dash.db import make_engine
     from tne_dash.ui.page_bench import empty_page_ms, measure_pages
 
     engine = make_engine(database_url)
@@ -171,32 +173,28 @@ def search_benchmark(engine: Engine) -> dict:
         search_communes(index, query)
         times.append((time.perf_counter() - start) * 1000)
     return {"communes": len(index), "queries": len(times),
-            "median_ms": round(sorted(times)[len(times) // 2], 1),
+            "median_ms": round(statistics.median(times), 1),
             "max_ms": round(max(times), 1)}
-
-
-def _ms(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
 
 
 def render_table(result: dict) -> str:
     """The benchmark as a short French table."""
     scale = result["scale"]
     lines = [
-        f"Base de données : {result['database']} — {_ms(scale['commune'])} communes, "
-        f"{_ms(scale['venue'])} lieux, {_ms(scale['workshop'])} ateliers",
+        f"Base de données : {result['database']} — {format_number(scale['commune'])} communes, "
+        f"{format_number(scale['venue'])} lieux, {format_number(scale['workshop'])} ateliers",
         "",
         f"{'Page':<14}{'à froid':>10}{'à chaud':>10}{'plancher SQL':>14}{'rapport':>9}",
     ]
     for page, t in result["pages"].items():
-        lines.append(f"{page:<14}{_ms(t['cold_ms']):>7} ms{_ms(t['warm_ms']):>7} ms"
-                     f"{_ms(t['floor_ms']):>11} ms{t['ratio']:>9.2f}")
+        cold, warm, floor = (format_number(t[k]) for k in ("cold_ms", "warm_ms", "floor_ms"))
+        lines.append(f"{page:<14}{cold:>7} ms{warm:>7} ms{floor:>11} ms{t['ratio']:>9.2f}")
     m = result["map"]
     lines += [
         f"(rapport = à chaud / plancher ; objectif ≤ 1,5. Une relance d'une page vide coûte "
         f"{result['empty_page_ms']:.0f} ms : c'est le minimum d'une page sans requête.)",
         "",
-        f"Carte — couche de {_ms(m['points'])} lieux",
+        f"Carte — couche de {format_number(m['points'])} lieux",
         f"  naïve (un Marker par point)   : {m['naive_ms']:>9.1f} ms  "
         f"{m['naive_bytes'] / 1e6:6.2f} Mo",
         f"  la nôtre (canvas + cluster JS): {m['ours_ms']:>9.1f} ms  "
@@ -204,9 +202,9 @@ def render_table(result: dict) -> str:
         f"  rapport : {m['speedup']:.0f}× plus rapide, "
         f"{m['naive_bytes'] / m['ours_bytes']:.1f}× plus léger",
         "",
-        f"Recherche de communes (Comparer) parmi {_ms(result['search']['communes'])} : "
+        f"Recherche de communes (Comparer) parmi {format_number(result['search']['communes'])} : "
         f"{result['search']['median_ms']:.0f} ms par frappe en médiane, "
         f"{result['search']['max_ms']:.0f} ms au plus",
-        f"Mémoire résidente maximale : {_ms(result['peak_rss_mb'])} Mo",
+        f"Mémoire résidente maximale : {format_number(result['peak_rss_mb'])} Mo",
     ]
     return "\n".join(lines)

@@ -28,7 +28,16 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from browser import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_process  # noqa: E402
+from browser import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_PREFIXES,
+    MAP_CANVAS,
+    MAP_FRAME,
+    NO_SKELETON,
+    READY,
+    streamlit_process,
+)
 
 # The pages a room of readers opens, at national scale (editors' pages need a sign-in).
 ROUTE = (
@@ -42,8 +51,6 @@ ROUTE = (
 )
 DEFAULT_PAGE = "accueil"  # served at "/"
 VISIT_TIMEOUT_MS = 180_000
-MAP_CANVAS = ".leaflet-overlay-pane canvas"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 @dataclass
@@ -126,9 +133,7 @@ def _path_is(path: str):
 
 async def _rendered(page, path: str) -> None:
     await page.wait_for_selector(READY, timeout=VISIT_TIMEOUT_MS)
-    await page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
-        timeout=VISIT_TIMEOUT_MS)
+    await page.wait_for_function(NO_SKELETON, timeout=VISIT_TIMEOUT_MS)
     await page.wait_for_timeout(300)
     await page.wait_for_selector(READY, timeout=VISIT_TIMEOUT_MS)
     if path.startswith("carte"):
@@ -142,8 +147,7 @@ async def _viewer(number: int, browser, base: str, deadline: float,
                                         locale="fr-FR")
 
     async def guard(route):
-        if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:",
-                                         "blob:")):
+        if route.request.url.startswith(LOCAL_PREFIXES):
             await route.continue_()
         else:
             report.errors.append(f"requête sortante : {route.request.url}")
