@@ -33,6 +33,7 @@ run: install
 
 test: install-test
 	$(BIN)/ruff check tne_dash tests app.py pages
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 clean-db:

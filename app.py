@@ -4,10 +4,10 @@ import streamlit as st
 
 from tne_dash import PROJECT_ROOT
 from tne_dash.access import AccountsFileError
-from tne_dash.db import DatabaseUnavailable
+from tne_dash.figures.scope import InvalidScope
 from tne_dash.labels import APP_TITLE
-from tne_dash.reference import ReferenceDataError
-from tne_dash.scope import InvalidScope
+from tne_dash.store.db import DatabaseUnavailable
+from tne_dash.store.reference import ReferenceDataError
 from tne_dash.ui import auth, data, shell
 from tne_dash.ui.navigation import build_navigation
 

@@ -5,10 +5,11 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from tne_dash.carte import build_carte_map, colour_column, for_viewer, table_for_display
-from tne_dash.exports import to_csv_bytes
-from tne_dash.mapview import parse_map_view
-from tne_dash.ui import auth, blocks, carte, data, shell
+from tne_dash.screens.carte import ui as carte
+from tne_dash.screens.carte.tables import table_for_display
+from tne_dash.screens.carte.view import parse_map_view
+from tne_dash.ui import auth, blocks, data, shell
+from tne_dash.ui.territory_map import build_territory_map, colour_column
 
 shell.ensure_app_shell()
 config = data.settings()
@@ -20,7 +21,7 @@ view = parse_map_view(st.query_params.to_dict(), data.today(), set(deps["code"])
 blocks.problems(view.problems)
 view = carte.controls(url, replace(view, problems=()))
 exact = auth.current_account().sees_exact_counts
-found = for_viewer(data.load_carte(url, view), view, exact)
+found = carte.frames_for_viewer(url, view, exact)
 cohorts = deps.set_index("code")["tne_cohort"]
 communes = data.commune_outlines(config, view.departement) if view.departement else []
 
@@ -29,7 +30,7 @@ blocks.demo_notice(found.demo)
 if view.departement and not communes:
     st.info("Les contours des communes ne sont disponibles que pour les 12 départements TNE : "
             "les structures et lieux sont placés sur le contour du département.")
-m, bins = build_carte_map(view, found, data.departement_outlines(config), communes, cohorts,
+m, bins = build_territory_map(view, found, data.departement_outlines(config), communes, cohorts,
                           tiles=config.map_tiles)
 
 map_column, panel = st.columns([3, 1])
@@ -56,5 +57,4 @@ st.subheader("Ce que montre la carte")
 table = table_for_display(view, found)
 st.dataframe(table, hide_index=True, width="stretch")
 blocks.masking_note(view.departement is not None and not exact)
-st.download_button("Télécharger le tableau (CSV)", to_csv_bytes(table),
-                   file_name="carte-tne.csv", mime="text/csv", on_click="ignore")
+carte.table_download(table)

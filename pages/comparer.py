@@ -1,16 +1,12 @@
 """Comparer: a few communes side by side, fairly (per 1 000 inhabitants, similar communes,
 ranks in their département), and a one-page sheet to take away."""
 
-from dataclasses import replace
-
 import streamlit as st
 
-from tne_dash.comparer_view import comparer_params, parse_comparer_view
-from tne_dash.comparison import MIN_SELECTED, default_selection, similar_to
-from tne_dash.comparison_tables import comparison_caveats, side_by_side
-from tne_dash.search import commune_labels
+from tne_dash.screens.comparer import ui as sections
+from tne_dash.screens.comparer.tables import comparison_caveats, side_by_side
+from tne_dash.screens.comparer.view import parse_comparer_view
 from tne_dash.ui import auth, blocks, data, shell
-from tne_dash.ui import comparer as sections
 
 shell.ensure_app_shell()
 url = data.settings().database_url
@@ -26,21 +22,13 @@ profiles = data.load_commune_profiles(url)
 view = parse_comparer_view(st.query_params.to_dict(), data.today(),
                            data.load_commune_codes(url))
 blocks.problems(view.problems)
-if not view.explicit:
-    view = replace(view, codes=default_selection(profiles, view.codes), explicit=True)
-    st.query_params.from_dict(comparer_params(view))
+view = sections.with_default_selection(view, profiles)
 view = sections.controls(view)
-chosen = index[index["code_insee"].isin(view.codes)]
-labels = dict(zip(chosen["code_insee"], commune_labels(chosen), strict=True))
+labels = sections.chosen_labels(index, view.codes)
 sections.selection(index, view, labels)
 exact = auth.current_account().sees_exact_counts
-similar = similar_to(profiles, view.codes[0]) if view.codes else profiles.iloc[0:0]
-
-if len(view.codes) < MIN_SELECTED:
-    st.info(f"Choisissez au moins {MIN_SELECTED} communes à comparer : cherchez-les ci-dessus "
-            "ou partez des communes comparables.", icon=":material/compare_arrows:")
-    if view.codes:
-        sections.similar_section(similar, labels[view.codes[0]], view.codes)
+similar = sections.similar_communes(profiles, view.codes)
+if not sections.enough_chosen(view, similar, labels):
     st.stop()
 
 comp = data.load_comparison(url, view.codes, view.period, view.as_of)

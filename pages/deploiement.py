@@ -2,12 +2,10 @@
 
 import streamlit as st
 
-from tne_dash.deploiement_tables import plan_frame
-from tne_dash.deploiement_view import parse_deploiement_view
-from tne_dash.scope import COMMUNE, DEPARTEMENT
+from tne_dash.screens.deploiement import ui as sections
+from tne_dash.screens.deploiement.tables import plan_frame
+from tne_dash.screens.deploiement.view import parse_deploiement_view
 from tne_dash.ui import auth, blocks, data, shell
-from tne_dash.ui import deploiement as sections
-from tne_dash.ui.objective_form import objective_editor
 
 shell.ensure_app_shell()
 url = data.settings().database_url
@@ -28,21 +26,21 @@ place = data.load_scope_label(url, view.scope)
 
 st.header(place, divider="blue")
 blocks.demo_notice(progress.demo)
-if view.scope.kind == COMMUNE:
+if view.scope.is_commune:
     plan = data.load_commune_plan(url, view.scope.code)
     sections.commune_plan(plan, plan_frame(plan))
     st.page_link("pages/comparer.py", label="La comparer à des communes semblables",
                  icon=":material/compare_arrows:",
                  query_params={"commune": view.scope.code, "to": view.as_of.isoformat()})
 sections.objectives_section(place, progress, exact)
-blocks.masking_note(view.scope.kind == COMMUNE and not exact)
-objective_editor(url, view, account)
+blocks.masking_note(view.scope.is_commune and not exact)
+sections.objective_editor(url, view, account)
 
-if view.scope.kind == DEPARTEMENT:
+if view.scope.is_departement:
     sections.timeline_section(url, view, place, exact)
-elif view.scope.kind != COMMUNE:
+elif not view.scope.is_commune:
     st.info("Choisissez un département pour voir la frise de ses communes engagées.",
             icon=":material/timeline:")
-if view.scope.kind != COMMUNE:
+if not view.scope.is_commune:
     sections.funnel_section(url, view, place)
 sections.progress_section(url, view, progress, exact)

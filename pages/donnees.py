@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE
-from tne_dash.sources import catalogue_table, sources_table
+from tne_dash.screens.donnees import ui as sections
+from tne_dash.screens.donnees.tables import catalogue_table, sources_table
 from tne_dash.ui import data, shell
 
 shell.ensure_app_shell()
@@ -26,11 +26,4 @@ st.markdown(
 )
 st.dataframe(sources_table(), hide_index=True, width="stretch")
 
-st.header("Activité")
-if facts.get("demo") == "true":
-    st.warning(f"**{DEMO_BADGE}.** {DEMO_NOTICE} Elles sont tirées de façon déterministe "
-               f"(graine {facts.get('demo_seed')}) et marquées « demo » dans la base.",
-               icon=":material/science:")
-else:
-    st.info("Cette base ne contient aucune activité de démonstration.")
-st.caption(f"Base construite le {facts.get('built_at', '—')} (UTC).")
+sections.activity_section(facts)

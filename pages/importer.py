@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from tne_dash.ui import auth, data, imports, shell
+from tne_dash.screens.importer import ui as imports
+from tne_dash.ui import auth, data, shell
 
 shell.ensure_app_shell()
 url = data.settings().database_url

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from tne_dash.presentation_view import parse_presentation_view
-from tne_dash.slides_html import STYLE
-from tne_dash.ui import blocks, data, presentation, shell
+from tne_dash.screens.presentation import ui as presentation
+from tne_dash.screens.presentation.slides import STYLE
+from tne_dash.screens.presentation.view import parse_presentation_view
+from tne_dash.ui import blocks, data, shell
 
 shell.ensure_app_shell()
 url = data.settings().database_url

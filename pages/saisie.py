@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from tne_dash.imports.service import record_workshop
-from tne_dash.ui import auth, data, saisie, shell
+from tne_dash.screens.saisie import ui as saisie
+from tne_dash.ui import auth, data, shell
 
 shell.ensure_app_shell()
 url = data.settings().database_url
@@ -21,13 +21,11 @@ if where is None:
 submitted = saisie.workshop_form(where, data.today())
 if submitted is not None:
     cells, venue = submitted
-    report = record_workshop(data.get_engine(url), cells, account=account, today=data.today(),
-                             now=data.now(), address=venue.address, position=venue.position)
+    report = saisie.record(url, cells, venue, account)
     saisie.remember_problems(report.problems)
     if report.refused:
         st.rerun()
     saisie.forget_problems()
-    data.refresh_after_write()
     st.success(f"Atelier enregistré à {where.commune_name} le "
                f"{cells['date']:%d/%m/%Y} (journal : n° {report.batch_id}).",
                icon=":material/check_circle:")

@@ -16,8 +16,8 @@ from postgres import PostgresCluster, find_bin_dir  # noqa: E402
 from required import missing  # noqa: E402
 
 from tne_dash import REFERENCE_DIR  # noqa: E402
-from tne_dash.build import build_database  # noqa: E402
-from tne_dash.db import drop_schema, make_engine, upgrade_schema  # noqa: E402
+from tne_dash.store.build import build_database  # noqa: E402
+from tne_dash.store.db import drop_schema, make_engine, upgrade_schema  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("sqlite", "postgresql")

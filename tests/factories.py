@@ -7,7 +7,7 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from tne_dash.models import (
+from tne_dash.store.models import (
     CnfsStructure,
     Commune,
     Departement,

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tne_dash.access import Account, Role
-from tne_dash.imports.service import import_file
-from tne_dash.models import (
+from tne_dash.store.imports.service import import_file
+from tne_dash.store.models import (
     ImportBatch,
     Objective,
     ParentsRessourcesCount,

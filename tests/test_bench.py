@@ -9,13 +9,14 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tne_dash.bench import record_sql, render_table, replay_ms, scale_counts
+from tne_dash.bench import render_table, scale_counts
 from tne_dash.cli import main
-from tne_dash.db import make_engine
-from tne_dash.filters import Filters
-from tne_dash.indicators import compute_indicators
-from tne_dash.models import Workshop
-from tne_dash.scope import Scope
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import compute_indicators
+from tne_dash.figures.scope import Scope
+from tne_dash.store.db import make_engine
+from tne_dash.store.models import Workshop
+from tne_dash.store.sql_replay import record_sql, replay_ms
 from tne_dash.ui.navigation import PAGES
 from tne_dash.ui.page_bench import measure_page
 

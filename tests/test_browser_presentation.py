@@ -15,7 +15,7 @@ from browser import (
 )
 from sqlalchemy import create_engine, select
 
-from tne_dash.models import Venue, Workshop, WorkshopTheme
+from tne_dash.store.models import Venue, Workshop, WorkshopTheme
 
 pytestmark = pytest.mark.browser
 

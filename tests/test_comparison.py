@@ -16,7 +16,7 @@ from factories import (
     make_workshop,
 )
 
-from tne_dash.comparison import (
+from tne_dash.figures.comparison import (
     commune_profiles,
     compare_communes,
     comparison_table,
@@ -30,10 +30,10 @@ from tne_dash.comparison import (
     similar_communes,
     similar_to,
 )
-from tne_dash.filters import Filters
-from tne_dash.indicators import compute_indicators, compute_monthly_table
-from tne_dash.scope import Scope
-from tne_dash.search import commune_labels, search_communes
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import compute_indicators, compute_monthly_table
+from tne_dash.figures.scope import Scope
+from tne_dash.figures.search import commune_labels, search_communes
 
 COMMUNES = pd.DataFrame({
     "code_insee": ["93070", "95572", "80000", "95063", "97101", "2A004"],

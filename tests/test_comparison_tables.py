@@ -21,9 +21,12 @@ from factories import (
 from pypdf import PdfReader
 
 from tne_dash.cli import main
-from tne_dash.comparer_view import DEFAULT_RANK_INDICATOR, comparer_params, parse_comparer_view
-from tne_dash.comparison import compare_communes
-from tne_dash.comparison_tables import (
+from tne_dash.exports import to_xlsx_bytes
+from tne_dash.figures.comparison import compare_communes
+from tne_dash.labels import format_number
+from tne_dash.periods import parse_period
+from tne_dash.screens.comparer.fiche import fiche_pdf
+from tne_dash.screens.comparer.tables import (
     BEST,
     Row,
     comparison_caveats,
@@ -33,10 +36,11 @@ from tne_dash.comparison_tables import (
     per_capita_chart_frame,
     side_by_side,
 )
-from tne_dash.exports import to_xlsx_bytes
-from tne_dash.fiche import fiche_pdf
-from tne_dash.labels import format_number
-from tne_dash.periods import parse_period
+from tne_dash.screens.comparer.view import (
+    DEFAULT_RANK_INDICATOR,
+    comparer_params,
+    parse_comparer_view,
+)
 
 TODAY = dt.date(2023, 4, 17)
 KNOWN = {"95063", "95018", "95127", "2A004"}

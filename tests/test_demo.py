@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from tne_dash import REFERENCE_DIR
-from tne_dash.demo import BEZONS, generate_demo_activity
-from tne_dash.reference import TNE_COHORTS, load_communes, load_schools
+from tne_dash.store.demo import BEZONS, generate_demo_activity
+from tne_dash.store.reference import TNE_COHORTS, load_communes, load_schools
 
 
 @pytest.fixture(scope="module")

@@ -6,17 +6,17 @@ import datetime as dt
 
 import pandas as pd
 
-from tne_dash.deploiement_tables import (
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import IndicatorValues
+from tne_dash.figures.objectives import ObjectivesProgress
+from tne_dash.figures.objectives_table import (
     objectives_frame,
     objectives_heading,
     objectives_summary,
-    progress_summary,
 )
-from tne_dash.filters import Filters
-from tne_dash.indicators import IndicatorValues
-from tne_dash.objectives import ObjectivesProgress
+from tne_dash.figures.scope import Scope
 from tne_dash.periods import parse_period
-from tne_dash.scope import Scope
+from tne_dash.screens.deploiement.tables import progress_summary
 
 YEAR = parse_period("2022-2023")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tne_dash.deploiement_view import deploiement_params, parse_deploiement_view
-from tne_dash.scope import Scope
+from tne_dash.figures.scope import Scope
+from tne_dash.screens.deploiement.view import deploiement_params, parse_deploiement_view
 
 TODAY = dt.date(2026, 11, 22)
 

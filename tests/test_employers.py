@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tne_dash import REFERENCE_DIR
-from tne_dash.employers import derive_employer_kind
-from tne_dash.reference import load_cnfs_structures
+from tne_dash.store.employers import derive_employer_kind
+from tne_dash.store.reference import load_cnfs_structures
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from imports_helpers import EDITOR_95, counts, make_reference, run
 from openpyxl import Workbook
 from sqlalchemy import inspect, select, text
 
-from tne_dash.models import Workshop, WorkshopTheme
+from tne_dash.store.models import Workshop, WorkshopTheme
 
 CURRENT = ["Date", "Enregistré le", "Dernière modification le", "Type", "Participants",
            "Bénéficiaire", "Canaux d’accompagnement", "Nom du lieu", "Adresse", "Commune",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from imports_helpers import DATA, EDITOR_95, batches, counts, make_reference, run
 
-from tne_dash.imports.reading import Limits
+from tne_dash.store.imports.reading import Limits
 
 EMPTY = {"workshop": 0, "workshop_theme": 0, "venue": 0, "parents_ressources_count": 0,
          "objective": 0}
@@ -47,7 +47,7 @@ def test_french_spreadsheet_dialects_are_accepted(ref_engine, name):
 def test_the_windows_1252_file_keeps_its_accents(ref_engine):
     from sqlalchemy import select
 
-    from tne_dash.models import Venue
+    from tne_dash.store.models import Venue
 
     run(ref_engine, "workshops", "ok_tabulation_windows1252.csv")
     with ref_engine.connect() as conn:

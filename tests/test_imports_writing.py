@@ -12,11 +12,11 @@ from imports_helpers import ADMIN, DATA, EDITOR_95, NOW, TODAY, batches, counts,
 from imports_helpers import run as run_import
 from sqlalchemy import select
 
-from tne_dash.db import make_engine
-from tne_dash.imports.service import import_file, journal, record_workshop, undo_import
-from tne_dash.imports.store import UndoRefused
-from tne_dash.imports.templates import template_xlsx
-from tne_dash.models import Venue, Workshop
+from tne_dash.store.db import make_engine
+from tne_dash.store.imports.service import import_file, journal, record_workshop, undo_import
+from tne_dash.store.imports.templates import template_xlsx
+from tne_dash.store.imports.writer import UndoRefused
+from tne_dash.store.models import Venue, Workshop
 
 HEADER = ("date;code_insee;lieu;type_lieu;phase;format;thematiques;duree_minutes;animateur;"
           "nb_parents;nb_nouveaux_parents;nb_enfants;reference")

@@ -13,19 +13,19 @@ from factories import make_commune, make_objective, make_rollout, make_venue, ma
 from openpyxl import load_workbook
 
 from tne_dash.exports import to_csv_bytes, to_xlsx_bytes
-from tne_dash.filters import Filters
-from tne_dash.freshness import freshness, months_before, quiet_since
-from tne_dash.indicateurs_tables import filters_heading, territory_table
-from tne_dash.indicateurs_view import (
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.freshness import freshness, months_before, quiet_since
+from tne_dash.figures.indicators import IndicatorValues, compute_indicator_table
+from tne_dash.figures.metrics import change, explorer_kpis
+from tne_dash.figures.objectives import objective_shares
+from tne_dash.figures.scope import Scope
+from tne_dash.periods import last_twelve_months, previous_period, quick_periods
+from tne_dash.screens.indicateurs.tables import filters_heading, territory_table
+from tne_dash.screens.indicateurs.view import (
     indicateurs_params,
     parse_indicateurs_view,
     query_params_of,
 )
-from tne_dash.indicators import IndicatorValues, compute_indicator_table
-from tne_dash.metrics import change, explorer_kpis
-from tne_dash.objectives import objective_shares
-from tne_dash.periods import last_twelve_months, previous_period, quick_periods
-from tne_dash.scope import Scope
 
 TODAY = dt.date(2023, 4, 17)
 DEPS, COMMUNES = {"95", "86"}, {"95063", "95018"}

@@ -18,9 +18,13 @@ from factories import (
     make_workshop,
 )
 
-from tne_dash.filters import Filters
-from tne_dash.indicators import compute_breakdown, compute_indicator_table, compute_indicators
-from tne_dash.scope import Scope
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import (
+    compute_breakdown,
+    compute_indicator_table,
+    compute_indicators,
+)
+from tne_dash.figures.scope import Scope
 
 BEZONS = Scope("commune", "95063")
 VAL_DOISE = Scope("departement", "95")

@@ -10,9 +10,8 @@ import pytest
 
 from tne_dash import REFERENCE_DIR, maps, offline
 from tne_dash.bench import synthetic_venues
-from tne_dash.reference import DEPARTEMENTS_GEOJSON
-from tne_dash.rollout import PHASE_ORDER
-from tne_dash.vocabulary import EmployerKind, SchoolLevel, VenueKind
+from tne_dash.store.reference import DEPARTEMENTS_GEOJSON
+from tne_dash.vocabulary import PHASE_ORDER, EmployerKind, SchoolLevel, VenueKind
 
 EVIL = "<img src=x onerror=alert(1)>"
 

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tne_dash.mapview import DEFAULT_LAYERS, MapView, map_view_params, parse_map_view
+from tne_dash.figures.map_view import DEFAULT_LAYERS, MapView
+from tne_dash.screens.carte.view import map_view_params, parse_map_view
 
 TODAY = dt.date(2026, 11, 22)
 DEPS = {"86", "95", "971"}

@@ -11,9 +11,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from tne_dash import db
 from tne_dash.cli import main
-from tne_dash.db import (
+from tne_dash.store import db
+from tne_dash.store.db import (
     BASELINE_REVISION,
     BUILT_AT_KEY,
     alembic_config,
@@ -24,7 +24,7 @@ from tne_dash.db import (
     schema_revision,
     upgrade_schema,
 )
-from tne_dash.models import Base, Metadata
+from tne_dash.store.models import Base, Metadata
 
 
 def test_the_migrations_build_exactly_the_tables_and_indexes_of_the_models(engine):

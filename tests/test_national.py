@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 from factories import make_commune, make_venue, make_workshop
 
-from tne_dash import REFERENCE_DIR, reference
-from tne_dash.build import _write_national
-from tne_dash.filters import Filters
-from tne_dash.indicators import compute_indicators
-from tne_dash.national import MIN_VENUES, generate_national_activity, school_days
-from tne_dash.scope import Scope
+from tne_dash import REFERENCE_DIR
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import compute_indicators
+from tne_dash.figures.scope import Scope
+from tne_dash.store import reference
+from tne_dash.store.build import _write_national
+from tne_dash.store.national import MIN_VENUES, generate_national_activity, school_days
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ import pytest
 from imports_helpers import ADMIN, EDITOR_95, NOW, TODAY, batches, counts, make_reference
 from sqlalchemy import select
 
-from tne_dash.imports.service import journal, record_objective, undo_import
-from tne_dash.models import Objective
-from tne_dash.objectives import objectives_progress
+from tne_dash.figures.objectives import objectives_progress
+from tne_dash.figures.scope import Scope
 from tne_dash.periods import parse_period
-from tne_dash.scope import Scope
+from tne_dash.store.imports.service import journal, record_objective, undo_import
+from tne_dash.store.models import Objective
 
 GOOD = {"perimetre": "commune", "code": "95063", "periode": "2022-2023",
         "indicateur": "workshops", "cible": 30.0}

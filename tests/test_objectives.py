@@ -9,11 +9,9 @@ import pytest
 from factories import make_commune, make_objective, make_venue, make_workshop
 from sqlalchemy import select
 
-from tne_dash.db import make_engine
-from tne_dash.filters import Filters
-from tne_dash.indicators import compute_indicators
-from tne_dash.models import Objective
-from tne_dash.objectives import (
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import compute_indicators
+from tne_dash.figures.objectives import (
     Status,
     commune_progress,
     commune_statuses,
@@ -23,8 +21,10 @@ from tne_dash.objectives import (
     share_reached,
     worst_status,
 )
+from tne_dash.figures.scope import Scope
 from tne_dash.periods import parse_period
-from tne_dash.scope import Scope
+from tne_dash.store.db import make_engine
+from tne_dash.store.models import Objective
 
 YEAR = parse_period("2022-2023")  # 1 Sept 2022 → 31 Aug 2023: 365 days
 BEZONS = Scope("commune", "95063")

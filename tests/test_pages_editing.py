@@ -9,7 +9,7 @@ from imports_helpers import DATA
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.access import Account, Role, hash_password, save_accounts
-from tne_dash.imports.service import import_file
+from tne_dash.store.imports.service import import_file
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 EDITOR = Account("claire", Role.EDITEUR, frozenset({"95"}))
@@ -124,7 +124,7 @@ def import_small_counts(url: str) -> None:
     """Three parents and one child at L'Abergement-Clémenciat (01001, no demo activity)."""
     from datetime import date, datetime
 
-    from tne_dash.db import make_engine
+    from tne_dash.store.db import make_engine
 
     content = (b"date;code_insee;lieu;type_lieu;phase;format;thematiques;duree_minutes;"
                b"animateur;nb_parents;nb_nouveaux_parents;nb_enfants;reference\n"
@@ -164,8 +164,8 @@ def test_the_map_table_masks_small_commune_counts_for_the_public(editing_env):
 def test_the_saisie_form_creates_a_new_venue_with_its_position(editing_env):
     from sqlalchemy import select
 
-    from tne_dash.db import make_engine
-    from tne_dash.models import Venue
+    from tne_dash.store.db import make_engine
+    from tne_dash.store.models import Venue
 
     at = open_page("saisie.py", EDITOR)
     at.selectbox[1].select("95063").run()

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from tne_dash.cli import main
 from tne_dash.labels import format_number
-from tne_dash.models import Venue, Workshop, WorkshopTheme
+from tne_dash.store.models import Venue, Workshop, WorkshopTheme
 from tne_dash.ui.data import VERSION_TTL
 
 _FIGURE = re.compile(r'<div class="tne-fig( tne-changed)?" data-code="([a-z_0-9]+)"[^>]*>'

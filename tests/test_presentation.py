@@ -16,14 +16,16 @@ from factories import (
 )
 from sqlalchemy import delete, func, select
 
-from tne_dash import slides_html
-from tne_dash.filters import Filters
-from tne_dash.indicators import compute_indicators
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import compute_indicators
+from tne_dash.figures.live_figures import changed_figures, data_version, live_figures
+from tne_dash.figures.metrics import Kpi
+from tne_dash.figures.privacy import MASK
+from tne_dash.figures.scope import Scope
 from tne_dash.labels import format_number
-from tne_dash.live_figures import changed_figures, data_version, live_figures
-from tne_dash.metrics import Kpi
-from tne_dash.models import Workshop
-from tne_dash.presentation_view import (
+from tne_dash.screens.presentation import slides as slides_html
+from tne_dash.screens.presentation.share import dashboard_link, origin_of, qr_data_uri
+from tne_dash.screens.presentation.view import (
     DEFAULT_INTERVAL,
     SLIDES,
     PresentationView,
@@ -33,9 +35,7 @@ from tne_dash.presentation_view import (
     slide_due,
     step,
 )
-from tne_dash.privacy import MASK
-from tne_dash.scope import Scope
-from tne_dash.share import dashboard_link, origin_of, qr_data_uri
+from tne_dash.store.models import Workshop
 
 AS_OF = dt.date(2023, 2, 20)
 VAL_D_OISE = Scope("departement", "95")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tne_dash.privacy import MASK, mask_small_counts, mask_value
+from tne_dash.figures.privacy import MASK, mask_small_counts, mask_value
 
 
 def test_counts_of_people_from_1_to_4_are_masked_in_commune_rows_for_the_public():

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from tne_dash import REFERENCE_DIR
-from tne_dash.reference import (
+from tne_dash.store.reference import (
     COMMUNES_CSV,
     TNE_COHORTS,
     ReferenceDataError,

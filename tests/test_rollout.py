@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from factories import make_commune, make_rollout
 
-from tne_dash.filters import Filters
-from tne_dash.rollout import commune_phases
-from tne_dash.scope import Scope
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.rollout import commune_phases
+from tne_dash.figures.scope import Scope
 
 
 @pytest.mark.parametrize(

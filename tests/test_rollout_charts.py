@@ -8,11 +8,11 @@ import datetime as dt
 import pandas as pd
 
 from tne_dash.charts import to_png
+from tne_dash.figures.rollout import phase_funnel
+from tne_dash.figures.timeline import timeline_bars
 from tne_dash.palette import ROUGE_ERREUR
 from tne_dash.periods import parse_period
-from tne_dash.rollout import phase_funnel
-from tne_dash.rollout_charts import funnel_chart, progress_chart, timeline_chart
-from tne_dash.timeline import timeline_bars
+from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart
 
 AS_OF = dt.date(2023, 4, 17)
 

@@ -9,18 +9,18 @@ import pandas as pd
 import pytest
 from factories import make_commune, make_objective, make_rollout, make_venue, make_workshop
 
-from tne_dash.filters import Filters
-from tne_dash.indicators import FAMILIES, compute_indicator_table, compute_indicators
-from tne_dash.periods import parse_period
-from tne_dash.progression import month_ends, monthly_progress
-from tne_dash.rollout import commune_phases, phase_funnel
-from tne_dash.scope import Scope
-from tne_dash.timeline import (
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import FAMILIES, compute_indicator_table, compute_indicators
+from tne_dash.figures.progression import month_ends, monthly_progress
+from tne_dash.figures.rollout import commune_phases, phase_funnel
+from tne_dash.figures.scope import Scope
+from tne_dash.figures.timeline import (
     departement_rollout,
     select_communes,
     timeline_bars,
     timeline_summary,
 )
+from tne_dash.periods import parse_period
 
 VAL_DOISE = Scope("departement", "95")
 YEAR = parse_period("2022-2023")

@@ -10,76 +10,26 @@
 
 from __future__ import annotations
 
-import contextlib
 import resource
 import statistics
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from random import Random
 
 import folium
 import pandas as pd
 from folium import plugins
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, func, select
 
-from tne_dash import maps, models
-from tne_dash.db import make_engine
+from tne_dash import maps
 from tne_dash.labels import format_number
+from tne_dash.store import models
+from tne_dash.store.db import make_engine
 from tne_dash.vocabulary import VenueKind
 
 # Tables whose row counts tell the scale a benchmark ran at (the JSON's ``scale``).
 SCALE_TABLES = (models.Departement, models.Commune, models.CnfsStructure, models.School,
                 models.Venue, models.Workshop, models.WorkshopTheme,
                 models.ParentsRessourcesCount, models.RolloutYear, models.Objective)
-
-
-# SQLAlchemy's own schema introspection (the "is the database built" check) reads these; its
-# statements are driver-internal (not replayable as recorded) and cost microseconds.
-SCHEMA_CATALOGS = ("pg_catalog", "sqlite_master", "sqlite_schema")
-
-
-@dataclass
-class RecordedSql:
-    """The read statements a piece of code sent to the database, as the driver saw them."""
-
-    statements: list[tuple[str, object]] = field(default_factory=list)
-
-
-@contextlib.contextmanager
-def record_sql() -> Iterator[RecordedSql]:
-    """Record every SELECT any engine of this process executes inside the block (schema
-    introspection aside)."""
-    recorded = RecordedSql()
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if (not executemany and statement.lstrip().upper().startswith(("SELECT", "WITH"))
-                and not any(catalog in statement for catalog in SCHEMA_CATALOGS)):
-            recorded.statements.append((statement, parameters))
-
-    event.listen(Engine, "before_cursor_execute", before)
-    try:
-        yield recorded
-    finally:
-        event.remove(Engine, "before_cursor_execute", before)
-
-
-def replay_ms(engine: Engine, recorded: RecordedSql) -> float:
-    """Milliseconds to execute the recorded statements directly on the driver, fetching
-    every row: the floor no page can beat, measured in the same run."""
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        start = time.perf_counter()
-        for statement, parameters in recorded.statements:
-            cursor.execute(statement, parameters)
-            cursor.fetchall()
-        elapsed = time.perf_counter() - start
-        cursor.close()
-        raw.rollback()
-    finally:
-        raw.close()
-    return elapsed * 1000
 
 
 def scale_counts(engine: Engine) -> dict[str, int]:
@@ -162,8 +112,8 @@ SEARCH_QUERIES = ("saint ouen", "bez", "95063", "e", "sainte marie")
 
 def search_benchmark(engine: Engine) -> dict:
     """Comparer's commune search over every commune of the database, per keystroke."""
-    from tne_dash.queries import all_communes
-    from tne_dash.search import search_communes, with_folded_names
+    from tne_dash.figures.search import search_communes, with_folded_names
+    from tne_dash.store.queries import all_communes
 
     with engine.connect() as conn:
         index = with_folded_names(all_communes(conn))

@@ -15,19 +15,29 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from tne_dash import PROJECT_ROOT, queries
+from tne_dash import PROJECT_ROOT
 from tne_dash.access import AccountsFileError
-from tne_dash.build import SCALES, TNE_SCALE, build_database
 from tne_dash.catalogue import CATALOGUE
-from tne_dash.comparison import (
+from tne_dash.config import Settings
+from tne_dash.figures.comparison import (
     MAX_SELECTED,
     commune_profiles,
     compare_communes,
     default_selection,
 )
-from tne_dash.comparison_tables import commune_columns
-from tne_dash.config import Settings
-from tne_dash.db import (
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import IndicatorValues, compute_indicators
+from tne_dash.figures.objectives import Status, objectives_progress
+from tne_dash.figures.objectives_table import objectives_frame, objectives_summary
+from tne_dash.figures.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
+from tne_dash.labels import format_date, format_value
+from tne_dash.periods import parse_period, school_year_of
+from tne_dash.screens.comparer.fiche import fiche_pdf
+from tne_dash.screens.comparer.tables import commune_columns
+from tne_dash.screens.indicateurs.view import parse_indicateurs_view, query_params_of
+from tne_dash.store import queries
+from tne_dash.store.build import SCALES, TNE_SCALE, build_database
+from tne_dash.store.db import (
     DatabaseUnavailable,
     check_connection,
     head_revision,
@@ -38,16 +48,7 @@ from tne_dash.db import (
     schema_revision,
     upgrade_schema,
 )
-from tne_dash.deploiement_tables import objectives_frame, objectives_summary
-from tne_dash.fiche import fiche_pdf
-from tne_dash.filters import Filters
-from tne_dash.indicateurs_view import parse_indicateurs_view, query_params_of
-from tne_dash.indicators import IndicatorValues, compute_indicators
-from tne_dash.labels import format_date, format_value
-from tne_dash.objectives import Status, objectives_progress
-from tne_dash.periods import parse_period, school_year_of
-from tne_dash.reference import ReferenceDataError
-from tne_dash.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
+from tne_dash.store.reference import ReferenceDataError
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -279,7 +280,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _limits(settings: Settings):
-    from tne_dash.imports.reading import Limits
+    from tne_dash.store.imports.reading import Limits
 
     return Limits(max_bytes=settings.import_max_mb * 1024 * 1024,
                   max_rows=settings.import_max_rows)
@@ -287,7 +288,7 @@ def _limits(settings: Settings):
 
 def cmd_import(args: argparse.Namespace) -> int:
     from tne_dash.access import OPERATOR_ROLE, Account
-    from tne_dash.imports.service import import_file
+    from tne_dash.store.imports.service import import_file
 
     path = Path(args.file)
     if not path.is_file():
@@ -309,8 +310,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_undo_import(args: argparse.Namespace) -> int:
     from tne_dash.access import OPERATOR_ROLE, Account
-    from tne_dash.imports.service import undo_import
-    from tne_dash.imports.store import UndoRefused
+    from tne_dash.store.imports.service import undo_import
+    from tne_dash.store.imports.writer import UndoRefused
 
     settings = _settings(args)
     engine = make_engine(settings.database_url)
@@ -325,7 +326,7 @@ def cmd_undo_import(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from tne_dash.imports.templates import FILE_NAMES, template_xlsx
+    from tne_dash.store.imports.templates import FILE_NAMES, template_xlsx
 
     output = Path(args.output or FILE_NAMES[args.kind])
     output.write_bytes(template_xlsx(args.kind))

@@ -24,8 +24,7 @@ from tne_dash.palette import (
     PHASE_COLOURS,
     ROUGE_MARIANNE,
 )
-from tne_dash.rollout import PHASE_LABELS
-from tne_dash.vocabulary import Cohort, EmployerKind, VenueKind
+from tne_dash.vocabulary import PHASE_LABELS, Cohort, EmployerKind, VenueKind
 
 COHORT_COLOURS = {Cohort.PILOT_2020.value: BLEU_FRANCE,
                   Cohort.EXTENSION_2021.value: "#6A6AF4"}
@@ -188,7 +187,7 @@ def departements_layer(geojson: Mapping, figures: pd.DataFrame) -> folium.GeoJso
     return _polygon_layer(features, "Départements", weight=1)
 
 
-# Communes whose small count is masked for the public (tne_dash.privacy).
+# Communes whose small count is masked for the public (tne_dash.figures.privacy).
 MASKED_COLOUR = "#E3E3FD"
 
 

@@ -5,7 +5,7 @@ Colours only: the Marianne font and the State logo are never shipped (their lice
 
 from __future__ import annotations
 
-from tne_dash.rollout import NOT_ENGAGED
+from tne_dash.vocabulary import NOT_ENGAGED
 
 BLEU_FRANCE = "#000091"
 ROUGE_MARIANNE = "#E1000F"

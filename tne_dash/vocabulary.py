@@ -210,3 +210,14 @@ LABELS |= {
         ScopeKind.COMMUNE: "Commune",
     },
 }
+
+
+# A commune's place in its yearly roll-out: not engaged yet, then one Phase a year.
+NOT_ENGAGED = "not_engaged"
+PHASE_ORDER = (NOT_ENGAGED, Phase.ACCULTURATION.value, Phase.PARENTS_RESSOURCES.value,
+               Phase.AUTONOMIE.value)
+PHASE_LABELS = {NOT_ENGAGED: "Non engagée", **Phase.labels()}
+# « 10 communes en acculturation »: a commune's state in a sentence.
+PHASE_STATES = {NOT_ENGAGED: "pas encore engagée(s)", Phase.ACCULTURATION.value:
+                "en acculturation", Phase.PARENTS_RESSOURCES.value: "en phase Parents Ressources",
+                Phase.AUTONOMIE.value: "en autonomie"}

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from tne_dash.figures.metrics import Kpi
+from tne_dash.figures.privacy import MASK
 from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE
-from tne_dash.metrics import Kpi
-from tne_dash.privacy import MASK
 
 PER_ROW = 4
 

@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from tne_dash import db, offline, queries
-from tne_dash.build import build_database
-from tne_dash.carte import CarteData, load_carte_data
-from tne_dash.comparison import (
+from tne_dash import offline
+from tne_dash.config import Settings
+from tne_dash.figures import map_frames
+from tne_dash.figures.comparison import (
     Comparison,
     commune_profiles,
     compare_communes,
@@ -20,25 +20,27 @@ from tne_dash.comparison import (
     departement_ranking,
     monthly_series,
 )
-from tne_dash.config import Settings
-from tne_dash.filters import Filters
-from tne_dash.freshness import freshness
-from tne_dash.indicators import (
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.freshness import freshness
+from tne_dash.figures.indicators import (
     IndicatorValues,
     compute_breakdown,
     compute_indicator_table,
     compute_indicators,
 )
-from tne_dash.live_figures import LiveFigures, data_version, live_figures
-from tne_dash.mapview import MapView
-from tne_dash.objectives import ObjectivesProgress, objective_shares, objectives_progress
+from tne_dash.figures.live_figures import LiveFigures, data_version, live_figures
+from tne_dash.figures.map_frames import MapFrames
+from tne_dash.figures.map_view import MapView
+from tne_dash.figures.objectives import ObjectivesProgress, objective_shares, objectives_progress
+from tne_dash.figures.progression import monthly_progress
+from tne_dash.figures.rollout import commune_phases, phase_funnel, rollout_plan
+from tne_dash.figures.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
+from tne_dash.figures.search import with_folded_names
+from tne_dash.figures.timeline import departement_rollout
 from tne_dash.periods import Period
-from tne_dash.progression import monthly_progress
-from tne_dash.reference import COMMUNES_TNE_GEOJSON, DEPARTEMENTS_GEOJSON, ReferenceDataError
-from tne_dash.rollout import commune_phases, phase_funnel, rollout_plan
-from tne_dash.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
-from tne_dash.search import with_folded_names
-from tne_dash.timeline import departement_rollout
+from tne_dash.store import db, queries
+from tne_dash.store.build import build_database
+from tne_dash.store.reference import COMMUNES_TNE_GEOJSON, DEPARTEMENTS_GEOJSON, ReferenceDataError
 
 # Bounded caches: memory stays flat however many viewers and filter combinations.
 MAX_ENTRIES = 256
@@ -321,8 +323,8 @@ def commune_outlines(config: Settings, departement: str) -> list[dict]:
 
 
 @st.cache_data(ttl=ACTIVITY_TTL, max_entries=64, show_spinner=False)
-def load_carte(url: str, view: MapView) -> CarteData:
+def load_map_frames(url: str, view: MapView) -> MapFrames:
     """The aggregated frames of one map view."""
     with get_engine(url).connect() as conn:
-        return load_carte_data(conn, view)
+        return map_frames.load_map_frames(conn, view)
 

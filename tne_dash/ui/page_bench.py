@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from tne_dash import PROJECT_ROOT
 from tne_dash.access import Account, Role
-from tne_dash.bench import record_sql, replay_ms
+from tne_dash.store.sql_replay import record_sql, replay_ms
 from tne_dash.ui.navigation import PAGES
 
 APP = str(PROJECT_ROOT / "app.py")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
 from tne_dash.labels import format_date
-from tne_dash.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
 from tne_dash.ui import data
-from tne_dash.urlstate import DEFAULT_SCOPE, View, view_params
+from tne_dash.ui.urlstate import DEFAULT_SCOPE, View, view_params
 
 KEY_TERRITORY = "territory"
 KEY_COMMUNE = "commune"

@@ -1,0 +1,426 @@
+"""The one code path that computes indicator values: pages, CLI and tests all call it.
+
+Each family of indicators is one aggregated SQL query over the territory (commune table),
+grouped by the requested level; the results are merged into one frame, one row per group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, Select, and_, case, extract, func, literal, select
+
+from tne_dash.catalogue import BASE_INDICATORS, CATALOGUE, PER_1000
+from tne_dash.figures.filters import (
+    Filters,
+    date_clauses,
+    school_clauses,
+    source_clauses,
+    territory_clauses,
+    workshop_clauses,
+)
+from tne_dash.figures.scope import COMMUNE, NATIONAL, Scope
+from tne_dash.store.models import (
+    CnfsStructure,
+    Commune,
+    Departement,
+    DepartementStrategy,
+    ExternalMeasure,
+    ParentsRessourcesCount,
+    RolloutYear,
+    School,
+    Venue,
+    Workshop,
+    WorkshopTheme,
+)
+from tne_dash.vocabulary import Source
+
+EXTERNAL_CODES = ("teachers_participating", "mallette_consultations", "pix_courses")
+
+
+@dataclass(frozen=True)
+class IndicatorValues:
+    """Indicator values of one scope and filters, with the facts needed to read them honestly."""
+
+    scope: Scope
+    filters: Filters
+    values: dict[str, float | int | None]
+    population: int
+    demo: bool
+
+    def __getitem__(self, code: str) -> float | int | None:
+        return self.values[code]
+
+
+def _group_key(level: str):
+    if level == "total":
+        return literal("total")
+    if level == "departement":
+        return Commune.departement_code
+    if level == "epci":
+        return func.coalesce(Commune.epci_code, literal(""))
+    if level == "commune":
+        return Commune.code_insee
+    raise ValueError(f"Niveau de regroupement inconnu : « {level} ».")
+
+
+def _grouped(stmt: Select, key, level: str) -> Select:
+    return stmt.group_by(key) if level != "total" else stmt
+
+
+def _territory_query(key, scope: Scope, filters: Filters, level: str) -> Select:
+    name = {
+        "total": literal(""),
+        "departement": func.max(Departement.name),
+        "epci": func.max(Commune.epci_name),
+        "commune": func.max(Commune.name),
+    }[level]
+    stmt = (
+        select(
+            key.label("key"),
+            name.label("name"),
+            func.coalesce(func.sum(Commune.population), 0).label("population"),
+            func.count(func.distinct(case(
+                (Departement.tne_cohort.is_not(None), Departement.code)))
+            ).label("tne_departements"),
+        )
+        .select_from(Commune)
+        .join(Departement, Departement.code == Commune.departement_code)
+        .where(*territory_clauses(scope, filters))
+    )
+    return _grouped(stmt, key, level)
+
+
+def _workshop_query(key, scope: Scope, filters: Filters, level: str) -> Select:
+    stmt = (
+        select(
+            key.label("key"),
+            func.count(Workshop.id).label("workshops"),
+            func.coalesce(func.sum(Workshop.parents_count), 0).label("participations"),
+            func.coalesce(func.sum(Workshop.first_time_parents_count), 0).label(
+                "parents_reached"),
+            func.coalesce(func.sum(Workshop.children_count), 0).label("children_reached"),
+            (func.coalesce(func.sum(Workshop.duration_minutes), 0) / 60.0).label(
+                "workshop_hours"),
+            func.count(func.distinct(Workshop.venue_id)).label("venues"),
+            func.count(case((Workshop.source == Source.DEMO.value, 1))).label("_demo_rows"),
+        )
+        .select_from(Workshop)
+        .join(Commune, Commune.code_insee == Workshop.commune_code)
+        .where(*territory_clauses(scope, filters), *workshop_clauses(filters))
+    )
+    return _grouped(stmt, key, level)
+
+
+def _parents_ressources_flow_query(key, scope: Scope, filters: Filters, level: str) -> Select:
+    prc = ParentsRessourcesCount
+    stmt = (
+        select(
+            key.label("key"),
+            func.coalesce(func.sum(prc.recruited), 0).label("parents_ressources_recruited"),
+            func.coalesce(func.sum(prc.meetings), 0).label("parents_ressources_meetings"),
+            func.count(case((prc.source == Source.DEMO.value, 1))).label("_demo_rows"),
+        )
+        .select_from(prc)
+        .join(Commune, Commune.code_insee == prc.commune_code)
+        .where(
+            *territory_clauses(scope, filters),
+            *date_clauses(prc.period_end, filters),
+            *source_clauses(prc.source, filters),
+        )
+    )
+    return _grouped(stmt, key, level)
+
+
+def _parents_ressources_active_query(key, scope: Scope, filters: Filters, level: str) -> Select:
+    """Sum, over communes, of ``active`` in each commune's latest count before date_to."""
+    prc = ParentsRessourcesCount
+    until = Filters(date_to=filters.date_to, include_demo=filters.include_demo)
+    latest = (
+        select(prc.commune_code, func.max(prc.period_end).label("last_end"))
+        .where(*date_clauses(prc.period_end, until), *source_clauses(prc.source, until))
+        .group_by(prc.commune_code)
+        .subquery()
+    )
+    stmt = (
+        select(key.label("key"), func.coalesce(func.sum(prc.active), 0).label(
+            "parents_ressources_active"))
+        .select_from(prc)
+        .join(latest, and_(latest.c.commune_code == prc.commune_code,
+                           latest.c.last_end == prc.period_end))
+        .join(Commune, Commune.code_insee == prc.commune_code)
+        .where(*territory_clauses(scope, filters), *source_clauses(prc.source, until))
+    )
+    return _grouped(stmt, key, level)
+
+
+def _cnfs_query(key, scope: Scope, filters: Filters, level: str) -> Select:
+    stmt = (
+        select(
+            key.label("key"),
+            func.coalesce(func.sum(CnfsStructure.posts), 0).label("cnfs_posts"),
+            func.count(CnfsStructure.id).label("cnfs_structures"),
+        )
+        .select_from(CnfsStructure)
+        .join(Commune, Commune.code_insee == CnfsStructure.commune_code)
+        .where(*territory_clauses(scope, filters))
+    )
+    return _grouped(stmt, key, level)
+
+
+def _school_query(key, scope: Scope, filters: Filters, level: str) -> Select:
+    with_pcn = School.pcn_since.is_not(None)
+    if filters.date_to is not None:
+        with_pcn = and_(with_pcn, School.pcn_since <= filters.date_to)
+    stmt = (
+        select(
+            key.label("key"),
+            func.count(School.uai).label("target_schools"),
+            func.count(case((with_pcn, 1))).label("target_schools_with_pcn"),
+        )
+        .select_from(School)
+        .join(Commune, Commune.code_insee == School.commune_code)
+        .where(
+            School.strategy_target.is_(True),
+            *territory_clauses(scope, filters),
+            *school_clauses(filters),
+            *source_clauses(func.coalesce(School.programme_source, ""), filters),
+        )
+    )
+    return _grouped(stmt, key, level)
+
+
+def _engaged_query(key, scope: Scope, filters: Filters, level: str) -> Select:
+    started = [RolloutYear.year_number == 1]
+    if filters.date_to is not None:
+        started.append(RolloutYear.start_date <= filters.date_to)
+    stmt = (
+        select(
+            key.label("key"),
+            func.count(func.distinct(RolloutYear.commune_code)).label("communes_engaged"),
+            func.count(case((RolloutYear.source == Source.DEMO.value, 1))).label("_demo_rows"),
+        )
+        .select_from(RolloutYear)
+        .join(Commune, Commune.code_insee == RolloutYear.commune_code)
+        .where(*started, *territory_clauses(scope, filters),
+               *source_clauses(RolloutYear.source, filters))
+    )
+    return _grouped(stmt, key, level)
+
+
+def _strategy_query(key, scope: Scope, filters: Filters, level: str) -> Select:
+    validated = [DepartementStrategy.validated_on.is_not(None)]
+    if filters.date_to is not None:
+        validated.append(DepartementStrategy.validated_on <= filters.date_to)
+    # A département counts once, whatever the number of its communes in the territory.
+    in_territory = select(Commune.departement_code).where(*territory_clauses(scope, filters))
+    dep_key = {
+        "total": literal("total"),
+        "departement": DepartementStrategy.departement_code,
+    }.get(level)
+    if dep_key is None:  # strategies are departmental: no value below that level
+        return select(literal("total").label("key")).where(literal(False))
+    stmt = (
+        select(dep_key.label("key"),
+               func.count(DepartementStrategy.departement_code).label("strategies_validated"))
+        .where(*validated, DepartementStrategy.departement_code.in_(in_territory),
+               *source_clauses(DepartementStrategy.source, filters))
+    )
+    return _grouped(stmt, dep_key, level)
+
+
+def _external_query(key, scope: Scope, filters: Filters, level: str) -> list[Select]:
+    """External measures recorded for communes, départements (or France) in the territory.
+
+    A measure counts at the level it was recorded: département figures are not split among
+    communes, so a commune-level table shows only commune-level measures.
+    """
+    em = ExternalMeasure
+    period = date_clauses(em.period_end, filters) + source_clauses(em.source, filters)
+    values = [
+        func.coalesce(func.sum(case((em.indicator == code, em.value))), 0).label(code)
+        for code in EXTERNAL_CODES
+    ]
+    commune_rows = (
+        select(key.label("key"), *values)
+        .select_from(em)
+        .join(Commune, and_(em.scope_kind == "commune", Commune.code_insee == em.scope_code))
+        .where(*period, *territory_clauses(scope, filters))
+    )
+    queries = [_grouped(commune_rows, key, level)]
+    above_commune = scope.kind != COMMUNE and not filters.communes
+    if level in ("total", "departement") and above_commune:
+        dep_key = literal("total") if level == "total" else em.scope_code
+        in_territory = select(Commune.departement_code).where(
+            *territory_clauses(scope, filters))
+        dep_rows = select(dep_key.label("key"), *values).where(
+            em.scope_kind == "departement", em.scope_code.in_(in_territory), *period)
+        queries.append(_grouped(dep_rows, dep_key, level))
+        if level == "total" and scope.kind == NATIONAL and not filters.departements \
+                and not filters.rep_only:
+            queries.append(select(literal("total").label("key"), *values).where(
+                em.scope_kind == "national", *period))
+    return queries
+
+
+# Each family of queries and the catalogue codes it returns (a test checks they agree), so
+# that a caller needing a few indicators runs only the queries that compute them.
+FAMILIES = (
+    (_workshop_query, ("workshops", "participations", "parents_reached", "children_reached",
+                       "workshop_hours", "venues")),
+    (_parents_ressources_flow_query, ("parents_ressources_recruited",
+                                      "parents_ressources_meetings")),
+    (_parents_ressources_active_query, ("parents_ressources_active",)),
+    (_cnfs_query, ("cnfs_posts", "cnfs_structures")),
+    (_school_query, ("target_schools", "target_schools_with_pcn")),
+    (_engaged_query, ("communes_engaged",)),
+    (_strategy_query, ("strategies_validated",)),
+    (_external_query, EXTERNAL_CODES),
+)
+# Indicators computed from others after the queries, and the base codes they need.
+DERIVED = {"target_schools_with_pcn_pct": ("target_schools", "target_schools_with_pcn")}
+
+
+def _read(conn: Connection, stmt: Select) -> pd.DataFrame:
+    result = conn.execute(stmt)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def compute_indicator_table(
+    conn: Connection, scope: Scope, filters: Filters, level: str = "total",
+    codes: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Every catalogue indicator for the territory, one row per group of ``level``.
+
+    Columns: ``key``, ``name``, ``population``, each catalogue code, and ``demo`` (True when
+    demo rows contributed to the row's activity figures). ``codes`` limits the work to the
+    queries those indicators need (the other codes are then absent from the frame).
+    """
+    needed = _base_codes(codes)
+    key = _group_key(level)
+    table = _read(conn, _territory_query(key, scope, filters, level)).set_index("key")
+    demo_rows = pd.Series(0, index=table.index, dtype="int64")
+    for family, family_codes in FAMILIES:
+        if not needed.intersection(family_codes):
+            continue
+        stmts = family(key, scope, filters, level)
+        frames = [_read(conn, s) for s in (stmts if isinstance(stmts, list) else [stmts])]
+        part = pd.concat(frames).groupby("key").sum(numeric_only=True)
+        if "_demo_rows" in part:
+            demo_rows = demo_rows.add(part.pop("_demo_rows"), fill_value=0)
+        table = table.join(part, how="left")
+        for code in family_codes:
+            table[code] = table[code].fillna(0) if code in table else 0
+    if "target_schools" in table:
+        table["target_schools_with_pcn_pct"] = (
+            100.0 * table["target_schools_with_pcn"] / table["target_schools"].where(
+                table["target_schools"] > 0)
+        )
+    population = table["population"].where(table["population"] > 0)
+    for code in CATALOGUE:
+        base = code.removesuffix(PER_1000)
+        if code.endswith(PER_1000) and base in table:
+            table[code] = table[base] * 1000.0 / population
+    table["demo"] = demo_rows.reindex(table.index).fillna(0) > 0
+    return table.reset_index()
+
+
+def _base_codes(codes: tuple[str, ...] | None) -> set[str]:
+    """The base indicators the queries must compute to give ``codes`` (all when None)."""
+    if codes is None:
+        return {ind.code for ind in BASE_INDICATORS}
+    needed: set[str] = set()
+    for code in codes:
+        base = code.removesuffix(PER_1000)
+        if base not in CATALOGUE:
+            raise KeyError(f"Indicateur inconnu : « {code} ».")
+        needed.update(DERIVED.get(base, (base,)))
+    return needed
+
+
+MONTHLY_CODES = FAMILIES[0][1]
+
+
+def compute_monthly_table(conn: Connection, scope: Scope, filters: Filters,
+                          level: str = "commune") -> pd.DataFrame:
+    """The workshop indicators (``MONTHLY_CODES``) month by month, one row per group of
+    ``level`` and month with activity: ``key``, ``month`` (its first day) and the codes.
+
+    The same aggregated query as ``compute_indicator_table``, grouped by month as well: the
+    months of a group add up to its figure for the period (``venues`` excepted, a venue
+    active in two months counting in both).
+    """
+    year, month = extract("year", Workshop.date), extract("month", Workshop.date)
+    stmt = (_workshop_query(_group_key(level), scope, filters, level)
+            .add_columns(year.label("year"), month.label("month_number"))
+            .group_by(year, month))
+    frame = _read(conn, stmt).drop(columns="_demo_rows")
+    columns = ["key", "month", *MONTHLY_CODES]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["month"] = [dt.date(int(y), int(m), 1)
+                      for y, m in zip(frame["year"], frame["month_number"], strict=True)]
+    for code in MONTHLY_CODES:
+        frame[code] = pd.to_numeric(frame[code])
+    return frame[columns].sort_values(["key", "month"]).reset_index(drop=True)
+
+
+# Workshop attributes the workshop indicators can be broken down by.
+BREAKDOWNS = ("theme", "format", "venue_kind", "facilitator_kind", "month")
+
+
+def compute_breakdown(conn: Connection, scope: Scope, filters: Filters,
+                      by: str) -> pd.DataFrame:
+    """The workshop indicators (``MONTHLY_CODES``) for each value of one workshop attribute:
+    ``key`` (a theme, format, venue kind, facilitator kind code — or the month's first day)
+    and the codes, largest first (months in order).
+
+    The same aggregated query as ``compute_indicator_table``, grouped by the attribute. A
+    workshop with two themes counts under each of them; a workshop without a venue has the
+    venue kind ``None``.
+    """
+    if by == "month":
+        table = compute_monthly_table(conn, scope, filters, level="total")
+        return table.drop(columns="key").rename(columns={"month": "key"})
+    column = {"theme": WorkshopTheme.theme, "format": Workshop.format,
+              "venue_kind": Venue.kind, "facilitator_kind": Workshop.facilitator_kind}.get(by)
+    if column is None:
+        raise ValueError(f"Ventilation inconnue : « {by} ».")
+    stmt = _workshop_query(column, scope, filters, level=by)
+    if by == "theme":
+        stmt = stmt.join(WorkshopTheme, WorkshopTheme.workshop_id == Workshop.id)
+    elif by == "venue_kind":
+        stmt = stmt.outerjoin(Venue, Venue.id == Workshop.venue_id)
+    frame = _read(conn, stmt).drop(columns="_demo_rows")
+    for code in MONTHLY_CODES:
+        frame[code] = pd.to_numeric(frame[code])
+    return frame.sort_values(["workshops", "key"], ascending=[False, True],
+                             na_position="last").reset_index(drop=True)
+
+
+def compute_indicators(conn: Connection, scope: Scope, filters: Filters,
+                       codes: tuple[str, ...] | None = None) -> IndicatorValues:
+    """Every catalogue indicator for one scope and filters (``codes``: only the queries those
+    need; the values then hold at least those codes)."""
+    row = compute_indicator_table(conn, scope, filters, level="total", codes=codes).iloc[0]
+    values: dict[str, float | int | None] = {}
+    for code, ind in CATALOGUE.items():
+        if code not in row:
+            continue
+        value = row[code]
+        if pd.isna(value):
+            values[code] = None
+        elif ind.decimals == 0 and not code.endswith(PER_1000):
+            values[code] = int(value)
+        else:
+            values[code] = float(value)
+    return IndicatorValues(
+        scope=scope,
+        filters=filters,
+        values=values,
+        population=int(row["population"]),
+        demo=bool(row["demo"]),
+    )
+

@@ -1,0 +1,239 @@
+"""Objectives against what was achieved: the status rule and the tables built on it.
+
+« On track » compares the share of the target achieved with the share of the period elapsed
+at a date given by the caller — nothing here reads the clock. Achieved values come from
+``indicators.compute_indicator_table``, the one code path of every figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from tne_dash.catalogue import CATALOGUE
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import IndicatorValues, compute_indicator_table, compute_indicators
+from tne_dash.figures.privacy import mask_value
+from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
+from tne_dash.labels import format_number
+from tne_dash.periods import Period, school_year_of
+from tne_dash.store.models import Commune, Objective
+from tne_dash.vocabulary import LabelledEnum, register_labels
+
+
+class Status(LabelledEnum):
+    REACHED = "atteint"
+    ON_TRACK = "en_bonne_voie"
+    LATE = "en_retard"
+    NO_TARGET = "sans_objectif"
+
+
+register_labels(Status, {
+    Status.REACHED: "Atteint",
+    Status.ON_TRACK: "En bonne voie",
+    Status.LATE: "En retard",
+    Status.NO_TARGET: "Sans objectif",
+})
+# From the most to the least worrying: a commune takes the first status any objective has.
+STATUS_SEVERITY = (Status.LATE, Status.ON_TRACK, Status.REACHED, Status.NO_TARGET)
+
+
+def elapsed_share(period: Period, as_of: dt.date) -> float:
+    """Share of ``period`` elapsed at the end of ``as_of``: 0 before it starts, 1 after it ends."""
+    if as_of < period.start:
+        return 0.0
+    if as_of >= period.end:
+        return 1.0
+    return ((as_of - period.start).days + 1) / ((period.end - period.start).days + 1)
+
+
+def objective_status(achieved: float | None, target: float | None, elapsed: float) -> Status:
+    """Atteint when the target is met; en bonne voie when the share achieved keeps pace with
+    the share of the period elapsed; en retard otherwise. A missing or zero target means there
+    is nothing to track: sans objectif."""
+    if target is None or math.isnan(target) or target <= 0:
+        return Status.NO_TARGET
+    done = 0.0 if achieved is None or math.isnan(achieved) else float(achieved)
+    if done >= target:
+        return Status.REACHED
+    return Status.ON_TRACK if done / target >= elapsed else Status.LATE
+
+
+def share_reached(achieved: float | None, target: float | None) -> float | None:
+    """100 × achieved ÷ target; None without a positive target."""
+    if target is None or math.isnan(target) or target <= 0:
+        return None
+    return 100.0 * (0.0 if achieved is None or math.isnan(achieved) else achieved) / target
+
+
+def worst_status(statuses) -> Status:
+    """The most worrying of ``statuses`` (sans objectif when there is none)."""
+    present = set(statuses)
+    return next((s for s in STATUS_SEVERITY if s in present), Status.NO_TARGET)
+
+
+def period_filters(period: Period, as_of: dt.date, include_demo: bool = True) -> Filters:
+    """The filters of « achieved to date »: from the period's start to ``as_of`` (at most its
+    end). Stock indicators (PCN share, strategies, engaged communes) only use the end date."""
+    return Filters(date_from=period.start, date_to=min(as_of, period.end),
+                   include_demo=include_demo)
+
+
+def objective_scope(scope: Scope) -> tuple[str, str]:
+    """The (scope_kind, scope_code) objectives are recorded under: the TNE view reads the
+    programme's national objectives."""
+    if scope.kind in (NATIONAL, TNE):
+        return NATIONAL, ""
+    return scope.kind, scope.code
+
+
+def read_objectives(conn: Connection, scope: Scope, period: Period) -> pd.DataFrame:
+    """Objectives of one scope and period: indicator, target, source (one row per indicator)."""
+    kind, code = objective_scope(scope)
+    stmt = (select(Objective.indicator, Objective.target, Objective.source)
+            .where(Objective.scope_kind == kind, Objective.scope_code == code,
+                   Objective.period_label == period.label)
+            .order_by(Objective.indicator))
+    return pd.read_sql(stmt, conn)
+
+
+@dataclass(frozen=True)
+class ObjectivesProgress:
+    """Objectives of a scope and period at a date, with the values they are measured on."""
+
+    scope: Scope
+    period: Period
+    as_of: dt.date
+    elapsed: float
+    # indicator, label, unit, decimals, target, achieved, pct_reached, status, source
+    table: pd.DataFrame
+    values: IndicatorValues
+
+    @property
+    def demo(self) -> bool:
+        return self.values.demo or bool((self.table["source"] == "demo").any())
+
+
+def objectives_progress(conn: Connection, scope: Scope, period: Period, as_of: dt.date,
+                        include_demo: bool = True) -> ObjectivesProgress:
+    """Every objective of ``scope`` for ``period``: target, achieved to ``as_of``, % reached
+    and status, in catalogue order."""
+    objectives = read_objectives(conn, scope, period)
+    if not include_demo:
+        objectives = objectives[objectives["source"] != "demo"]
+    values = compute_indicators(conn, scope, period_filters(period, as_of, include_demo))
+    elapsed = elapsed_share(period, as_of)
+    rows = []
+    order = list(CATALOGUE)
+    for obj in objectives.itertuples():
+        if obj.indicator not in CATALOGUE:
+            continue  # a code retired from the catalogue: nothing to measure it with
+        ind = CATALOGUE[obj.indicator]
+        achieved = values[obj.indicator]
+        rows.append({
+            "indicator": obj.indicator, "label": ind.label, "unit": ind.unit,
+            "decimals": ind.decimals, "target": float(obj.target), "achieved": achieved,
+            "pct_reached": share_reached(achieved, obj.target),
+            "status": objective_status(achieved, obj.target, elapsed).value,
+            "source": obj.source,
+        })
+    table = pd.DataFrame(rows, columns=["indicator", "label", "unit", "decimals", "target",
+                                        "achieved", "pct_reached", "status", "source"])
+    table = table.sort_values("indicator", key=lambda s: s.map(order.index), kind="stable")
+    return ObjectivesProgress(scope, period, as_of, elapsed, table.reset_index(drop=True),
+                              values)
+
+
+def commune_progress(conn: Connection, departement: str, period: Period, as_of: dt.date,
+                     include_demo: bool = True) -> pd.DataFrame:
+    """Status of every commune of ``departement`` with objectives for ``period``.
+
+    One row per commune and objective: code_insee, indicator, target, achieved, pct_reached,
+    status — measured with one indicator table grouped by commune.
+    """
+    communes = select(Commune.code_insee).where(Commune.departement_code == departement)
+    objectives = pd.read_sql(
+        select(Objective.scope_code.label("code_insee"), Objective.indicator,
+               Objective.target, Objective.source)
+        .where(Objective.scope_kind == COMMUNE, Objective.scope_code.in_(communes),
+               Objective.period_label == period.label), conn)
+    if not include_demo:
+        objectives = objectives[objectives["source"] != "demo"]
+    objectives = objectives[objectives["indicator"].isin(list(CATALOGUE))]
+    columns = ["code_insee", "indicator", "target", "achieved", "pct_reached", "status"]
+    if objectives.empty:
+        return pd.DataFrame(columns=columns)
+    achieved = compute_indicator_table(
+        conn, Scope(DEPARTEMENT, departement), period_filters(period, as_of, include_demo),
+        level="commune").set_index("key")
+    elapsed = elapsed_share(period, as_of)
+    out = objectives.copy()
+    out["achieved"] = [float(achieved.at[c, i]) if c in achieved.index else 0.0
+                       for c, i in zip(out["code_insee"], out["indicator"], strict=True)]
+    out["pct_reached"] = [share_reached(a, t) for a, t in
+                          zip(out["achieved"], out["target"], strict=True)]
+    out["status"] = [objective_status(a, t, elapsed).value for a, t in
+                     zip(out["achieved"], out["target"], strict=True)]
+    return out[columns].reset_index(drop=True)
+
+
+def commune_statuses(progress: pd.DataFrame, exact: bool = True) -> pd.DataFrame:
+    """One row per commune: its worst status and the objectives that are late, in words
+    (``exact=False`` words small counts of people as « < 5 », as every public view does)."""
+    rows = []
+    for code, group in progress.groupby("code_insee", sort=True):
+        late = group[group["status"] == Status.LATE.value]
+        rows.append({
+            "code_insee": code,
+            "status": worst_status(Status(s) for s in group["status"]).value,
+            "late_objectives": "; ".join(
+                f"{CATALOGUE[r.indicator].label} : "
+                f"{_short(mask_value(r.indicator, r.achieved, commune_level=True, exact=exact))}"
+                f" sur {_short(r.target)}"
+                for r in late.itertuples()),
+        })
+    return pd.DataFrame(rows, columns=["code_insee", "status", "late_objectives"])
+
+
+def _short(value: float | str) -> str:
+    if isinstance(value, str):
+        return value
+    return format_number(value, 0 if float(value).is_integer() else 1)
+
+
+def objective_shares(conn: Connection, scope: Scope, filters: Filters, level: str,
+                     as_of: dt.date, codes: tuple[str, ...]) -> pd.DataFrame:
+    """% reached of the objectives of each commune or département of the territory for the
+    school year of ``as_of``: one row per territory with objectives (``key``), one column
+    per indicator of ``codes`` (None without objective).
+
+    Achieved counts every activity of the school year to ``as_of`` — objectives are about the
+    whole activity, so the workshop filters (theme, format…) do not apply; the territorial
+    filters and the demo choice do.
+    """
+    if level not in (COMMUNE, DEPARTEMENT):
+        return pd.DataFrame(columns=["key", *codes])
+    period = school_year_of(as_of)
+    targets = pd.read_sql(
+        select(Objective.scope_code.label("key"), Objective.indicator, Objective.target,
+               Objective.source)
+        .where(Objective.scope_kind == level, Objective.period_label == period.label,
+               Objective.indicator.in_(codes)), conn)
+    if not filters.include_demo:
+        targets = targets[targets["source"] != "demo"]
+    if targets.empty:
+        return pd.DataFrame(columns=["key", *codes])
+    measured = replace(period_filters(period, as_of, filters.include_demo),
+                       departements=filters.departements, communes=filters.communes,
+                       rep_only=filters.rep_only)
+    achieved = compute_indicator_table(conn, scope, measured, level=level,
+                                       codes=codes).set_index("key")
+    targets = targets[targets["key"].isin(achieved.index)]
+    targets["pct"] = [share_reached(float(achieved.at[k, i]), t) for k, i, t in
+                      zip(targets["key"], targets["indicator"], targets["target"], strict=True)]
+    table = targets.pivot(index="key", columns="indicator", values="pct")
+    return table.reindex(columns=list(codes)).reset_index()

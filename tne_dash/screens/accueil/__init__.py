@@ -1,0 +1,1 @@
+"""Accueil: the programme's headline figures for a territory and a date."""

@@ -1,0 +1,158 @@
+"""Carte page widgets: sidebar controls kept in the URL, the frames as this viewer may see
+them, legend, selected-commune panel, the table's download."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+import streamlit as st
+
+from tne_dash import maps
+from tne_dash.catalogue import CATALOGUE
+from tne_dash.exports import to_csv_bytes
+from tne_dash.figures.map_frames import MapFrames, for_viewer, view_filters
+from tne_dash.figures.map_view import COLOUR_BY_PHASE, LAYERS, MapView
+from tne_dash.figures.metrics import headline_kpis
+from tne_dash.figures.privacy import MASK, reveals_people_count
+from tne_dash.figures.scope import Scope
+from tne_dash.labels import format_number
+from tne_dash.screens.carte.view import map_view_params
+from tne_dash.store.reference import CNFS_VINTAGE
+from tne_dash.ui import blocks, data
+from tne_dash.vocabulary import PHASE_LABELS, PHASE_ORDER, EmployerKind, VenueKind
+
+FRANCE = ""
+KEY_DEP = "carte_dep"
+_PENDING_DEP = "carte_dep_pending"
+_MAP_GENERATION = "carte_map_generation"
+LAYER_LABELS = {"cnfs": f"Structures d'accueil CNFS ({CNFS_VINTAGE})",
+                "venues": "Lieux d'atelier", "schools": "Collèges, lycées, écoles REP/REP+"}
+COLOUR_CHOICES = [COLOUR_BY_PHASE] + [c for c in CATALOGUE if c in (
+    "workshops", "workshops_per_1000_inhabitants", "parents_reached",
+    "parents_reached_per_1000_inhabitants", "participations", "workshop_hours",
+    "parents_ressources_recruited", "parents_ressources_active", "cnfs_posts",
+    "cnfs_posts_per_1000_inhabitants", "venues", "target_schools")]
+
+
+def controls(url: str, view: MapView) -> MapView:
+    """Sidebar filters (département, period, phase, venue kinds, colouring, layers)."""
+    deps = data.load_departements(url)
+    names = dict(zip(deps["code"], deps["name"], strict=True))
+    tne = [c for c, k in zip(deps["code"], deps["tne_cohort"], strict=True) if k is not None]
+    options = [FRANCE, *tne, *[c for c in deps["code"] if c not in tne]]
+    bar = st.sidebar
+    bar.header("Carte")
+    if _PENDING_DEP in st.session_state:  # set by a click on the map, before the widget
+        st.session_state[KEY_DEP] = st.session_state.pop(_PENDING_DEP)
+    dep = bar.selectbox("Territoire", options, index=options.index(view.departement or FRANCE),
+                        format_func=lambda c: f"{names[c]} ({c})" if c else "France entière",
+                        key=KEY_DEP)
+    period = bar.date_input("Période", value=(view.date_from or dt.date(2020, 9, 1),
+                                              view.date_to), format="DD/MM/YYYY",
+                            key="carte_period")
+    start = period[0] if period else view.date_from
+    end = period[1] if len(period) > 1 else view.date_to
+    phases = bar.multiselect("Phase des communes", PHASE_ORDER, default=list(view.phases),
+                             format_func=PHASE_LABELS.get, key="carte_phases",
+                             placeholder="Toutes")
+    kinds = bar.multiselect("Types de lieu", list(VenueKind.labels()),
+                            default=list(view.venue_kinds), format_func=VenueKind.labels().get,
+                            key="carte_kinds", placeholder="Tous")
+    colour = bar.selectbox("Colorer les communes par", COLOUR_CHOICES,
+                           index=COLOUR_CHOICES.index(view.colour_by)
+                           if view.colour_by in COLOUR_CHOICES else 0,
+                           format_func=lambda c: "Phase du déploiement" if c == COLOUR_BY_PHASE
+                           else CATALOGUE[c].label, key="carte_colour")
+    shown = [layer for layer in LAYERS if bar.checkbox(
+        LAYER_LABELS[layer], value=layer in view.layers, key=f"carte_layer_{layer}")]
+    result = MapView(departement=dep or None, date_from=start, date_to=end,
+                     phases=tuple(phases), venue_kinds=tuple(kinds), colour_by=colour,
+                     layers=tuple(shown),
+                     commune=view.commune if dep == view.departement else None)
+    st.query_params.from_dict(map_view_params(result))
+    return result
+
+
+def open_departement(code: str) -> None:
+    """Open a département (map click or button): the sidebar follows, then rerun."""
+    st.session_state[_PENDING_DEP] = code
+    # A new map component: the old one would still report the click that opened this one.
+    st.session_state[_MAP_GENERATION] = st.session_state.get(_MAP_GENERATION, 0) + 1
+    st.rerun()
+
+
+def map_key(view: MapView) -> str:
+    """The map component's key: new per département and per click-navigation."""
+    return f"carte-{view.departement or 'france'}-{st.session_state.get(_MAP_GENERATION, 0)}"
+
+
+def _swatches(entries: list[tuple[str, str]]) -> str:
+    return " ".join(
+        f'<span style="display:inline-block;width:0.9em;height:0.9em;background:{c};'
+        f'border:1px solid #929292;vertical-align:middle"></span>&nbsp;{html.escape(label)}'
+        for c, label in entries)
+
+
+def legend(view: MapView, bins: list[float], value_label: str, masked: bool) -> None:
+    """The legend under the map, numbers in French."""
+    lines = []
+    if view.departement is None:
+        lines.append("**Départements** : " + _swatches([
+            (maps.COHORT_COLOURS["pilot_2020"], "Pilote (2020)"),
+            (maps.COHORT_COLOURS["extension_2021"], "Extension (2021)"),
+            ("#FFFFFF", "hors TNE")]))
+    elif view.colour_by == COLOUR_BY_PHASE:
+        lines.append("**Communes** : " + _swatches(
+            maps.legend_entries(maps.PHASE_COLOURS, PHASE_LABELS)))
+    elif bins:
+        lows = [0.0, *bins[:-1]]
+        colours = maps.SEQUENTIAL[len(maps.SEQUENTIAL) - len(bins):]
+        lines.append(f"**{html.escape(value_label)}** : " + _swatches(
+            [(maps.LIGHT_GREY, "0")] + [(c, f"{format_number(lo, 1)} – {format_number(hi, 1)}")
+                                        for c, lo, hi in zip(colours, lows, bins, strict=True)]
+            + ([(maps.MASKED_COLOUR, f"{MASK} (effectif masqué)")]
+               if masked and reveals_people_count(view.colour_by) else [])))
+    if "cnfs" in view.layers:
+        lines.append(f"**Structures CNFS** (fichier ANCT du {CNFS_VINTAGE}, taille = postes) : "
+                     + _swatches(maps.legend_entries(maps.EMPLOYER_COLOURS,
+                                                     EmployerKind.labels())))
+    if "venues" in view.layers:
+        lines.append("**Lieux d'atelier** (taille = ateliers sur la période) : " + _swatches(
+            maps.legend_entries(maps.VENUE_COLOURS, VenueKind.labels())))
+    if "schools" in view.layers and view.departement:
+        lines.append("**Établissements** : " + _swatches(
+            [(maps.ROUGE_MARIANNE, "REP+"), ("#F95C5E", "REP"), ("#666666", "hors EP"),
+             (maps.GREEN_PCN, "anneau vert : volet « numérique et parentalité »")]))
+    st.markdown("  \n".join(lines), unsafe_allow_html=True)
+
+
+def commune_panel(url: str, view: MapView, code: str, exact: bool) -> None:
+    """Figures of the selected commune and links to open it elsewhere."""
+    values = data.load_indicators(url, Scope("commune", code),
+                                  view_filters(view))
+    st.subheader(data.load_scope_label(url, Scope("commune", code)))
+    st.caption(f"{format_number(values.population)} habitants")
+    for kpi in headline_kpis(values, exact=exact):
+        st.metric(kpi.label, kpi.value, help=kpi.help)
+    blocks.demo_notice(values.demo)
+    params = {"scope": f"commune:{code}", "to": view.date_to.isoformat()}
+    st.page_link("pages/accueil.py", label="Ouvrir sur l'accueil", icon=":material/home:",
+                 query_params=params)
+    st.page_link("pages/deploiement.py", label="Son déploiement et ses objectifs",
+                 icon=":material/timeline:", query_params=params)
+    st.page_link("pages/comparer.py", label="La comparer à des communes semblables",
+                 icon=":material/compare_arrows:",
+                 query_params={"commune": code, "to": view.date_to.isoformat()})
+
+
+def frames_for_viewer(url: str, view: MapView, exact: bool) -> MapFrames:
+    """The view's frames, small counts of people masked unless the viewer sees exact counts."""
+    return for_viewer(data.load_map_frames(url, view), view, exact)
+
+
+def table_download(table: pd.DataFrame) -> None:
+    """The table under the map as CSV (formulas neutralised by ``to_csv_bytes``)."""
+    st.download_button("Télécharger le tableau (CSV)", to_csv_bytes(table),
+                       file_name="carte-tne.csv", mime="text/csv", on_click="ignore")

@@ -1,0 +1,237 @@
+"""The Déploiement page's sections: controls, objectives, timeline, funnel, progression, and
+the objective form of editors (« mode édition »: validated like a row of the objectives
+template, written in one transaction with its journal entry, caches refreshed)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from tne_dash.access import Account
+from tne_dash.catalogue import CATALOGUE
+from tne_dash.charts import to_png
+from tne_dash.exports import to_csv_bytes, to_xlsx_bytes
+from tne_dash.figures.objectives import ObjectivesProgress, Status, objective_scope
+from tne_dash.figures.objectives_table import (
+    objectives_frame,
+    objectives_heading,
+    objectives_summary,
+)
+from tne_dash.figures.privacy import is_small_count
+from tne_dash.figures.progression import PROGRESSION_CODES
+from tne_dash.figures.scope import COMMUNE
+from tne_dash.figures.timeline import select_communes, timeline_bars, timeline_summary
+from tne_dash.labels import format_number
+from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
+from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart
+from tne_dash.screens.deploiement.tables import (
+    funnel_frame,
+    funnel_summary,
+    progress_summary,
+    timeline_frame,
+)
+from tne_dash.screens.deploiement.view import (
+    SORTS,
+    TIMELINE_PHASES,
+    DeploiementView,
+    deploiement_params,
+)
+from tne_dash.store.imports.problems import Problem
+from tne_dash.store.imports.service import record_objective
+from tne_dash.text import slug
+from tne_dash.ui import data, pickers
+from tne_dash.ui.urlstate import View
+from tne_dash.vocabulary import PHASE_LABELS, ScopeKind
+
+PNG_WIDTH = 900
+FIELDS = {"perimetre": "Périmètre", "code": "Code du territoire", "periode": "Année scolaire",
+          "indicateur": "Indicateur", "cible": "Objectif"}
+DONE_KEY = "objective_saved"
+
+
+def controls(url: str, view: DeploiementView) -> DeploiementView:
+    """Territory, date (« Situation au ») and school year of the objectives, kept in the URL."""
+    picked = pickers.view_picker(url, View(view.scope, view.as_of), date_label="Situation au",
+                                 cumulative_note=False)
+    as_of = picked.date_to or view.as_of
+    last = max(as_of.year, view.period.start.year) + 1
+    years = [school_year_label(y) for y in range(FIRST_SCHOOL_YEAR, last)]
+    column, _ = st.columns([1, 2])
+    label = column.selectbox("Année scolaire des objectifs", years, key="school_year",
+                             index=years.index(view.period.label))
+    chosen = replace(view, scope=picked.scope, as_of=as_of, period=parse_period(label))
+    st.query_params.from_dict(deploiement_params(chosen))
+    return chosen
+
+
+def objectives_section(place: str, progress: ObjectivesProgress, exact: bool) -> None:
+    """The objectives table with its reading in a sentence, the status rule and exports."""
+    st.subheader(f"Objectifs {progress.period.label}")
+    st.markdown(objectives_summary(progress))
+    frame = objectives_frame(progress, exact)
+    if frame.empty:
+        return
+    # Masked cells (« < 5 ») make a column text: it keeps the default text display (a None
+    # config would hide the column).
+    config = {"Objectif": st.column_config.NumberColumn(format="localized"),
+              "Attendu à date (%)": st.column_config.NumberColumn(format="%.1f %%")}
+    if pd.api.types.is_numeric_dtype(frame["Réalisé"]):
+        config["Réalisé"] = st.column_config.NumberColumn(format="localized")
+    if pd.api.types.is_numeric_dtype(frame["% atteint"]):
+        config["% atteint"] = st.column_config.ProgressColumn(format="%.1f %%", min_value=0,
+                                                              max_value=100)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    st.caption("**Atteint** : le réalisé égale ou dépasse l'objectif. **En bonne voie** : la "
+               "part de l'objectif réalisée est au moins égale à la part de l'année scolaire "
+               "écoulée à la date choisie (« Attendu à date »). **En retard** : en dessous. "
+               "**Sans objectif** : objectif nul. Le réalisé est compté du 1er septembre à la "
+               "date choisie, par le même calcul que toutes les pages et `tne-dash "
+               "indicators`.")
+    name = f"objectifs-{slug(place)}-{progress.period.label}"
+    col_csv, col_xlsx, _ = st.columns([1, 1, 2])
+    col_csv.download_button("Télécharger (CSV)", to_csv_bytes(frame), f"{name}.csv",
+                            "text/csv", on_click="ignore", icon=":material/download:")
+    col_xlsx.download_button(
+        "Télécharger (XLSX)", to_xlsx_bytes(frame, "Objectifs",
+                                            objectives_heading(place, progress)),
+        f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore", icon=":material/download:")
+
+
+def commune_plan(plan: pd.DataFrame, frame: pd.DataFrame) -> None:
+    st.subheader("Déploiement de la commune")
+    if plan.empty:
+        st.info("Cette commune n'est pas engagée dans le volet parentalité.")
+        return
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -> None:
+    """The département's communes: three years each, the date, late communes in red."""
+    st.subheader("Frise des communes engagées")
+    plan, communes = data.load_departement_rollout(url, view.scope.code, view.period,
+                                                   view.as_of, exact)
+    col_phase, col_status, col_sort = st.columns([2, 2, 1])
+    phases = col_phase.multiselect(
+        "Phase à la date", TIMELINE_PHASES, default=list(view.phases), key="phases",
+        format_func=PHASE_LABELS.__getitem__, placeholder="Toutes les phases")
+    statuses = col_status.multiselect(
+        "Statut", [s.value for s in Status], default=list(view.statuses), key="statuses",
+        format_func=lambda s: Status(s).label, placeholder="Tous les statuts")
+    sort = col_sort.selectbox("Tri", list(SORTS), index=list(SORTS).index(view.sort),
+                              key="sort", format_func=SORTS.__getitem__)
+    st.query_params.from_dict(deploiement_params(
+        replace(view, phases=tuple(phases), statuses=tuple(statuses), sort=sort)))
+    shown = select_communes(communes, tuple(phases), tuple(statuses), sort)
+    st.markdown(timeline_summary(shown, place, view.as_of, filtered=bool(phases or statuses)))
+    if shown.empty:
+        return
+    bars = timeline_bars(plan, shown, view.as_of)
+    order = list(shown["label"])
+    st.altair_chart(timeline_chart(bars, order, view.as_of), width="stretch")
+    st.caption(f"Barres : les trois années prévues de chaque commune. Trait rouge : le "
+               f"{view.as_of:%d/%m/%Y}. En rouge : les communes en retard sur leurs objectifs "
+               f"{view.period.label}, leur année en cours encadrée.")
+    st.download_button(
+        "Télécharger la frise (PNG)",
+        lambda: to_png(timeline_chart(bars, order, view.as_of, width=PNG_WIDTH)),
+        f"frise-{slug(place)}-{view.as_of.isoformat()}.png", "image/png",
+        on_click="ignore", icon=":material/image:")
+    with st.expander("La frise en tableau"):
+        st.dataframe(timeline_frame(shown), hide_index=True, width="stretch")
+
+
+def funnel_section(url: str, view: DeploiementView, place: str) -> None:
+    st.subheader("Entonnoir du déploiement")
+    funnel = data.load_funnel(url, view.scope, view.as_of)
+    st.markdown(funnel_summary(funnel, place))
+    st.altair_chart(funnel_chart(funnel), width="stretch")
+    with st.expander("L'entonnoir en tableau"):
+        st.dataframe(funnel_frame(funnel), hide_index=True, width="stretch")
+
+
+def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgress,
+                     exact: bool) -> None:
+    """Cumulative workshops, parents reached and Parents Ressources, month by month."""
+    st.subheader(f"Progression mois par mois — {view.period.label}")
+    targets = tuple((code, target) for code, target in
+                    zip(progress.table["indicator"], progress.table["target"], strict=True)
+                    if code in PROGRESSION_CODES)
+    points = data.load_monthly_progress(url, view.scope, view.period, view.as_of, targets)
+    commune_level = view.scope.kind == COMMUNE
+    for column, code in zip(st.columns(len(PROGRESSION_CODES)), PROGRESSION_CODES,
+                            strict=True):
+        ind = CATALOGUE[code]
+        series = points[points["indicator"] == code]
+        small = not exact and commune_level and ind.counts_people and bool(
+            series["value"].map(is_small_count).any())
+        summary = f"**{ind.label}** : " + progress_summary(
+            series, ind.unit, ind.decimals, exact, commune_level)
+        with column:
+            if small:
+                summary += (" Courbe masquée en vue publique : certains mois comptent de 1 à "
+                            "4 personnes.")
+            elif not series.empty:
+                st.altair_chart(progress_chart(series, view.period, ind.label),
+                                width="stretch")
+            st.caption(summary)
+    st.caption("Bleu : cumul depuis le 1er septembre. Rouge : l'objectif de l'année. "
+               "Pointillés : le rythme qui mène à l'objectif le 31 août.")
+
+
+def objective_editor(url: str, view: DeploiementView, account: Account) -> None:
+    """The « mode édition » toggle and form; a plain note for viewers who cannot edit."""
+    if message := st.session_state.pop(DONE_KEY, None):
+        st.success(message, icon=":material/check_circle:")
+    if not account.can_edit:
+        st.caption("Les éditeurs connectés (« Espace éditeurs », dans la barre latérale) "
+                   "peuvent fixer ou modifier les objectifs de leurs territoires.")
+        return
+    if not st.toggle("Mode édition : fixer ou modifier un objectif", key="edit_mode"):
+        return
+    kind, code = objective_scope(view.scope)
+    kinds = [k.value for k in ScopeKind]
+    with st.form("objective-form"):
+        col_kind, col_code, col_period = st.columns(3)
+        scope_kind = col_kind.selectbox(FIELDS["perimetre"], kinds, index=kinds.index(kind),
+                                        format_func=lambda k: ScopeKind(k).label)
+        scope_code = col_code.text_input(FIELDS["code"], value=code,
+                                         help="Code du département (95, 2A, 971) ou code "
+                                              "INSEE de la commune ; vide pour la France.")
+        period = col_period.text_input(FIELDS["periode"], value=view.period.label,
+                                       help="Du 1er septembre au 31 août : « 2023-2024 ».")
+        col_indicator, col_target = st.columns([3, 1])
+        indicator = col_indicator.selectbox(
+            FIELDS["indicateur"], list(CATALOGUE),
+            format_func=lambda c: f"{CATALOGUE[c].label} ({CATALOGUE[c].unit})")
+        target = col_target.number_input(FIELDS["cible"], value=None, step=1.0,
+                                         placeholder="ex. 30", help="Un nombre positif ; "
+                                         "un pourcentage entre 0 et 100.")
+        submitted = st.form_submit_button("Enregistrer l'objectif", type="primary",
+                                          icon=":material/save:")
+    if not submitted:
+        return
+    cells = {"perimetre": scope_kind, "code": scope_code, "periode": period,
+             "indicateur": indicator, "cible": target}
+    report = record_objective(data.get_engine(url), cells, account=account,
+                              today=data.today(), now=data.now())
+    if report.refused:
+        st.error("L'objectif n'a pas été enregistré :", icon=":material/error:")
+        for problem in report.errors:
+            st.error(_field_message(problem))
+        return
+    data.refresh_after_write()
+    st.session_state[DONE_KEY] = (
+        f"Objectif enregistré : {CATALOGUE[indicator].label}, {period.strip()}, "
+        f"{format_number(target, 0 if float(target).is_integer() else 1)} "
+        f"(journal : n° {report.batch_id}). Les chiffres de la page sont recalculés.")
+    st.rerun()
+
+
+def _field_message(problem: Problem) -> str:
+    """« Objectif : « -3 » — attendu un nombre positif » (the form's labels, no row)."""
+    field = FIELDS.get(problem.column or "", "Formulaire")
+    found = f"« {problem.value} » — " if problem.value is not None else ""
+    return f"{field} : {found}{problem.expected}"

@@ -1,0 +1,1 @@
+"""Données et méthodes: the indicator catalogue and the sources, as French tables."""

@@ -1,0 +1,25 @@
+"""The Données page's tables: the indicator catalogue and the sources register, with French
+headers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tne_dash.catalogue import CATALOGUE
+from tne_dash.store.sources import SOURCES
+
+
+def sources_table() -> pd.DataFrame:
+    """The sources as a French-headed table."""
+    return pd.DataFrame(
+        [(s.what, s.file, s.vintage, s.licence) for s in SOURCES],
+        columns=["Données", "Fichier", "Millésime", "Licence"],
+    )
+
+
+def catalogue_table() -> pd.DataFrame:
+    """The indicator catalogue as a French-headed table (code kept for scripts)."""
+    return pd.DataFrame(
+        [(i.label, i.unit, i.computation, i.code) for i in CATALOGUE.values()],
+        columns=["Indicateur", "Unité", "Mode de calcul", "Code"],
+    )

@@ -1,0 +1,2 @@
+"""Import: files of workshops, Coop exports, Parents Ressources and objectives — the
+Streamlit adapter over ``store.imports``."""

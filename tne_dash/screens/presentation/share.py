@@ -1,0 +1,32 @@
+"""The link to a scope in the normal dashboard, and its QR code drawn locally (segno, SVG)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+import segno
+
+from tne_dash.figures.scope import Scope
+from tne_dash.palette import BLEU_FRANCE
+
+FALLBACK_ORIGIN = "http://localhost:8501"
+
+
+def origin_of(url: str | None) -> str:
+    """``https://tne.example.fr`` of any address under it (a fallback when there is none)."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return FALLBACK_ORIGIN
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}".rstrip("/")
+
+
+def dashboard_link(origin: str, scope: Scope) -> str:
+    """The home page of the dashboard on ``scope``: what the room opens from the QR code."""
+    return f"{origin.rstrip('/')}/?{urlencode({'scope': str(scope)}, safe=':')}"
+
+
+def qr_data_uri(link: str) -> str:
+    """A QR code of ``link`` as an SVG data URI for an ``<img>`` (medium error correction,
+    bleu France on white; drawn here, no online service)."""
+    return segno.make(link, error="m").svg_data_uri(scale=10, border=2, dark=BLEU_FRANCE,
+                                                    light="#FFFFFF")

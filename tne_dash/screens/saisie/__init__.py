@@ -1,0 +1,2 @@
+"""Saisie: one workshop recorded by an editor — the Streamlit form, validated like an
+imported row."""
