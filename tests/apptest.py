@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -22,3 +23,9 @@ def open_page(page: str, account: Account | None = None, timeout: int = 90,
         at.session_state["tne_account"] = account
     at.switch_page(f"pages/{page}")
     return at.run()
+
+
+def shown(elements) -> list[str]:
+    """The texts of messages as a visitor reads them: the app escapes every ASCII punctuation
+    of a message that echoes the address (``labels.plain_text``), Markdown shows it bare."""
+    return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.value) for element in elements]

@@ -53,11 +53,11 @@ def test_a_refused_file_prints_every_error_and_exits_1(capsys, writable_built_ur
     assert out.splitlines() == [
         "effectifs_invalides.csv : fichier refusé, rien n'a été enregistré — 4 erreurs.",
         "Erreur : effectifs_invalides.csv, ligne 2, colonne nb_parents : « -3 » — attendu un "
-        "entier positif",
+        "entier entre 0 et 1\u202f000",
         "Erreur : effectifs_invalides.csv, ligne 2, colonne nb_enfants : « beaucoup » — attendu "
-        "un entier positif",
+        "un entier entre 0 et 1\u202f000",
         "Erreur : effectifs_invalides.csv, ligne 3, colonne nb_enfants : « 2,5 » — attendu un "
-        "entier positif",
+        "entier entre 0 et 1\u202f000",
         "Erreur : effectifs_invalides.csv, ligne 3, colonne nb_nouveaux_parents : « 12 » — "
         "attendu au plus nb_parents (10)"]
 

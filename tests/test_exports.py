@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 
 from tne_dash.exports import neutralise_formulas, to_csv_bytes
 
@@ -50,3 +51,10 @@ def test_xlsx_keeps_numbers_as_numbers_neutralises_formulas_and_writes_the_headi
     assert all(isinstance(v, int | float) for row in rows[4:] for v in row[1:3])
     assert not any(isinstance(v, str) and v.startswith(("=", "+", "-", "@"))
                    for row in rows for v in row)
+
+
+@pytest.mark.parametrize("text", ["\t=1+1", "\r=1+1", "\t@SUM(A1)"])
+def test_a_leading_tab_or_carriage_return_is_neutralised_like_a_formula(text):
+    frame = pd.DataFrame({"Nom": [text]})
+    assert neutralise_formulas(frame).at[0, "Nom"] == "'" + text
+    assert ("'" + text).encode("utf-8") in to_csv_bytes(frame)

@@ -104,9 +104,9 @@ def test_unknown_enumeration_values_name_the_accepted_ones(ref_engine):
 def test_negative_non_numeric_and_inconsistent_counts_are_refused(ref_engine):
     report = run(ref_engine, "workshops", "effectifs_invalides.csv")
     assert_refused_and_nothing_written(ref_engine, report, [
-        "ligne 2, colonne nb_parents : « -3 » — attendu un entier positif",
-        "ligne 2, colonne nb_enfants : « beaucoup » — attendu un entier positif",
-        "ligne 3, colonne nb_enfants : « 2,5 » — attendu un entier positif",
+        "ligne 2, colonne nb_parents : « -3 » — attendu un entier entre 0 et 1\u202f000",
+        "ligne 2, colonne nb_enfants : « beaucoup » — attendu un entier entre 0 et 1\u202f000",
+        "ligne 3, colonne nb_enfants : « 2,5 » — attendu un entier entre 0 et 1\u202f000",
         "ligne 3, colonne nb_nouveaux_parents : « 12 » — attendu au plus nb_parents (10)"])
 
 
@@ -173,7 +173,8 @@ def test_parents_ressources_file_is_imported_and_a_bad_one_refused(ref_engine):
     assert errors_of(bad) == [
         "ligne 2, colonne fin : « 31/08/2023 » — attendu une date de fin après le début "
         "(01/09/2023) et au plus un an après",
-        "ligne 3, colonne parents_ressources_recrutes : « x » — attendu un entier positif"]
+        "ligne 3, colonne parents_ressources_recrutes : « x » — attendu un entier entre 0 et "
+        "1\u202f000"]
     assert counts(ref_engine) == EMPTY
     good = run(ref_engine, "parents-ressources", "parents_ressources_ok.csv")
     assert (good.counts.inserted, good.counts.updated, good.counts.unchanged) == (2, 0, 0)
@@ -184,11 +185,12 @@ def test_objectives_file_is_imported_and_a_bad_one_refused(ref_engine):
     bad = run(ref_engine, "objectives", "objectifs_invalides.csv", account=EDITOR_95)
     assert errors_of(bad) == [
         "ligne 2, colonne periode : « 2024-2026 » — attendu une année scolaire « 2023-2024 » "
-        "ou une année « 2024 »",
+        "ou une année « 2024 », entre 2020 et 2035",
         "ligne 3, colonne perimetre : « region » — attendu national, departement ou commune",
         "ligne 4, colonne indicateur : « indicateur_inconnu » — attendu un code d'indicateur du "
         "catalogue (ex. workshops, parents_reached) — voir la page Données",
-        "ligne 4, colonne cible : « -1 » — attendu un nombre positif (ex. 12 ou 12,5)",
+        "ligne 4, colonne cible : « -1 » — attendu un nombre entre 0 et 10\u202f000\u202f000 "
+        "(ex. 12 ou 12,5)",
         "ligne 5, colonne perimetre : « national » — objectif national hors de vos droits "
         "(éditeur (95))",
         "ligne 5, colonne cible : « 140 » — attendu un pourcentage entre 0 et 100",

@@ -18,6 +18,8 @@ from tne_dash.store.models import Objective
 GOOD = {"perimetre": "commune", "code": "95063", "periode": "2022-2023",
         "indicateur": "workshops", "cible": 30.0}
 
+BAD_TARGET = "attendu un nombre entre 0 et 10\u202f000\u202f000"
+
 
 @pytest.fixture
 def ref_engine(engine, session):
@@ -32,9 +34,9 @@ def save(engine, account=EDITOR_95, **changes):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"cible": -3.0}, "colonne cible : « -3 » — attendu un nombre positif (ex. 12 ou 12,5)"),
-        ({"cible": "beaucoup"}, "colonne cible : « beaucoup » — attendu un nombre positif"),
-        ({"cible": None}, "colonne cible : cellule vide — attendu un nombre positif"),
+        ({"cible": -3.0}, f"colonne cible : « -3 » — {BAD_TARGET} (ex. 12 ou 12,5)"),
+        ({"cible": "beaucoup"}, f"colonne cible : « beaucoup » — {BAD_TARGET}"),
+        ({"cible": None}, f"colonne cible : cellule vide — {BAD_TARGET}"),
         ({"indicateur": "target_schools_with_pcn_pct", "perimetre": "national", "code": "",
           "cible": 120.0}, "colonne cible : « 120 » — attendu un pourcentage entre 0 et 100"),
         ({"indicateur": "happiness"}, "colonne indicateur : « happiness » — attendu un code "
@@ -49,7 +51,8 @@ def save(engine, account=EDITOR_95, **changes):
         ({"perimetre": "departement", "code": "ZZ"}, "colonne code : « ZZ » — attendu un code "
                                                      "de département"),
         ({"periode": "2022-2024"}, "colonne periode : « 2022-2024 » — attendu une année "
-                                   "scolaire « 2023-2024 » ou une année « 2024 »"),
+                                   "scolaire « 2023-2024 » ou une année « 2024 », entre 2020 "
+                                   "et 2035"),
         ({"code": "86194"}, "colonne code : « 86194 » — objectif du département 86 hors de "
                             "vos droits"),
         ({"perimetre": "national", "code": ""}, "objectif national hors de vos droits"),

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from apptest import open_page
+from apptest import open_page, shown
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.ui.navigation import PAGES
@@ -41,7 +41,7 @@ def test_home_page_runs_and_shows_the_tne_headline_figures(app_env):
     assert figures["Départements TNE"] == "12"
     assert figures["Postes CNFS"] == \
         "536"
-    assert any("Données de démonstration" in w.value for w in at.warning)
+    assert any("Données de démonstration" in w for w in shown(at.warning))
 
 
 def test_donnees_page_runs_and_lists_the_catalogue(app_env):
@@ -100,7 +100,7 @@ def test_a_bad_url_parameter_gives_a_french_message_and_the_tne_view(app_env, pa
                                                                        message):
     at = open_app(**params)
     assert not at.exception
-    assert any(message in w.value for w in at.warning)
+    assert any(message in w for w in shown(at.warning))
     assert metrics(at)["Départements TNE"] == "12"
 
 
@@ -109,8 +109,8 @@ def test_an_unreachable_database_shows_a_message_not_a_traceback(monkeypatch):
                        "postgresql+psycopg://tne:s3cret@127.0.0.1:9/tne")
     at = open_app()
     assert not at.exception
-    assert "Base de données injoignable" in at.error[0].value
-    assert "s3cret" not in at.error[0].value
+    assert "Base de données injoignable" in shown(at.error)[0]
+    assert "s3cret" not in shown(at.error)[0]
 
 
 def test_first_use_builds_the_database_with_progress(monkeypatch, tmp_path):
@@ -121,7 +121,7 @@ def test_first_use_builds_the_database_with_progress(monkeypatch, tmp_path):
     assert at.status[0].label == "Base de données prête."
     assert metrics(at)["Postes CNFS"] == \
         "536"
-    assert not any("Données de démonstration" in w.value for w in at.warning)
+    assert not any("Données de démonstration" in w for w in shown(at.warning))
 
 
 def test_a_missing_reference_file_stops_the_first_build_with_its_name(monkeypatch, tmp_path):
@@ -129,8 +129,8 @@ def test_a_missing_reference_file_stops_the_first_build_with_its_name(monkeypatc
     monkeypatch.setenv("TNE_DASH_REFERENCE_DIR", str(tmp_path / "nowhere"))
     at = open_app()
     assert not at.exception
-    assert "Fichier de référence manquant" in at.error[0].value
-    assert "departements.csv" in at.error[0].value
+    assert "Fichier de référence manquant" in shown(at.error)[0]
+    assert "departements.csv" in shown(at.error)[0]
 
 
 def open_carte(**params: str) -> AppTest:
@@ -188,7 +188,7 @@ def test_carte_colours_by_an_indicator_per_1000_inhabitants(app_env):
 def test_carte_with_a_bad_url_gives_a_french_message(app_env, params, message):
     at = open_carte(**params)
     assert not at.exception
-    assert any(message in w.value for w in at.warning)
+    assert any(message in w for w in shown(at.warning))
 
 
 def test_carte_layers_follow_the_url(app_env):

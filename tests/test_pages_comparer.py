@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from apptest import open_page
+from apptest import open_page, shown
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.cli import main
@@ -44,7 +44,7 @@ def test_three_val_d_oise_communes_show_the_figures_of_tne_dash_indicators(app_e
             round(cli["workshops"] * 1000 / pop, 1), 1)
         assert table.at["Ateliers pour 1 000 habitants", column] == format_number(
             cli["workshops_per_1000_inhabitants"], 1)
-    assert any("Données de démonstration" in w.value for w in at.warning)
+    assert any("Données de démonstration" in w for w in shown(at.warning))
     assert at.query_params["communes"] == VAL_D_OISE_THREE
 
 
@@ -61,7 +61,7 @@ def test_six_communes_are_compared_side_by_side(app_env):
     codes = "95063,95018,95127,95280,95176,95585"
     at = open_comparer(communes=codes, to="2023-04-17")
     assert not at.exception
-    assert not at.warning or all("au plus" not in w.value for w in at.warning)
+    assert not at.warning or all("au plus" not in w for w in shown(at.warning))
     assert len(comparison(at).columns) == 1 + 6 + 1
     assert at.query_params["communes"] == codes
 
@@ -70,7 +70,7 @@ def test_seven_communes_get_a_clear_message_and_the_first_six(app_env):
     codes = "95063,95018,95127,95280,95176,95585,95268"
     at = open_comparer(communes=codes, to="2023-04-17")
     assert not at.exception
-    assert any("au plus 6 communes" in w.value and "7 demandées" in w.value for w in at.warning)
+    assert any("au plus 6 communes" in w and "7 demandées" in w for w in shown(at.warning))
     assert len(comparison(at).columns) == 1 + 6 + 1
     assert at.query_params["communes"] == codes.rsplit(",", 1)[0]
 
@@ -78,14 +78,14 @@ def test_seven_communes_get_a_clear_message_and_the_first_six(app_env):
 def test_an_unknown_insee_code_is_named_and_left_out(app_env):
     at = open_comparer(communes="95063,99999,95018", to="2023-04-17")
     assert not at.exception
-    assert any("Commune inconnue : code INSEE « 99999 »" in w.value for w in at.warning)
+    assert any("Commune inconnue : code INSEE « 99999 »" in w for w in shown(at.warning))
     assert list(comparison(at).columns[1:3]) == ["Bezons (95)", "Argenteuil (95)"]
 
 
 def test_one_commune_asks_for_a_second_and_suggests_similar_ones(app_env):
     at = open_comparer(communes="95063,zz", to="2023-04-17")
     assert not at.exception
-    assert any("code INSEE à 5 caractères" in w.value for w in at.warning)
+    assert any("code INSEE à 5 caractères" in w for w in shown(at.warning))
     assert any("au moins 2 communes" in i.value for i in at.info)
     similar = next(d.value for d in at.dataframe if "Engagée en" in d.value.columns)
     assert len(similar) == 5

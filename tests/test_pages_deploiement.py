@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from apptest import open_page
+from apptest import open_page, shown
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.access import Account, Role
@@ -48,7 +48,7 @@ def test_bezons_shows_its_three_years_and_the_figures_of_tne_dash_indicators(app
     for code in ("workshops", "parents_reached", "parents_ressources_recruited"):
         assert objectives.at[code, "Réalisé"] == cli[code]
     assert objectives.at["parents_ressources_recruited", "Statut"] == "Atteint"
-    assert any("Données de démonstration" in w.value for w in at.warning)
+    assert any("Données de démonstration" in w for w in shown(at.warning))
     assert len(charts(at)) >= 1  # the monthly progression (no funnel for one commune)
 
 
@@ -80,7 +80,7 @@ def test_choosing_a_phase_filters_the_timeline_and_the_address(app_env):
 def test_a_bad_address_gets_clear_messages_and_a_working_page(app_env):
     at = open_deploiement(scope="commune:00000", to="demain", annee="2030", tri="?")
     assert not at.exception
-    warnings = " ".join(w.value for w in at.warning)
+    warnings = " ".join(w for w in shown(at.warning))
     assert "Date invalide dans l'adresse : « demain »" in warnings
     assert "Année scolaire invalide" in warnings
     assert "Tri inconnu" in warnings
@@ -129,6 +129,7 @@ def test_an_editor_s_bad_target_is_refused_under_the_form(editing_env):
     at.number_input[0].set_value(-4.0)
     save_button(at).click().run()
     errors = [e.value for e in at.error]
-    assert "Objectif : « -4 » — attendu un nombre positif (ex. 12 ou 12,5)" in errors
+    assert ("Objectif : « -4 » — attendu un nombre entre 0 et 10\u202f000\u202f000 "
+            "(ex. 12 ou 12,5)") in errors
     objectives = frame_with(at, "Réalisé").set_index("Code")
     assert objectives.at["workshops", "Objectif"] == 30.0

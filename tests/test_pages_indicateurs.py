@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from apptest import open_page
+from apptest import open_page, shown
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.cli import main
@@ -38,15 +38,15 @@ def cli_query(url: str, query: dict[str, str], capsys) -> dict:
 def test_a_url_with_every_filter_reopens_the_same_view_with_the_cli_figures(app_env, capsys):
     at = open_indicateurs(**EVERY_FILTER)
     assert not at.exception
-    assert not at.warning or all("inconnu" not in w.value for w in at.warning)
+    assert not at.warning or all("inconnu" not in w for w in shown(at.warning))
     assert {k: at.query_params[k] for k in EVERY_FILTER if k != "demo"} == {
         k: v for k, v in EVERY_FILTER.items() if k != "demo"} | {
         "phase": "acculturation,parents_ressources", "lieu": "ecole,college,mediatheque",
         "niveau": "elementaire,college"}  # written back in the vocabulary's order
     cli = cli_query(app_env, EVERY_FILTER, capsys)
-    shown = tiles(at)
-    assert shown["Ateliers"] == format_number(cli["workshops"])
-    assert shown["Parents touchés (1re venue)"] == format_number(cli["parents_reached"])
+    tile_values = tiles(at)
+    assert tile_values["Ateliers"] == format_number(cli["workshops"])
+    assert tile_values["Parents touchés (1re venue)"] == format_number(cli["parents_reached"])
     assert at.multiselect(key="f_theme").value == ["ent", "ecrans_controle_parental"]
     assert at.toggle(key="f_rep").value is True
 
@@ -76,7 +76,7 @@ def test_filters_matching_nothing_say_so(app_env):
 def test_bad_parameters_are_named_and_ignored(app_env):
     at = open_indicateurs(dep="95,ZZ", theme="ent,jardinage", par="region", to="demain")
     assert not at.exception
-    messages = " ".join(w.value for w in at.warning)
+    messages = " ".join(w for w in shown(at.warning))
     assert "code « ZZ »" in messages
     assert "« jardinage »" in messages
     assert "Regroupement inconnu" in messages

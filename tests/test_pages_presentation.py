@@ -10,7 +10,7 @@ import json
 import re
 import time
 
-from apptest import open_page
+from apptest import open_page, shown
 from sqlalchemy import create_engine, select
 from streamlit.testing.v1 import AppTest
 
@@ -63,7 +63,7 @@ def test_a_bad_address_gives_notices_and_the_default_show(app_env):
     at = open_presentation(scope="departement:00", intervalle="3", diapos="chiffres,meteo",
                            diapo="7", honneur="99999")
     assert not at.exception
-    notices = " ".join(w.value for w in at.warning)
+    notices = " ".join(w for w in shown(at.warning))
     for expected in ("Territoire inconnu : « departement:00 »", "Intervalle invalide : « 3 »",
                      "Diapositive(s) inconnue(s) : meteo", "Diapositive de départ invalide",
                      "Commune à l'honneur inconnue : code INSEE « 99999 »"):

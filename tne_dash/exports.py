@@ -11,8 +11,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-# A cell starting with one of these is run as a formula by spreadsheet software.
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+# A cell starting with one of these is run as a formula by spreadsheet software (a leading
+# tab or carriage return hides the character that follows it from a first check).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
 
 

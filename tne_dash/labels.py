@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 # Narrow no-break space: the French thousands separator (and before « % »).
 NNBSP = "\u202f"
@@ -20,6 +21,24 @@ DEMO_NOTICE = (
 )
 DEMO_BADGE = "Données de démonstration"
 NO_DATA = "—"
+PAGE_FAILED = ("Cette page n'a pas pu être affichée : une erreur est survenue en lisant les "
+               "données. Elle a été consignée pour l'équipe technique ; réessayez dans un "
+               "instant.")
+# A value from the address or a file is echoed at most this long in a message.
+MAX_ECHOED = 60
+_QUOTED = re.compile(r"« (.*?) »", re.DOTALL)
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain_text(message: str) -> str:
+    """A message shown as is by Streamlit's Markdown: every quoted value cut to
+    ``MAX_ECHOED`` characters, every ASCII punctuation escaped — an address value can neither
+    make a link, load an image, colour text nor break the layout."""
+    def cut(match: re.Match) -> str:
+        value = " ".join(match.group(1).split())
+        return f"« {value[:MAX_ECHOED]}{'…' if len(value) > MAX_ECHOED else ''} »"
+
+    return _PUNCTUATION.sub(r"\\\1", _QUOTED.sub(cut, message))
 
 
 def format_number(value: float | int | str | None, decimals: int = 0) -> str:

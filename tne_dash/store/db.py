@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import tempfile
 from pathlib import Path
 
@@ -22,16 +23,32 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 BASELINE_REVISION = "0001"
 
 
+UNREACHABLE = ("Base de données injoignable : les chiffres ne peuvent pas être affichés pour "
+               "le moment. Réessayez dans un instant.")
+# Query-string arguments of a database URL that may carry a secret.
+_SECRET_ARGUMENT = re.compile(r"pass|pwd|secret|token|key", re.IGNORECASE)
+
+
 class DatabaseUnavailable(RuntimeError):
-    """The database URL is malformed or the server cannot be reached; the message is French."""
+    """The database URL is malformed or the server cannot be reached.
+
+    ``str()`` is the public French message, which says nothing of the URL; ``detail`` names
+    the URL (passwords hidden) and the reason, for the server log and the operators' CLI.
+    """
+
+    def __init__(self, detail: str, public: str = UNREACHABLE):
+        super().__init__(public)
+        self.detail = detail
 
 
 def redact_url(url: str) -> str:
-    """The URL with its password hidden, safe to show in a message."""
+    """The URL with every password hidden (``user:***@`` and ``?password=***``), safe to log."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except ArgumentError:
         return "<adresse de base de données illisible>"
+    hidden = {k: "***" if _SECRET_ARGUMENT.search(k) else v for k, v in parsed.query.items()}
+    return parsed.set(query=hidden).render_as_string(hide_password=True)
 
 
 def make_engine(url: str) -> Engine:
@@ -71,7 +88,7 @@ def check_connection(engine: Engine) -> None:
             conn.exec_driver_sql("SELECT 1")
     except (OperationalError, SQLAlchemyError) as exc:
         raise DatabaseUnavailable(
-            f"Base de données injoignable : « {engine.url.render_as_string(hide_password=True)} »"
+            f"Base de données injoignable : « {redact_url(engine.url.render_as_string(False))} »"
             f" ({type(exc.orig or exc).__name__})."
         ) from exc
 

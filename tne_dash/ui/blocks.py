@@ -8,7 +8,7 @@ import streamlit as st
 
 from tne_dash.figures.metrics import Kpi
 from tne_dash.figures.privacy import MASK
-from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE
+from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE, plain_text
 
 PER_ROW = 4
 
@@ -28,9 +28,10 @@ def masking_note(shown: bool) -> None:
 
 
 def problems(messages: Sequence[str]) -> None:
-    """Show what was wrong with the URL, in French, above the content."""
+    """Show what was wrong with the URL, in French, above the content — as plain text: the
+    address is the visitor's to write, never Markdown of ours."""
     for message in messages:
-        st.warning(message, icon=":material/link_off:")
+        st.warning(plain_text(message), icon=":material/link_off:")
 
 
 def kpi_row(kpis: Sequence[Kpi]) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from tne_dash.ui import blocks
+from tne_dash.ui.urlstate import bounded_params
+
 _LANG_FR = "<script>document.documentElement.lang = 'fr'</script>"
 
 
@@ -26,3 +29,12 @@ def ensure_app_shell() -> None:
 def declare_french() -> None:
     """Make the document say ``lang="fr"`` (Streamlit serves ``en``; screen readers care)."""
     st.html(_LANG_FR, unsafe_allow_javascript=True)
+
+
+def bound_address() -> None:
+    """Cut an oversized address before any page reads it, and say so."""
+    params = st.query_params.to_dict()
+    kept, problems = bounded_params(params)
+    if problems:
+        st.query_params.from_dict(kept)
+        blocks.problems(problems)

@@ -10,6 +10,10 @@ from tne_dash.figures.scope import TNE, InvalidScope, Scope
 from tne_dash.periods import SCHOOL_YEAR, Period, parse_period
 
 DEFAULT_SCOPE = Scope(TNE)
+# The longest legitimate value is a list of communes (Indicateurs, Comparer): 40 codes of 5
+# characters and their commas. Longer values are cut before any page parses them.
+MAX_PARAM_LENGTH = 400
+MAX_PARAMS = 20
 
 
 @dataclass(frozen=True)
@@ -81,3 +85,21 @@ def parse_choices(raw: str | None, allowed: tuple[str, ...], what: str, problems
                         f"« {', '.join(unknown)} » — attendu "
                         f"{', '.join(f'{a} ({labels[a]})' for a in allowed)}. Valeur ignorée.")
     return tuple(v for v in allowed if v in chosen)
+
+
+def bounded_params(params: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The address's parameters cut to ``MAX_PARAMS`` names of ``MAX_PARAM_LENGTH``
+    characters, with a French message for each cut (a 100 kB value costs nothing)."""
+    problems: list[str] = []
+    kept: dict[str, str] = {}
+    for name, value in list(params.items())[:MAX_PARAMS]:
+        name = name[:40]
+        if len(value) > MAX_PARAM_LENGTH:
+            problems.append(f"Paramètre « {name} » trop long dans l'adresse : coupé à "
+                            f"{MAX_PARAM_LENGTH} caractères.")
+            value = value[:MAX_PARAM_LENGTH]
+        kept[name] = value
+    if len(params) > MAX_PARAMS:
+        problems.append(f"Trop de paramètres dans l'adresse : seuls les {MAX_PARAMS} premiers "
+                        "sont lus.")
+    return kept, problems

@@ -38,6 +38,7 @@ from tne_dash.screens.deploiement.view import (
     DeploiementView,
     deploiement_params,
 )
+from tne_dash.store.imports.fields import MAX_OBJECTIVE_TARGET
 from tne_dash.store.imports.problems import Problem
 from tne_dash.store.imports.service import record_objective
 from tne_dash.text import slug
@@ -207,7 +208,8 @@ def objective_editor(url: str, view: DeploiementView, account: Account) -> None:
             FIELDS["indicateur"], list(CATALOGUE),
             format_func=lambda c: f"{CATALOGUE[c].label} ({CATALOGUE[c].unit})")
         target = col_target.number_input(FIELDS["cible"], value=None, step=1.0,
-                                         placeholder="ex. 30", help="Un nombre positif ; "
+                                         placeholder="ex. 30", help="Un nombre positif (au plus "
+                                         f"{format_number(MAX_OBJECTIVE_TARGET)}) ; "
                                          "un pourcentage entre 0 et 100.")
         submitted = st.form_submit_button("Enregistrer l'objectif", type="primary",
                                           icon=":material/save:")

@@ -14,7 +14,11 @@ import streamlit as st
 
 from tne_dash.access import Account
 from tne_dash.store.imports import choices
-from tne_dash.store.imports.fields import EARLIEST_DATE
+from tne_dash.store.imports.fields import (
+    EARLIEST_DATE,
+    MAX_DURATION_MINUTES,
+    MAX_PEOPLE_PER_WORKSHOP,
+)
 from tne_dash.store.imports.problems import Problem
 from tne_dash.store.imports.service import ImportReport, record_workshop
 from tne_dash.ui import data
@@ -107,16 +111,19 @@ def workshop_form(where: Where, today: dt.date) -> tuple[dict, NewVenue] | None:
                                 placeholder="Une ou plusieurs thématiques")
         field_problems("thematiques")
         col1, col2 = st.columns(2)
-        duration = col1.number_input("Durée (minutes)", min_value=1, max_value=720, value=90,
+        duration = col1.number_input("Durée (minutes)", min_value=1,
+                                     max_value=MAX_DURATION_MINUTES, value=90,
                                      step=15)
         facilitator = col2.selectbox("Animé par", choices.FACILITATORS.labels)
         col1, col2, col3 = st.columns(3)
-        parents = col1.number_input("Parents présents", min_value=0, value=0, step=1)
+        parents = col1.number_input("Parents présents", min_value=0,
+                                    max_value=MAX_PEOPLE_PER_WORKSHOP, value=0, step=1)
         first_time = col2.number_input("dont venus pour la première fois", min_value=0,
-                                       value=0, step=1)
+                                       max_value=MAX_PEOPLE_PER_WORKSHOP, value=0, step=1)
         with col2:
             field_problems("nb_nouveaux_parents")
-        children = col3.number_input("Enfants présents", min_value=0, value=0, step=1)
+        children = col3.number_input("Enfants présents", min_value=0,
+                                     max_value=MAX_PEOPLE_PER_WORKSHOP, value=0, step=1)
         st.caption("Seuls des nombres sont enregistrés : aucun nom de participant.")
         if not st.form_submit_button("Enregistrer l'atelier", type="primary",
                                      icon=":material/save:"):

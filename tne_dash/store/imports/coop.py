@@ -19,7 +19,15 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
 
-from tne_dash.store.imports.fields import FieldError, parse_date, parse_duration, parse_insee
+from tne_dash.labels import format_number
+from tne_dash.store.imports.fields import (
+    MAX_PEOPLE_PER_WORKSHOP,
+    FieldError,
+    parse_count,
+    parse_date,
+    parse_duration,
+    parse_insee,
+)
 from tne_dash.store.imports.problems import FileRefused, Problem
 from tne_dash.store.imports.reading import RawRow, RawTable, header_key
 from tne_dash.store.imports.records import WorkshopRecord
@@ -140,6 +148,11 @@ def _current_activity(check, key, rows, ctx, _names, phase_of):
     ages = [fold(str(r.cells.get(header_key("Tranche d’âge du bénéficiaire")) or ""))
             for r in rows]
     children = sum(age in CHILD_AGE_BANDS for age in ages)
+    if len(rows) > MAX_PEOPLE_PER_WORKSHOP:
+        check.fail("ID CRA", f"attendu au plus {format_number(MAX_PEOPLE_PER_WORKSHOP)} "
+                             f"participants par activité ({format_number(len(rows))} lignes)",
+                   key)
+        return None, None
     name = str(check.raw("Nom du lieu") or check.raw("Canaux d’accompagnement") or "Lieu")
     return _record(check, KEY_PREFIX + key, common, code, name, check.raw("Adresse"),
                    len(rows) - children, children, phase_of), None
@@ -165,12 +178,14 @@ def _older_activity(check, key, rows, ctx, names, phase_of):
 
 
 def _participants(value: object) -> int:
+    expected = (f"attendu un nombre de participants entier entre 1 et "
+                f"{format_number(MAX_PEOPLE_PER_WORKSHOP)}")
     try:
-        number = int(float(str(value).replace(",", ".")))
-    except (TypeError, ValueError):
-        raise FieldError("attendu un nombre de participants entier ≥ 1") from None
+        number = parse_count(value, MAX_PEOPLE_PER_WORKSHOP)
+    except FieldError:
+        raise FieldError(expected) from None
     if number < 1:
-        raise FieldError("attendu un nombre de participants entier ≥ 1")
+        raise FieldError(expected)
     return number
 
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import unicodedata
 from collections.abc import Mapping
 
+from tne_dash.labels import format_number
 from tne_dash.text import fold
 
 EARLIEST_DATE = dt.date(2020, 1, 1)  # the programme starts with the 2020 pilot
 MAX_DURATION_MINUTES = 12 * 60
+# Declared maxima of what one row may count: above, the value is a typing error and is
+# refused (files, Saisie and the objective form alike). They keep every sum far inside the
+# databases' 64-bit integers, and PostgreSQL's 32-bit INTEGER columns.
+MAX_PEOPLE_PER_WORKSHOP = 1_000  # parents, or children, at one workshop or stand
+MAX_PARENTS_RESSOURCES_PER_REPORT = 1_000  # recruited or active, one commune, one report
+MAX_MEETINGS_PER_REPORT = 1_000
+MAX_OBJECTIVE_TARGET = 10_000_000  # a national count over a school year stays below
 _FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 _HOURS = re.compile(r"^(\d{1,2})\s*(?:h|:)\s*(\d{1,2})?\s*(?:min)?$", re.IGNORECASE)
@@ -57,37 +67,41 @@ def _as_date(value: object) -> dt.date | None:
     return None
 
 
-def parse_count(value: object) -> int:
-    """A whole number ≥ 0 (12, « 12 », or 12.0 from a spreadsheet)."""
+def parse_count(value: object, maximum: int) -> int:
+    """A whole number from 0 to ``maximum`` (12, « 12 », or 12.0 from a spreadsheet)."""
+    expected = f"attendu un entier entre 0 et {format_number(maximum)}"
     if isinstance(value, bool):
-        raise FieldError("attendu un entier positif")
+        raise FieldError(expected)
     if isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     else:
         text = str(value or "").strip().replace("\u202f", "").replace("\xa0", "")
-        if not re.fullmatch(r"-?\d+", text):
-            raise FieldError("attendu un entier positif")
+        if not re.fullmatch(r"-?\d{1,18}", text):
+            raise FieldError(expected)
         number = int(text)
-    if number < 0:
-        raise FieldError("attendu un entier positif")
+    if not 0 <= number <= maximum:
+        raise FieldError(expected)
     return number
 
 
-def parse_number(value: object) -> float:
-    """A decimal number ≥ 0, decimal comma or point (« 12,5 »)."""
+def parse_number(value: object, maximum: float) -> float:
+    """A decimal number from 0 to ``maximum``, decimal comma or point (« 12,5 »)."""
+    expected = f"attendu un nombre entre 0 et {format_number(maximum)} (ex. 12 ou 12,5)"
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
     else:
         text = str(value or "").strip().replace("\u202f", "").replace("\xa0", "")
         text = text.replace(" ", "").replace(",", ".")
+        if len(text) > 30:  # float() of a huge digit string is slow; no target is that long
+            raise FieldError(expected)
         try:
             number = float(text)
         except ValueError:
-            raise FieldError("attendu un nombre positif (ex. 12 ou 12,5)") from None
-    if number < 0 or number != number:
-        raise FieldError("attendu un nombre positif (ex. 12 ou 12,5)")
+            raise FieldError(expected) from None
+    if not math.isfinite(number) or not 0 <= number <= maximum:
+        raise FieldError(expected)
     return number
 
 
@@ -163,9 +177,13 @@ def parse_insee(value: object, known: Mapping[str, object]) -> tuple[str, bool]:
 
 
 def parse_text(value: object, max_length: int, what: str) -> str:
+    """A name or a reference: spaces collapsed, no invisible or control character (a NUL, a
+    right-to-left override or a zero-width space would make names that look alike differ)."""
     text = " ".join(str(value or "").split())
     if not text:
         raise FieldError(f"attendu {what}")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs") for char in text):
+        raise FieldError(f"attendu {what} sans caractère invisible ou de contrôle")
     if len(text) > max_length:
         raise FieldError(f"attendu {what} de {max_length} caractères au plus")
     return text

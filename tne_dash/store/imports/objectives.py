@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from tne_dash.catalogue import CATALOGUE
-from tne_dash.periods import parse_period
-from tne_dash.store.imports.fields import FieldError, label_key, parse_number
+from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period
+from tne_dash.store.imports.fields import (
+    MAX_OBJECTIVE_TARGET,
+    FieldError,
+    label_key,
+    parse_number,
+)
 from tne_dash.store.imports.reading import RawRow, RawTable
 from tne_dash.store.imports.records import ObjectiveRecord
 from tne_dash.store.imports.rows import (
@@ -38,7 +43,7 @@ def parse_objective_row(row: RawRow, file_name: str, ctx: Context,
     if kind and indicator and kind not in CATALOGUE[indicator].scopes:
         check.fail("indicateur", f"indicateur sans objectif possible pour le périmètre "
                                  f"{ScopeKind(kind).label.lower()}", check.raw("indicateur"))
-    target = check.value("cible", parse_number)
+    target = check.value("cible", parse_number, MAX_OBJECTIVE_TARGET)
     if target is not None and indicator and CATALOGUE[indicator].unit == "%" and target > 100:
         check.fail("cible", "attendu un pourcentage entre 0 et 100", check.raw("cible"))
     if not check.ok:
@@ -85,12 +90,22 @@ def _parse_scope_kind(value: object) -> str:
     return kind
 
 
+# Objectives are set for the programme's years: from its first school year to a few years on.
+LAST_OBJECTIVE_YEAR = FIRST_SCHOOL_YEAR + 15
+
+
 def _parse_period(value: object) -> object:
+    expected = (f"attendu une année scolaire « 2023-2024 » ou une année « 2024 », entre "
+                f"{FIRST_SCHOOL_YEAR} et {LAST_OBJECTIVE_YEAR}")
+    if isinstance(value, float) and not (value.is_integer() and abs(value) < 10_000):
+        raise FieldError(expected)
     try:
-        return parse_period(str(int(value) if isinstance(value, float) else value or ""))
+        period = parse_period(str(int(value) if isinstance(value, float) else value or ""))
     except ValueError:
-        raise FieldError("attendu une année scolaire « 2023-2024 » ou une année "
-                         "« 2024 »") from None
+        raise FieldError(expected) from None
+    if not FIRST_SCHOOL_YEAR <= period.start.year <= LAST_OBJECTIVE_YEAR:
+        raise FieldError(expected)
+    return period
 
 
 def _parse_indicator(value: object) -> str:

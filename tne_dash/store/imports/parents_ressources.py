@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tne_dash.store.imports.fields import parse_count, parse_date, parse_insee
+from tne_dash.store.imports.fields import (
+    MAX_MEETINGS_PER_REPORT,
+    MAX_PARENTS_RESSOURCES_PER_REPORT,
+    parse_count,
+    parse_date,
+    parse_insee,
+)
 from tne_dash.store.imports.reading import RawRow, RawTable
 from tne_dash.store.imports.records import ParentsRessourcesRecord
 from tne_dash.store.imports.rows import (
@@ -36,9 +42,11 @@ def parse_parents_ressources_row(row: RawRow, file_name: str, ctx: Context,
     check_departement_rights(check, ctx, code)
     start = check.value("debut", parse_date, latest=ctx.today)
     end = check.value("fin", parse_date, latest=ctx.today + dt.timedelta(days=MAX_PERIOD_DAYS))
-    recruited = check.value("parents_ressources_recrutes", parse_count)
-    active = check.value("parents_ressources_actifs", parse_count)
-    meetings = check.value("reunions", parse_count)
+    recruited = check.value("parents_ressources_recrutes", parse_count,
+                            MAX_PARENTS_RESSOURCES_PER_REPORT)
+    active = check.value("parents_ressources_actifs", parse_count,
+                         MAX_PARENTS_RESSOURCES_PER_REPORT)
+    meetings = check.value("reunions", parse_count, MAX_MEETINGS_PER_REPORT)
     if start and end and not 0 <= (end - start).days <= MAX_PERIOD_DAYS:
         check.fail("fin", f"attendu une date de fin après le début ({start:%d/%m/%Y}) et "
                           "au plus un an après", check.raw("fin"))

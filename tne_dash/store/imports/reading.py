@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import math
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 from tne_dash.labels import format_number
 from tne_dash.store.imports.problems import FileRefused, Problem
@@ -24,8 +27,21 @@ SEPARATORS = (";", "\t", ",")
 
 @dataclass(frozen=True)
 class Limits:
+    """What a file may hold; everything is counted as it is read, so a hostile file stops
+    early (a refused file is refused within seconds)."""
+
     max_bytes: int = 20 * 1024 * 1024
     max_rows: int = 50_000
+    # Rows read, blank ones included, beyond the data rows (title lines, header, blank lines).
+    extra_rows: int = 1_000
+    max_columns: int = 200
+    # An XLSX is a zip: what it holds once inflated, all members together.
+    max_inflated_bytes: int = 200 * 1024 * 1024
+    max_members: int = 1_000
+
+    @property
+    def max_read_rows(self) -> int:
+        return self.max_rows + self.extra_rows
 
 
 @dataclass(frozen=True)
@@ -60,9 +76,105 @@ def read_table(file_name: str, content: bytes, limits: Limits,
     if content.startswith(OLE_MAGIC):
         raise FileRefused([Problem(file_name, "format .xls (Excel 97-2003) non pris en "
                                               "charge — enregistrez le fichier en .xlsx ou .csv")])
-    lines = _xlsx_rows(file_name, content, sheet) if content.startswith(ZIP_MAGIC) else \
-        _csv_rows(file_name, content)
-    return _table(file_name, lines, limits, is_header or _first_non_blank)
+    if content.startswith(ZIP_MAGIC):
+        _check_workbook(file_name, content, limits)
+        lines = _xlsx_rows(file_name, content, sheet)
+    else:
+        lines = _csv_rows(file_name, content)
+    return _table(file_name, _bounded(file_name, lines, limits), limits,
+                  is_header or _first_non_blank)
+
+
+def _refused(file_name: str, reason: str) -> FileRefused:
+    return FileRefused([Problem(file_name, reason)])
+
+
+def _too_many_rows(file_name: str, limits: Limits, read: bool = True) -> FileRefused:
+    """Too many data rows, or (``read``) too many rows read, blank ones included."""
+    blank = (f" (lignes vides comprises, à {format_number(limits.extra_rows)} près)"
+             if read else "")
+    return _refused(file_name, f"trop de lignes — limite {format_number(limits.max_rows)} "
+                               f"lignes de données par fichier{blank} : découpez-le")
+
+
+def _too_many_columns(file_name: str, limits: Limits, number: int) -> FileRefused:
+    return _refused(file_name, f"ligne {format_number(number)} : trop de cellules — limite "
+                               f"{format_number(limits.max_columns)} colonnes")
+
+
+def _bounded(file_name: str, lines, limits: Limits):
+    """The rows as read, stopped at the first one beyond the limits (blank rows count)."""
+    for number, values in lines:
+        if number > limits.max_read_rows:
+            raise _too_many_rows(file_name, limits)
+        if len(values) > limits.max_columns:
+            # Trailing empty cells of a spreadsheet row are not cells of the table.
+            while values and not _present(values[-1]):
+                values = values[:-1]
+            if len(values) > limits.max_columns:
+                raise _too_many_columns(file_name, limits, number)
+        yield number, values
+
+
+def _check_workbook(file_name: str, content: bytes, limits: Limits) -> None:
+    """Refuse an XLSX whose zip or worksheets exceed the limits, before openpyxl reads it.
+
+    openpyxl fills every gap between row numbers (``r="99999999999"`` alone would keep it
+    busy for hours) and inflates whatever the zip holds; the worksheets are scanned here as a
+    stream, with the row numbers and cells per row checked as they come.
+    """
+    unreadable = _refused(file_name, "classeur illisible — attendu un fichier .xlsx (ou .csv)")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise unreadable from exc
+    if len(members) > limits.max_members or \
+            sum(m.file_size for m in members) > limits.max_inflated_bytes:
+        raise _refused(file_name, "classeur trop volumineux une fois décompressé — limite "
+                                  f"{_megabytes(limits.max_inflated_bytes)}")
+    sheets = [m for m in members if m.filename.startswith("xl/worksheets/")
+              and m.filename.endswith(".xml")]
+    try:
+        for member in sheets:
+            with archive.open(member) as stream:
+                _scan_sheet(file_name, stream, limits)
+    except FileRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 — any parser failure on a hostile file: refused
+        raise _refused(file_name, "classeur illisible (XML de la feuille invalide) — "
+                                  "enregistrez-le à nouveau depuis le tableur") from exc
+
+
+def _scan_sheet(file_name: str, stream, limits: Limits) -> None:
+    rows = cells = 0
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "row" and event == "start":
+            rows, cells = rows + 1, 0
+            number = element.get("r")
+            if rows > limits.max_read_rows or (number is not None and (
+                    not number.isdigit() or int(number) > limits.max_read_rows)):
+                raise _too_many_rows(file_name, limits)
+        elif tag == "c" and event == "end":
+            cells += 1
+            if cells > limits.max_columns or \
+                    _column_index(element.get("r") or "A") > limits.max_columns:
+                raise _too_many_columns(file_name, limits, rows)
+            element.clear()
+        elif tag == "row" and event == "end":
+            element.clear()
+
+
+def _column_index(reference: str) -> int:
+    """« AB12 » → 28; anything unexpected counts as too far right."""
+    letters = reference.rstrip("0123456789")
+    if not letters.isalpha() or not letters.isascii() or len(letters) > 3:
+        return 1 << 30
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - 64
+    return index
 
 
 def _megabytes(size: int) -> str:
@@ -90,13 +202,14 @@ def _table(file_name: str, lines, limits: Limits, is_header) -> RawTable:
         if not any(_present(v) for v in values):
             continue
         if len(rows) >= limits.max_rows:
-            raise FileRefused([Problem(
-                file_name, f"trop de lignes — limite {format_number(limits.max_rows)} lignes "
-                           "de données par fichier : découpez-le")])
+            raise _too_many_rows(file_name, limits, read=False)
         cells = {}
         for key, value in zip(keys, values, strict=False):
             if key:
                 cells[key] = _clean(value)
+                if isinstance(value, str) and "\x00" in value:
+                    raise _refused(file_name, f"ligne {format_number(number)} : caractère NUL "
+                                              "(0x00) dans une cellule — fichier abîmé ?")
         rows.append(RawRow(number, cells))
     if header is None:
         raise FileRefused([Problem(file_name, "ligne d'en-têtes introuvable")])
@@ -112,11 +225,15 @@ def _clean(value: object) -> object:
     return value
 
 
-def _decode(content: bytes) -> str:
+def _decode(file_name: str, content: bytes) -> str:
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="replace")
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _refused(file_name, "texte UTF-16 tronqué ou illisible — enregistrez le "
+                                      "fichier en CSV UTF-8") from exc
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -124,7 +241,7 @@ def _decode(content: bytes) -> str:
 
 
 def _csv_rows(file_name: str, content: bytes):
-    text = _decode(content)
+    text = _decode(file_name, content)
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     separator = max(SEPARATORS, key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
@@ -139,15 +256,30 @@ def _csv_rows(file_name: str, content: bytes):
 def _xlsx_rows(file_name: str, content: bytes, sheet: str | None):
     from openpyxl import load_workbook
 
+    unreadable = "classeur illisible — attendu un fichier .xlsx (ou .csv)"
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileRefused([Problem(file_name, "classeur illisible — attendu un fichier .xlsx "
-                                              "(ou .csv)")]) from exc
+    except Exception as exc:  # noqa: BLE001 — any failure on a hostile workbook: refused
+        raise _refused(file_name, unreadable) from exc
     try:
         names = workbook.sheetnames
         chosen = sheet if sheet in names else names[0]
-        for number, values in enumerate(workbook[chosen].iter_rows(values_only=True), start=1):
-            yield number, list(values)
+        rows = workbook[chosen].iter_rows(values_only=True)
+        for number in itertools.count(1):
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 — a bad cell, style or shared string
+                raise _refused(file_name, f"{unreadable} (ligne {number})") from exc
+            yield number, [_finite(v) for v in values]
     finally:
         workbook.close()
+
+
+def _finite(value: object) -> object:
+    """A spreadsheet cell as a value: NaN and infinities become text, which no parser
+    accepts as a number (so the row is refused with the cell named)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value

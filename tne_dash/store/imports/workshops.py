@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tne_dash.store.imports import choices
 from tne_dash.store.imports.fields import (
+    MAX_PEOPLE_PER_WORKSHOP,
     parse_choice,
     parse_choices,
     parse_count,
@@ -58,9 +59,10 @@ def parse_workshop_row(row: RawRow, file_name: str, ctx: Context,
     duration = check.value("duree_minutes", parse_duration)
     facilitator = check.value("animateur", parse_choice, choices.FACILITATORS.aliases,
                               choices.FACILITATORS.labels)
-    parents = check.value("nb_parents", parse_count)
-    first_time = check.value("nb_nouveaux_parents", parse_count)
-    children = check.value("nb_enfants", parse_count)
+    parents = check.value("nb_parents", parse_count, MAX_PEOPLE_PER_WORKSHOP)
+    first_time = check.value("nb_nouveaux_parents", parse_count,
+                             MAX_PEOPLE_PER_WORKSHOP)
+    children = check.value("nb_enfants", parse_count, MAX_PEOPLE_PER_WORKSHOP)
     reference = check.value("reference", parse_text, MAX_REFERENCE,
                             "une référence unique (ex. BEZ-2024-001)")
     if parents is not None and first_time is not None and first_time > parents:
