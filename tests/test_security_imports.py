@@ -8,9 +8,16 @@ import time
 
 import hostile_files as hostile
 import pytest
-from imports_helpers import ADMIN, NOW, TODAY, counts, make_reference
+from alembic import command
+from factories import make_venue, make_workshop
+from imports_helpers import ADMIN, EDITOR_95, NOW, TODAY, counts, make_reference
 from imports_helpers import run as run_import
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from test_imports_coop import current_export
 
+from tne_dash.access import Account, Role
+from tne_dash.store.db import alembic_config, make_engine, upgrade_schema
 from tne_dash.store.imports.fields import (
     MAX_OBJECTIVE_TARGET,
     MAX_PEOPLE_PER_WORKSHOP,
@@ -19,6 +26,7 @@ from tne_dash.store.imports.fields import (
     parse_number,
 )
 from tne_dash.store.imports.service import record_objective
+from tne_dash.store.models import Workshop
 
 # Every refused file is refused within this time (the target), on a shared machine.
 REFUSED_WITHIN_S = 5.0
@@ -130,3 +138,58 @@ def test_invisible_or_control_characters_in_a_name_are_refused(ref_engine, name)
     assert errors[0].startswith("caracteres.csv")
     assert ("caractère invisible ou de contrôle" in errors[0]
             or "caractère NUL (0x00)" in errors[0]), errors
+
+
+EDITOR_86 = Account("paul", Role.EDITEUR, frozenset({"86"}))
+
+
+def workshop_file(insee: str, reference: str) -> bytes:
+    row = list(hostile.GOOD_ROW)
+    row[1], row[12] = insee, reference
+    return "\n".join([";".join(hostile.HEADER), ";".join(row)]).encode()
+
+
+def workshop_communes(engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        return sorted(conn.execute(select(Workshop.external_ref, Workshop.commune_code)).all())
+
+
+def test_two_coordinators_using_the_same_reference_never_touch_each_others_workshop(
+        ref_engine):
+    vienne = run_import(ref_engine, "workshops", "vienne.csv",
+                        workshop_file("86194", "VIE-2024-001"), account=EDITOR_86)
+    oise = run_import(ref_engine, "workshops", "oise.csv",
+                      workshop_file("95063", "VIE-2024-001"), account=EDITOR_95)
+    assert (vienne.counts.inserted, oise.counts.inserted, oise.counts.updated) == (1, 1, 0)
+    assert workshop_communes(ref_engine) == [("ref:86:VIE-2024-001", "86194"),
+                                             ("ref:95:VIE-2024-001", "95063")]
+
+
+def test_an_editor_cannot_update_a_workshop_already_recorded_in_another_departement(
+        ref_engine):
+    assert not run_import(ref_engine, "coop", "coop-86.xlsx", current_export(insee="86194"),
+                          account=ADMIN).refused
+    before = workshop_communes(ref_engine)
+    report = run_import(ref_engine, "coop", "coop-95.xlsx", current_export(insee="95063"),
+                        account=EDITOR_95)
+    assert report.refused
+    assert all("déjà enregistré dans le département 86, hors de vos droits" in p.expected
+               for p in report.errors)
+    assert "« " in report.errors[0].expected  # the reference is named
+    assert workshop_communes(ref_engine) == before
+
+
+def test_references_imported_before_the_scoping_take_their_communes_departement(db_url):
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0002")
+    with Session(engine) as session:
+        make_reference(session)
+        make_workshop(session, make_venue(session, "86194"), external_ref="ref:VIE-1")
+        session.commit()
+    upgrade_schema(engine)
+    assert workshop_communes(engine) == [("ref:86:VIE-1", "86194")]
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    assert workshop_communes(engine) == [("ref:VIE-1", "86194")]
+    engine.dispose()

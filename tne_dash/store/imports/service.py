@@ -21,7 +21,7 @@ from tne_dash.store.imports import coop, objectives, parents_ressources, worksho
 from tne_dash.store.imports.problems import FileRefused, Problem, SortsProblems
 from tne_dash.store.imports.reading import Limits, RawRow, header_key, read_table
 from tne_dash.store.imports.rows import Context, Parsed
-from tne_dash.store.models import Commune, ImportBatch, RolloutYear
+from tne_dash.store.models import Commune, ImportBatch, RolloutYear, Workshop
 from tne_dash.text import fold
 from tne_dash.vocabulary import LabelledEnum, Phase, Source, register_labels
 
@@ -176,6 +176,11 @@ def _write(engine: Engine, report: ImportReport, records: list, account: Account
                 session, kind=report.kind.value, source=source.value, file_name=report.file_name,
                 sha256=report.sha256, user_name=account.name or "anonyme", now=now,
                 rows_read=report.rows_read, set_aside=sum(report.set_aside.values()))
+            if report.kind in (ImportKind.WORKSHOPS, ImportKind.COOP):
+                foreign = _workshops_of_other_departements(session, records, account)
+                if foreign:
+                    report.problems += [Problem(report.file_name, reason) for reason in foreign]
+                    return report
             counts = WRITERS[report.kind](session, records, batch, source.value)
             writer.close_batch(session, batch, counts)
             if report.dry_run:
@@ -191,6 +196,23 @@ def _write(engine: Engine, report: ImportReport, records: list, account: Account
         return report
     report.counts = counts
     return report
+
+
+def _workshops_of_other_departements(session: Session, records: list,
+                                     account: Account) -> list[str]:
+    """Refusals for rows that would update a workshop recorded in a département the account
+    may not write — the rights apply to the row already there, not only to the new one."""
+    keys = [r.key for r in records]
+    reasons = []
+    for start in range(0, len(keys), 500):
+        found = session.execute(
+            select(Workshop.external_ref, Commune.departement_code)
+            .join(Commune, Commune.code_insee == Workshop.commune_code)
+            .where(Workshop.external_ref.in_(keys[start:start + 500])))
+        reasons += [f"la référence « {key.split(':', 1)[-1]} » désigne un atelier déjà "
+                    f"enregistré dans le département {dep}, hors de vos droits — rien n'a été "
+                    "enregistré" for key, dep in found if not account.may_write(dep)]
+    return reasons
 
 
 def undo_import(engine: Engine, batch_id: int, *, account: Account, now: dt.datetime) -> int:

@@ -33,7 +33,18 @@ MAX_REFERENCE = 60
 def parse_workshop_table(table: RawTable, ctx: Context) -> Parsed:
     """Validate every row of a filled-in template."""
     return parse_rows(table, ctx, COLUMNS, parse_workshop_row,
-                      lambda r: (r.key.removeprefix(KEY_PREFIX), "reference"))
+                      lambda r: (reference_of(r.key), "reference"))
+
+
+def workshop_key(departement: str, reference: str) -> str:
+    """The idempotence key of a template row: its reference within its département, so two
+    coordinators numbering « ATELIER-001 » never touch each other's workshops."""
+    return f"{KEY_PREFIX}{departement}:{reference}"
+
+
+def reference_of(key: str) -> str:
+    """The reference as the coordinator wrote it, from a key of ``workshop_key``."""
+    return key.split(":", 2)[-1]
 
 
 def parse_workshop_row(row: RawRow, file_name: str, ctx: Context,
@@ -71,7 +82,8 @@ def parse_workshop_row(row: RawRow, file_name: str, ctx: Context,
     if not check.ok:
         return None
     return WorkshopRecord(
-        row=check.row.number, key=KEY_PREFIX + reference, date=day, commune_code=commune_code,
+        row=check.row.number, key=workshop_key(ctx.communes[commune_code], reference),
+        date=day, commune_code=commune_code,
         venue_name=venue, venue_kind=kind, phase=phase, format=fmt, themes=themes,
         duration_minutes=duration, facilitator_kind=facilitator, parents_count=parents,
         first_time_parents_count=first_time, children_count=children)
