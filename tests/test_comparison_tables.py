@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from tne_dash.cli import main
 from tne_dash.exports import to_xlsx_bytes
 from tne_dash.figures.comparison import compare_communes
+from tne_dash.figures.privacy import mask_value, public_share
 from tne_dash.labels import format_number
 from tne_dash.periods import parse_period
 from tne_dash.screens.comparer.fiche import fiche_pdf
@@ -158,8 +159,10 @@ def test_the_fiche_command_writes_the_pdf_and_refuses_an_unknown_commune(built_d
     cli = json.loads(capsys.readouterr().out)["indicators"]
     for label, code in (("Ateliers", "workshops"), ("Parents touchés", "parents_reached"),
                         ("Parents Ressources recrutés", "parents_ressources_recruited")):
-        assert (f"{label}\n{format_number(cli[code])}\n"
-                f"{format_number(cli[code + '_per_1000_inhabitants'], 1)}").replace(
+        # The public sheet: counts of people rounded to 5, their rates from the rounded count.
+        count = mask_value(code, cli[code], commune_level=True, exact=False)
+        rate = public_share(cli[code + "_per_1000_inhabitants"], cli[code], count)
+        assert (f"{label}\n{format_number(count)}\n{format_number(rate, 1)}").replace(
             "\u202f", "\u00a0") in text
     assert main(["fiche", "--database-url", built_db_url, "--commune", "99999",
                  "--out", str(tmp_path / "x.pdf")]) == 2

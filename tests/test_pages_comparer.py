@@ -9,6 +9,7 @@ from apptest import open_page, shown
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.cli import main
+from tne_dash.figures.privacy import public_count
 from tne_dash.labels import format_number
 
 VAL_D_OISE_THREE = "95063,95018,95127"  # Bezons, Argenteuil, Cergy
@@ -37,7 +38,8 @@ def test_three_val_d_oise_communes_show_the_figures_of_tne_dash_indicators(app_e
     for column, code in zip(table.columns[:3], VAL_D_OISE_THREE.split(","), strict=True):
         cli = cli_indicators(app_env, code, capsys)
         assert table.at["Ateliers", column] == format_number(cli["workshops"])
-        assert table.at["Parents touchés", column] == format_number(cli["parents_reached"])
+        assert table.at["Parents touchés", column] == format_number(
+            public_count(cli["parents_reached"]))  # the public view: rounded to 5
         # Per 1 000 inhabitants, right to the unit shown (one decimal).
         pop = int(population[column].replace("\u202f", ""))
         assert table.at["Ateliers pour 1 000 habitants", column] == format_number(

@@ -1,10 +1,17 @@
-"""The public small-count rule: 1 to 4 people in a commune cell read « < 5 »."""
+"""The public small-count rule: a commune's counts of people rounded to 5 for the public,
+1 to 4 read « < 5 »."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from tne_dash.figures.privacy import MASK, mask_small_counts, mask_value
+from tne_dash.figures.privacy import (
+    MASK,
+    mask_small_counts,
+    mask_value,
+    public_count,
+    public_share,
+)
 
 
 def test_counts_of_people_from_1_to_4_are_masked_in_commune_rows_for_the_public():
@@ -26,3 +33,32 @@ def test_one_value_follows_the_same_rule():
     assert mask_value("parents_ressources_recruited", 3, commune_level=True, exact=False) == MASK
     assert mask_value("parents_ressources_recruited", 3, commune_level=False, exact=False) == 3
     assert mask_value("cnfs_posts", 3, commune_level=True, exact=False) == 3
+
+
+def test_counts_of_people_of_a_commune_are_rounded_to_5_for_the_public_halves_up():
+    assert [public_count(v) for v in (0, 4, 5, 7, 8, 109, 112, 113)] == [
+        0, MASK, 5, 5, 10, 110, 110, 115]
+    assert mask_value("parents_reached", 109, commune_level=True, exact=False) == 110
+    assert mask_value("parents_reached", 109, commune_level=True, exact=True) == 109
+    assert mask_value("workshops", 109, commune_level=True, exact=False) == 109
+
+
+def test_a_rate_follows_its_rounded_count_so_the_population_cannot_give_it_back():
+    table = pd.DataFrame({"parents_reached": [109], "population": [27_000],
+                          "parents_reached_per_1000_inhabitants": [109 / 27]})
+    masked = mask_small_counts(table, commune_level=True, exact=False)
+    assert masked.at[0, "parents_reached"] == 110
+    assert masked.at[0, "parents_reached_per_1000_inhabitants"] == 110 / 27
+    assert public_share(50.0, 109, 110) == 50.0 * 110 / 109
+    assert public_share(50.0, 3, MASK) == MASK
+
+
+def test_a_masked_commune_cannot_be_recovered_by_subtracting_two_selections():
+    """The reported attack: ``communes=A`` reads « < 5 », ``communes=A,B`` and ``communes=B``
+    are published; every value of A from 1 to 4 (but one case, below) stays possible."""
+    for a in range(1, 5):
+        for b in range(5, 300):
+            possible = {a2 for a2 in range(1, 5) for b2 in range(0, 400)
+                        if public_count(b2) == public_count(b)
+                        and public_count(a2 + b2) == public_count(a + b)}
+            assert len(possible) >= 2, (a, b, possible)

@@ -26,7 +26,7 @@ from tne_dash.figures.indicators import (
 )
 from tne_dash.figures.metrics import Kpi, headline_kpis
 from tne_dash.figures.objectives import Status, objectives_progress
-from tne_dash.figures.privacy import mask_value
+from tne_dash.figures.privacy import mask_value, public_share
 from tne_dash.figures.rollout import commune_phases, phase_funnel
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope, scope_label
 from tne_dash.labels import format_number, format_value
@@ -168,7 +168,8 @@ def objectives_frame(table: pd.DataFrame, commune_level: bool) -> pd.DataFrame:
             "label": r.label,
             "achieved": format_value(shown, r.unit, r.decimals),
             "target": format_value(r.target, r.unit, r.decimals),
-            "pct": None if masked or pd.isna(r.pct_reached) else float(r.pct_reached),
+            "pct": None if masked or pd.isna(r.pct_reached)
+            else float(public_share(r.pct_reached, r.achieved, shown)),
             "status": r.status,
             "status_label": Status(r.status).label,
         })

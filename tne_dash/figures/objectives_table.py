@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tne_dash.figures.objectives import ObjectivesProgress, Status
-from tne_dash.figures.privacy import MASK, mask_value
+from tne_dash.figures.privacy import MASK, mask_value, public_share
 from tne_dash.figures.scope import COMMUNE
 from tne_dash.labels import format_date, format_number, format_percent
 from tne_dash.vocabulary import Source
@@ -20,7 +20,8 @@ OBJECTIVE_COLUMNS = ["Indicateur", "Unité", "Objectif", "Réalisé", "% atteint
 
 def objectives_frame(progress: ObjectivesProgress, exact: bool) -> pd.DataFrame:
     """The objectives table with French headers; numbers stay numbers (for sorting and
-    exports), a masked count and its % read « < 5 »."""
+    exports); for the public a commune's count of people is rounded to 5 or reads « < 5 »,
+    and its % follows it."""
     commune_level = progress.scope.kind == COMMUNE
     rows = []
     for r in progress.table.itertuples():
@@ -30,7 +31,7 @@ def objectives_frame(progress: ObjectivesProgress, exact: bool) -> pd.DataFrame:
         rows.append({
             "Indicateur": r.label, "Unité": r.unit, "Objectif": float(r.target),
             "Réalisé": achieved if masked or achieved is None else float(achieved),
-            "% atteint": MASK if masked else r.pct_reached,
+            "% atteint": public_share(r.pct_reached, r.achieved, achieved),
             "Attendu à date (%)": None if r.status == Status.NO_TARGET.value
             else round(100.0 * progress.elapsed, 1),
             "Statut": Status(r.status).label, "Origine de l'objectif": Source(r.source).label,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from tne_dash.figures.metrics import Kpi
-from tne_dash.figures.privacy import MASK
+from tne_dash.figures.privacy import MASK, ROUNDED_TO
 from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE, plain_text
 
 PER_ROW = 4
@@ -20,10 +20,11 @@ def demo_notice(shown: bool) -> None:
 
 
 def masking_note(shown: bool) -> None:
-    """Say why some counts read « < 5 » (public view of commune figures)."""
+    """Say why counts of a commune are rounded or read « < 5 » (public view)."""
     if shown:
-        st.caption(f"Vue publique : les effectifs de 1 à 4 personnes d'une commune sont "
-                   f"affichés « {MASK} » pour qu'aucune famille ne soit reconnaissable. Les "
+        st.caption(f"Vue publique : les effectifs de personnes d'une commune sont arrondis à "
+                   f"{ROUNDED_TO} près, et ceux de 1 à 4 affichés « {MASK} », pour qu'aucune "
+                   "famille ne soit reconnaissable, même en comparant plusieurs vues. Les "
                    "éditeurs connectés voient les valeurs exactes.")
 
 

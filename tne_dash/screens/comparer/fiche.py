@@ -27,7 +27,7 @@ from tne_dash.catalogue import PER_1000
 from tne_dash.charts import to_png
 from tne_dash.figures.comparison import Comparison
 from tne_dash.figures.objectives_table import objectives_frame
-from tne_dash.figures.privacy import MASK
+from tne_dash.figures.privacy import MASK, ROUNDED_TO
 from tne_dash.labels import (
     APP_TITLE,
     DEMO_BADGE,
@@ -120,8 +120,9 @@ def _objectives(frame) -> list[list[str]]:
 
 def _vintage(comp: Comparison, exact: bool, generated_on: dt.date) -> str:
     latest = format_date(comp.latest_activity) if comp.latest_activity else "aucune"
-    masking = "" if exact else (f" Effectifs de 1 à 4 personnes affichés « {MASK} » pour "
-                                "qu'aucune famille ne soit reconnaissable.")
+    masking = "" if exact else (f" Effectifs de personnes arrondis à {ROUNDED_TO} près, ceux de "
+                                f"1 à 4 affichés « {MASK} », pour qu'aucune famille ne soit "
+                                "reconnaissable.")
     return (f"Sources : population municipale INSEE (millésime 2023) ; conseillers numériques : "
             f"fichier ANCT du {CNFS_VINTAGE} ; activité enregistrée dans le tableau de bord "
             f"(dernier atelier : {latest}). Objectifs comptés du 1er septembre à la date de "

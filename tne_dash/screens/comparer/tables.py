@@ -15,7 +15,7 @@ import pandas as pd
 from tne_dash.catalogue import BASE_INDICATORS, CATALOGUE, PER_1000, Indicator
 from tne_dash.figures.comparison import Comparison, per_school, rank_phrase
 from tne_dash.figures.objectives import Status
-from tne_dash.figures.privacy import MASK, mask_value
+from tne_dash.figures.privacy import MASK, mask_value, public_count, public_share
 from tne_dash.labels import DEMO_BADGE, format_date, format_month, format_number, format_value
 from tne_dash.vocabulary import NOT_ENGAGED, PHASE_LABELS
 
@@ -103,10 +103,10 @@ def _rows(comp: Comparison, exact: bool) -> list[Row]:
         rows.append(_row(ind, masked))
         if ind.per_capita:
             rate = CATALOGUE[ind.code + PER_1000]
-            rows.append(_row(rate, _hide([_number(v) for v in t[rate.code]], masked)))
+            rows.append(_row(rate, _derived([_number(v) for v in t[rate.code]], raw, masked)))
         if ind.code in PER_SCHOOL_CODES:
             values = [per_school(v, int(s)) for v, s in zip(raw, t["schools"], strict=True)]
-            rows.append(Row(f"{ind.label} par établissement", _hide(values, masked),
+            rows.append(Row(f"{ind.label} par établissement", _derived(values, raw, masked),
                             ind.code + "_per_school", ind.unit, 1, ind.higher_is_better))
     return rows + _objective_rows(comp, exact)
 
@@ -219,9 +219,9 @@ def _objective_rows(comp: Comparison, exact: bool) -> list[Row]:
             if match.empty:
                 values.append(None)
                 continue
-            achieved = mask_value(code, _number(match["achieved"].iloc[0]),
-                                  commune_level=True, exact=exact)
-            values.append(MASK if achieved == MASK else _number(match["pct_reached"].iloc[0]))
+            count = _number(match["achieved"].iloc[0])
+            achieved = mask_value(code, count, commune_level=True, exact=exact)
+            values.append(public_share(_number(match["pct_reached"].iloc[0]), count, achieved))
         rows.append(Row(f"% de l'objectif {year} : {CATALOGUE[code].label}", tuple(values),
                         code + "_pct_objective", "%", 1, True))
     return rows
@@ -231,9 +231,10 @@ def _row(ind: Indicator, values: list) -> Row:
     return Row(ind.label, tuple(values), ind.code, ind.unit, ind.decimals, ind.higher_is_better)
 
 
-def _hide(values: list, masked: list) -> tuple:
-    """Derived values of a masked count are masked too (they would give it back)."""
-    return tuple(MASK if m == MASK else v for v, m in zip(values, masked, strict=True))
+def _derived(values: list, counts: list, shown: list) -> tuple:
+    """Values derived from counts, as the counts are shown (hidden with a masked count,
+    scaled to a rounded one: they would give the exact count back)."""
+    return tuple(public_share(v, c, s) for v, c, s in zip(values, counts, shown, strict=True))
 
 
 def _number(value):
@@ -257,7 +258,8 @@ def rank_sentences(ranking: pd.DataFrame, selected: list[str], names: dict[str, 
     for row in ranking[ranking["code_insee"].isin(selected)].itertuples():
         count = mask_value(indicator.removesuffix(PER_1000), _number(row.count),
                            commune_level=True, exact=exact)
-        value = MASK if count == MASK else format_value(row.value, ind.unit, ind.decimals)
+        shown = public_share(row.value, _number(row.count), count)
+        value = MASK if shown == MASK else format_value(shown, ind.unit, ind.decimals)
         out.append(f"**{names.get(row.code_insee, row.name)}** : "
                    f"{rank_phrase(int(row.rank), total, bool(row.tied))} communes engagées "
                    f"— {place} ({value})")
@@ -271,8 +273,10 @@ def ranking_hides_people(ranking: pd.DataFrame, indicator: str, exact: bool) -> 
                for c in ranking["count"])
 
 
-def monthly_summary(series: pd.DataFrame, names: dict[str, str], show_parents: bool) -> str:
-    """The small multiples in sentences: totals, first and last month, busiest month."""
+def monthly_summary(series: pd.DataFrame, names: dict[str, str], show_parents: bool,
+                    exact: bool = True) -> str:
+    """The small multiples in sentences: totals (parents in their public form unless
+    ``exact``), first and last month, busiest month."""
     if series.empty:
         return "Aucun atelier enregistré sur la période pour ces communes."
     lines = []
@@ -282,8 +286,9 @@ def monthly_summary(series: pd.DataFrame, names: dict[str, str], show_parents: b
             lines.append(f"**{names.get(code, code)}** : aucun atelier sur la période.")
             continue
         peak = active.sort_values(["workshops", "month"], ascending=[False, True]).iloc[0]
-        parents = (f" et {format_number(int(group['parents_reached'].sum()))} parents touchés"
-                   if show_parents else "")
+        total = mask_value("parents_reached", int(group["parents_reached"].sum()),
+                           commune_level=True, exact=exact)
+        parents = f" et {format_value(total, '', 0)} parents touchés" if show_parents else ""
         lines.append(
             f"**{names.get(code, code)}** : {format_number(int(group['workshops'].sum()))} "
             f"ateliers{parents} de {format_month(active['month'].min())} à "
@@ -291,3 +296,24 @@ def monthly_summary(series: pd.DataFrame, names: dict[str, str], show_parents: b
             f"{format_month(peak['month'])} ({format_number(int(peak['workshops']))} "
             "ateliers).")
     return "  \n".join(lines)
+
+
+def public_ranking(ranking: pd.DataFrame, indicator: str, exact: bool) -> pd.DataFrame:
+    """The distribution of a département as the viewer may see it: counts of people in their
+    public form and the values drawn from them (ranks stay those of the exact values)."""
+    base = indicator.removesuffix(PER_1000)
+    if exact or not CATALOGUE[base].counts_people:
+        return ranking
+    counts = [_number(c) for c in ranking["count"]]
+    shown = [public_count(c) for c in counts]
+    return ranking.assign(count=shown, value=[
+        public_share(v, c, s) for v, c, s in zip(ranking["value"], counts, shown, strict=True)])
+
+
+def public_series(series: pd.DataFrame, columns: list[str], exact: bool) -> pd.DataFrame:
+    """Monthly counts of people of communes in their public form (rounded to 5), so that a
+    year cannot be rebuilt exactly from its months."""
+    if exact:
+        return series
+    return series.assign(**{c: series[c].map(public_count) for c in columns
+                            if c in series and CATALOGUE[c].counts_people})

@@ -34,6 +34,8 @@ from tne_dash.screens.comparer.tables import (
     monthly_summary,
     per_capita_chart_frame,
     per_capita_summary,
+    public_ranking,
+    public_series,
     rank_sentences,
     ranking_hides_people,
 )
@@ -168,13 +170,14 @@ def charts_section(url: str, comp: Comparison, side: SideBySide, exact: bool) ->
     names = dict(zip(comp.codes, side.columns, strict=True))
     show_parents = exact or not bool(series["parents_reached"].map(is_small_count).any())
     if not series.empty:
-        plotted = series.assign(commune=series["code_insee"].map(names))
+        plotted = public_series(series, ["parents_reached"], exact).assign(
+            commune=series["code_insee"].map(names))
         st.altair_chart(monthly_chart(plotted, show_parents), width="content")
     if not show_parents:
         st.caption("Vue publique : la courbe des parents touchés est masquée, certains mois "
                    "comptent de 1 à 4 personnes.")
     with st.expander("Les courbes en texte"):
-        st.markdown(monthly_summary(series, names, show_parents))
+        st.markdown(monthly_summary(series, names, show_parents, exact))
 
 
 def rank_section(url: str, comp: Comparison, side: SideBySide, view: ComparerView,
@@ -199,9 +202,10 @@ def rank_section(url: str, comp: Comparison, side: SideBySide, view: ComparerVie
             st.caption("Vue publique : la répartition n'est pas tracée, certaines communes "
                        "comptent de 1 à 4 personnes.")
         else:
-            st.altair_chart(rank_chart(ranking, selected, CATALOGUE[indicator].label),
+            shown = public_ranking(ranking, indicator, exact)
+            st.altair_chart(rank_chart(shown, selected, CATALOGUE[indicator].label),
                             width="stretch")
-            st.download_button("Répartition (PNG)", lambda r=ranking, s=selected: to_png(
+            st.download_button("Répartition (PNG)", lambda r=shown, s=selected: to_png(
                 rank_chart(r, s, CATALOGUE[indicator].label, width=800)),
                 f"classement-{dep}-{indicator}.png", "image/png", key=f"png_{dep}",
                 on_click="ignore", icon=":material/image:")

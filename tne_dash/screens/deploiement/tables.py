@@ -45,7 +45,7 @@ def progress_summary(points: pd.DataFrame, unit: str, decimals: int, exact: bool
     if pd.isna(last["target"]):
         return text + " (pas d'objectif pour cette année)."
     share = "" if value == MASK or last["target"] <= 0 else \
-        f" ({format_percent(100.0 * last['value'] / last['target'])})"
+        f" ({format_percent(100.0 * value / last['target'])})"
     return (f"{text} pour un objectif de {format_value(last['target'], unit, decimals)}{share} "
             f"; rythme attendu à cette date : "
             f"{format_value(last['expected'], unit, decimals)}.")

@@ -19,7 +19,7 @@ from tne_dash.figures.objectives_table import (
     objectives_heading,
     objectives_summary,
 )
-from tne_dash.figures.privacy import is_small_count
+from tne_dash.figures.privacy import is_small_count, mask_value
 from tne_dash.figures.progression import PROGRESSION_CODES
 from tne_dash.figures.scope import COMMUNE
 from tne_dash.figures.timeline import select_communes, timeline_bars, timeline_summary
@@ -168,6 +168,9 @@ def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgre
         series = points[points["indicator"] == code]
         small = not exact and commune_level and ind.counts_people and bool(
             series["value"].map(is_small_count).any())
+        if commune_level and not small:
+            series = series.assign(value=series["value"].map(
+                lambda v, c=code: mask_value(c, v, commune_level=True, exact=exact)))
         summary = f"**{ind.label}** : " + progress_summary(
             series, ind.unit, ind.decimals, exact, commune_level)
         with column:
