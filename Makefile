@@ -32,7 +32,7 @@ run: install
 	$(BIN)/tne-dash run --port $(PORT) --address $(ADDRESS)
 
 test: install-test
-	$(BIN)/ruff check tne_dash tests app.py pages
+	$(BIN)/ruff check tne_dash tests app.py serve.py pages
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 

@@ -32,19 +32,20 @@ MAP_CANVAS = ".leaflet-overlay-pane canvas"
 
 @contextmanager
 def streamlit_server(database_url: str, **extra_env: str):
-    """``streamlit run app.py`` on a free loopback port; yields its base URL."""
+    """``streamlit run serve.py`` on a free loopback port; yields its base URL."""
     with streamlit_process(database_url, **extra_env) as (base, _process):
         yield base
 
 
 @contextmanager
 def streamlit_process(database_url: str, **extra_env: str):
-    """``streamlit run app.py`` on a free loopback port; yields its base URL and process."""
+    """``streamlit run serve.py`` (the app behind its middleware) on a free loopback port;
+    yields its base URL and process."""
     port = free_port()
     env = dict(os.environ, TNE_DASH_DATABASE_URL=database_url, **extra_env)
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / f"streamlit-{port}.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
          "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
          "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -106,6 +107,9 @@ def chromium_page(width: int = 1440, height: int = 1000):
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # A request the Content-Security-Policy refused is an error too (serve.py's headers).
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
+                and "Content Security Policy" in msg.text else None)
         try:
             yield page, outside, errors
         finally:

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -15,10 +16,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
 from tne_dash import PROJECT_ROOT
 from tne_dash.access import AccountsFileError
 from tne_dash.catalogue import CATALOGUE
-from tne_dash.config import Settings
+from tne_dash.config import DEFAULT_DATABASE_PATH, Settings
 from tne_dash.figures.comparison import (
     MAX_SELECTED,
     commune_profiles,
@@ -52,10 +56,64 @@ from tne_dash.store.reference import ReferenceDataError
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
+log = logging.getLogger("tne_dash.cli")
 
 
 class UsageError(ValueError):
     """Bad command-line input; the message is one French line."""
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse, with its errors as one French line (``Erreur : …``) and exit code 2."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"Erreur : {self.prog} : {message}\n")
+
+
+def port_number(text: str) -> int:
+    """``--port``: a TCP port, 1 to 65535 (argparse ``type=``)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"port invalide : « {text} » — attendu un nombre entier de 1 à 65535 (ex. 8501)")
+    return port
+
+
+def positive_int(text: str) -> int:
+    """A whole number ≥ 1 (argparse ``type=``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"nombre invalide : « {text} » — attendu un nombre entier positif")
+    return value
+
+
+def output_file(text: str | None, option: str) -> Path:
+    """The file an option names for writing, refused with a French UsageError naming the
+    option when its folder does not exist or it is a folder itself."""
+    path = Path(text or "")
+    if not text or path.is_dir():
+        raise UsageError(f"{option} doit nommer un fichier, pas un dossier : « {text} ».")
+    if not path.resolve().parent.is_dir():
+        raise UsageError(f"Dossier introuvable pour {option} : « {path.parent} » — créez-le "
+                         "d'abord ou choisissez un autre chemin.")
+    return path
+
+
+def write_output(path: Path, data: bytes, option: str) -> None:
+    """Write ``data`` to the file of ``option``; an OS refusal is one French line."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"Impossible d'écrire {option} « {path} » : "
+                         f"{exc.strerror or exc}.") from None
 
 
 def parse_date(text: str | None, option: str) -> dt.date | None:
@@ -88,8 +146,50 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def cmd_init_db(args: argparse.Namespace) -> int:
+def check_database_url(url: str, *, creates: bool = False,
+                       builds_default: bool = False) -> None:
+    """Refuse, before anything touches the disk, a SQLite address that would create files
+    nobody asked for: SQLite URIs (``file:…``, ``?uri=true``: their folders are made at
+    random places), and a database file that does not exist — a mistyped path would
+    otherwise quietly become a new demo database. ``creates``: the command makes the
+    database (``init-db``, ``db``); ``builds_default``: the embedded default database
+    (``config.DEFAULT_DATABASE_PATH``) is built on first start (``run``)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # make_engine names a malformed URL in its own message
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database or ""
+    if "uri" in parsed.query or database.startswith("file:"):
+        raise UsageError(
+            f"Adresse SQLite refusée : « {redact_url(url)} » — les URI SQLite (file:…, "
+            "uri=true) ne sont pas acceptées ; donnez un chemin de fichier "
+            "(ex. sqlite:///data/tne_dash.sqlite).")
+    if creates or database in ("", ":memory:"):
+        return
+    path = Path(database)
+    if path.is_file():
+        return
+    if builds_default and path.resolve() == DEFAULT_DATABASE_PATH.resolve():
+        return
+    if path.exists():
+        raise UsageError(f"La base SQLite « {path} » n'est pas un fichier.")
+    raise UsageError(
+        f"Base SQLite introuvable : « {path} » — vérifiez --database-url (ou "
+        "TNE_DASH_DATABASE_URL), ou créez-la avec « tne-dash init-db --database-url … ».")
+
+
+def _database_settings(args: argparse.Namespace, *, creates: bool = False,
+                       builds_default: bool = False) -> Settings:
+    """The settings of a command that uses the database, its address checked first."""
     settings = _settings(args)
+    check_database_url(settings.database_url, creates=creates, builds_default=builds_default)
+    return settings
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    settings = _database_settings(args, creates=True)
     engine = make_engine(settings.database_url)
     demo = settings.demo if args.demo is None else args.demo
     started = time.perf_counter()
@@ -110,7 +210,7 @@ def cmd_db(args: argparse.Namespace) -> int:
         path = new_revision(args.message or "schema change")
         print(f"Nouvelle migration : {path} — relisez-la avant de la committer.")
         return 0
-    engine = make_engine(_settings(args).database_url)
+    engine = make_engine(_database_settings(args, creates=True).database_url)
     check_connection(engine)
     before = schema_revision(engine)
     if args.action == "upgrade":
@@ -168,7 +268,7 @@ def render_indicators(values: IndicatorValues, fmt: str) -> str:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = _database_settings(args)
     if args.query:
         if args.scope or args.date_from or args.date_to:
             raise UsageError("--query porte déjà le territoire et la période : n'ajoutez ni "
@@ -208,7 +308,7 @@ def cmd_objectives(args: argparse.Namespace) -> int:
     except ValueError:
         raise UsageError(f"Année scolaire invalide : « {args.annee} » — attendu AAAA-AAAA "
                          "(ex. 2022-2023).") from None
-    settings = _settings(args)
+    settings = _database_settings(args)
     ensure_database(settings)
     with make_engine(settings.database_url).connect() as conn:
         check_scope_exists(conn, scope)
@@ -240,7 +340,8 @@ def cmd_fiche(args: argparse.Namespace) -> int:
                          "(ex. 2022-2023).") from None
     code = args.commune.strip().upper()
     others = tuple(c.strip().upper() for c in (args.avec or "").split(",") if c.strip())
-    settings = _settings(args)
+    out = output_file(args.out, "--out")
+    settings = _database_settings(args)
     ensure_database(settings)
     with make_engine(settings.database_url).connect() as conn:
         for insee in (code, *others):
@@ -249,31 +350,39 @@ def cmd_fiche(args: argparse.Namespace) -> int:
         if not others:
             codes = default_selection(commune_profiles(conn), (code,))
         comp = compare_communes(conn, codes, period, as_of)
-    Path(args.out).write_bytes(fiche_pdf(comp, args.exact, dt.date.today()))
+    write_output(out, fiche_pdf(comp, args.exact, dt.date.today()), "--out")
     print(f"Fiche de {commune_columns(comp)[0]} écrite dans {args.out}"
           + (" (données de démonstration)" if comp.demo else "") + ".")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = _database_settings(args, builds_default=True)
     ensure_database(settings)
     env = dict(os.environ, TNE_DASH_DATABASE_URL=settings.database_url)
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-               f"--server.port={args.port}", f"--server.address={args.address}"]
     print(f"Tableau de bord : http://{args.address}:{args.port}/", file=sys.stderr)
-    return subprocess.call(command, env=env, cwd=PROJECT_ROOT)
+    return subprocess.call(server_command(settings, args.port, args.address), env=env,
+                           cwd=PROJECT_ROOT)
+
+
+def server_command(settings: Settings, port: int, address: str) -> list[str]:
+    """``streamlit run serve.py``: the app behind its HTTP middleware (security headers),
+    uploads capped at the import limit of ``settings``."""
+    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "serve.py"),
+            f"--server.port={port}", f"--server.address={address}",
+            f"--server.maxUploadSize={settings.import_max_mb}"]
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from tne_dash.bench import benchmark, render_table
 
-    settings = _settings(args)
+    output = output_file(args.output, "--output")
+    settings = _database_settings(args)
     ensure_database(settings)
     result = benchmark(settings.database_url, points=args.points,
                        progress=lambda page: print(f"… {page}", file=sys.stderr))
     payload = json.dumps(result, indent=2, ensure_ascii=False)
-    Path(args.output).write_text(payload + "\n", encoding="utf-8")
+    write_output(output, (payload + "\n").encode("utf-8"), "--output")
     print(payload if args.format == "json" else render_table(result))
     print(f"Résultats JSON écrits dans {args.output}", file=sys.stderr)
     return 0
@@ -293,7 +402,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"Fichier introuvable : {path}")
-    settings = _settings(args)
+    settings = _database_settings(args)
     ensure_database(settings)
     engine = make_engine(settings.database_url)
     report = import_file(engine, args.kind, path.name, path.read_bytes(),
@@ -313,7 +422,7 @@ def cmd_undo_import(args: argparse.Namespace) -> int:
     from tne_dash.store.imports.service import undo_import
     from tne_dash.store.imports.writer import UndoRefused
 
-    settings = _settings(args)
+    settings = _database_settings(args)
     engine = make_engine(settings.database_url)
     try:
         touched = undo_import(engine, args.batch, account=Account(args.user, OPERATOR_ROLE),
@@ -328,8 +437,8 @@ def cmd_undo_import(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from tne_dash.store.imports.templates import FILE_NAMES, template_xlsx
 
-    output = Path(args.output or FILE_NAMES[args.kind])
-    output.write_bytes(template_xlsx(args.kind))
+    output = output_file(args.output or FILE_NAMES[args.kind], "-o/--output")
+    write_output(output, template_xlsx(args.kind), "-o/--output")
     print(f"Modèle écrit : {output}")
     return 0
 
@@ -345,18 +454,31 @@ def cmd_accounts(args: argparse.Namespace) -> int:
         return 0
     if not args.name:
         raise UsageError("Nom du compte manquant (ex. tne-dash accounts add claire …).")
+    name = access.normalize_name(args.name)
     if args.action == "remove":
-        if accounts.pop(args.name, None) is None:
-            raise UsageError(f"Compte inconnu : {args.name}")
+        if accounts.pop(name, None) is None:
+            raise UsageError(f"Compte inconnu : {name.encode('unicode_escape').decode()}")
     else:
+        problem = access.check_account_name(name)
+        if problem:
+            raise UsageError(f"Nom de compte refusé : {problem}")
         role = access.Role(args.role)
         departements = frozenset(d.strip().upper() for d in args.departements.split(",")
                                  if d.strip())
+        for code in sorted(departements):
+            if problem := access.check_departement_code(code):
+                raise UsageError(f"--departements : {problem}")
         if role == access.Role.EDITEUR and not departements:
             raise UsageError("Un éditeur a besoin de --departements (ex. 95,86).")
+        email = (args.email or "").strip().lower()
+        if email and (problem := access.check_email(email)):
+            raise UsageError(f"--email : {problem}")
         password = _read_password(args)
-        accounts[args.name] = access.Account(
-            args.name, role, departements, email=(args.email or "").lower(),
+        if password or not email:  # an identity-provider account may go without one
+            if problem := access.check_password_strength(password, name):
+                raise UsageError(f"Mot de passe refusé : {problem}")
+        accounts[name] = access.Account(
+            name, role, departements, email=email,
             password_hash=access.hash_password(password) if password else "")
     access.save_accounts(path, accounts.values())
     print(f"Comptes enregistrés dans {path}.")
@@ -377,10 +499,13 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = FrenchArgumentParser(
         prog="tne-dash",
         description="Tableau de bord du volet parentalité des Territoires Numériques Éducatifs.",
     )
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="En cas d'erreur de la base, écrire aussi son détail (trace) sur "
+                             "la sortie d'erreur.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     init = sub.add_parser("init-db", help="Construire la base (référence + démonstration).")
@@ -441,13 +566,14 @@ def build_parser() -> argparse.ArgumentParser:
     fiche.set_defaults(handler=cmd_fiche)
 
     run = sub.add_parser("run", help="Lancer le tableau de bord (construit la base au besoin).")
-    run.add_argument("--port", type=int, default=8501)
+    run.add_argument("--port", type=port_number, default=8501,
+                     help="Port TCP du tableau de bord (1 à 65535, défaut : 8501).")
     run.add_argument("--address", default="localhost")
     run.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     run.set_defaults(handler=cmd_run)
     bench = sub.add_parser(
         "bench", help="Mesurer chaque page (à chaud, à froid, plancher SQL), la carte, la mémoire.")
-    bench.add_argument("--points", type=int, default=20_000)
+    bench.add_argument("--points", type=positive_int, default=20_000)
     bench.add_argument("--format", choices=("table", "json"), default="table")
     bench.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     bench.add_argument("--output", default="bench.json",
@@ -485,7 +611,31 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("--password-stdin", action="store_true",
                      help="Lire le mot de passe sur l'entrée standard (scripts).")
     acc.set_defaults(handler=cmd_accounts)
+    for command in sub.choices.values():  # « tne-dash indicators … --verbose » works too
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help="En cas d'erreur de la base, écrire aussi son détail "
+                                  "(trace) sur la sortie d'erreur.")
     return parser
+
+
+def database_error_message(exc: SQLAlchemyError) -> str:
+    """« Erreur de la base de données : … » in one line: the driver's own words when there
+    are some (no SQL, no parameters), else the error's first line."""
+    cause = getattr(exc, "orig", None) or exc
+    detail = " ".join(str(cause).split()) or type(cause).__name__
+    return f"Erreur de la base de données : {detail[:300]}"
+
+
+def _log_detail(exc: BaseException) -> None:
+    """``--verbose``: the error's whole story (SQL, trace) on stderr, through logging."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s : %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        log.error("Détail de l'erreur de la base de données :", exc_info=exc)
+    finally:
+        log.removeHandler(handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -496,8 +646,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, InvalidScope) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (DatabaseUnavailable, ReferenceDataError, AccountsFileError) as exc:
+    except DatabaseUnavailable as exc:  # the operator sees which address (password hidden)
+        print(f"Erreur : {getattr(exc, 'detail', None) or exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except (ReferenceDataError, AccountsFileError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except SQLAlchemyError as exc:
+        if getattr(args, "verbose", False):
+            _log_detail(exc)
+        print(database_error_message(exc), file=sys.stderr)
         return EXIT_REFUSED
 
 

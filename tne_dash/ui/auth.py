@@ -6,7 +6,6 @@ identity comes from and how to ask for it.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import streamlit as st
@@ -16,9 +15,6 @@ from tne_dash.access import ANONYMOUS, Account
 from tne_dash.ui import data
 
 SESSION_KEY = "tne_account"
-FAILURES_KEY = "tne_sign_in_failures"
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 30
 
 
 def identity_provider_configured() -> bool:
@@ -44,7 +40,8 @@ def current_account() -> Account:
     """The viewer's account (ANONYMOUS when nobody is signed in)."""
     if identity_provider_configured() and st.user.is_logged_in:
         return access.account_for_identity(accounts(), str(st.user.get("email") or ""),
-                                           str(st.user.get("name") or ""))
+                                           str(st.user.get("name") or ""),
+                                           st.user.get("email_verified"))
     return st.session_state.get(SESSION_KEY, ANONYMOUS)
 
 
@@ -73,19 +70,35 @@ def sign_in_form(key: str = "sidebar") -> None:
         _local_sign_in(name, password)
 
 
+def client_address() -> str | None:
+    """Who is asking, as far as the server can tell: the connection's address, with the
+    address a reverse proxy forwarded (``X-Forwarded-For``, ``X-Real-IP``) when there is
+    one, so that viewers behind the same proxy are told apart. None when unknown (local
+    viewer, no forwarding header): the throttle then counts the account name alone."""
+    try:
+        address = st.context.ip_address
+        headers = st.context.headers
+        forwarded = (headers.get("X-Forwarded-For") or "").split(",")[0].strip() or \
+            (headers.get("X-Real-Ip") or "").strip()
+    except Exception:  # noqa: BLE001 — outside a browser session there is no client at all
+        return None
+    if forwarded:
+        return f"{address or 'local'} pour {forwarded}"
+    return address or None
+
+
 def _local_sign_in(name: str, password: str) -> None:
-    failures = st.session_state.get(FAILURES_KEY, [])
-    recent = [t for t in failures if time.monotonic() - t < LOCKOUT_SECONDS]
-    if len(recent) >= MAX_FAILURES:
-        st.error(f"Trop d'essais : réessayez dans {LOCKOUT_SECONDS} secondes.")
+    """Check the password under the server-wide throttle (by account name and by client:
+    reloading the page or opening another tab does not reset it)."""
+    try:
+        account = access.sign_in(accounts(), name, password, client_address())
+    except access.SignInLocked as locked:
+        st.error(str(locked))
         return
-    account = access.authenticate(accounts(), name, password)
     if account is None:
-        st.session_state[FAILURES_KEY] = [*recent, time.monotonic()]
         st.error("Identifiant ou mot de passe incorrect.")
         return
     st.session_state[SESSION_KEY] = account
-    st.session_state.pop(FAILURES_KEY, None)
     st.rerun()
 
 
