@@ -26,6 +26,8 @@ def open_page(page: str, account: Account | None = None, timeout: int = 90,
 
 
 def shown(elements) -> list[str]:
-    """The texts of messages as a visitor reads them: the app escapes every ASCII punctuation
-    of a message that echoes the address (``labels.plain_text``), Markdown shows it bare."""
-    return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.value) for element in elements]
+    """The texts of messages as a visitor reads them: a message that echoes the address has
+    its values as inline code and every other ASCII punctuation escaped
+    (``labels.plain_text``); Markdown shows the text bare."""
+    return [re.sub(r"« `(.*?)` »", r"« \1 »", re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", e.value))
+            for e in elements]

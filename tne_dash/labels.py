@@ -31,14 +31,19 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def plain_text(message: str) -> str:
-    """A message shown as is by Streamlit's Markdown: every quoted value cut to
-    ``MAX_ECHOED`` characters, every ASCII punctuation escaped — an address value can neither
-    make a link, load an image, colour text nor break the layout."""
-    def cut(match: re.Match) -> str:
-        value = " ".join(match.group(1).split())
-        return f"« {value[:MAX_ECHOED]}{'…' if len(value) > MAX_ECHOED else ''} »"
-
-    return _PUNCTUATION.sub(r"\\\1", _QUOTED.sub(cut, message))
+    """A message shown as is by Streamlit's Markdown: every quoted value — the visitor's
+    text — as inline code cut to ``MAX_ECHOED`` characters (Markdown reads nothing inside
+    code, not even a bare URL), every other ASCII punctuation escaped. An address value can
+    neither make a link, load an image, colour text nor break the layout."""
+    out = []
+    for index, part in enumerate(_QUOTED.split(message)):
+        if index % 2:  # a quoted value
+            value = " ".join(part.split()).replace("`", "'")
+            cut = value[:MAX_ECHOED] + ("…" if len(value) > MAX_ECHOED else "")
+            out.append(f"« `{cut}` »")
+        else:
+            out.append(_PUNCTUATION.sub(r"\\\1", part))
+    return "".join(out)
 
 
 def format_number(value: float | int | str | None, decimals: int = 0) -> str:
