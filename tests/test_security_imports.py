@@ -4,6 +4,8 @@ takes a page down."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import time
 
 import hostile_files as hostile
@@ -12,9 +14,10 @@ from alembic import command
 from factories import make_venue, make_workshop
 from imports_helpers import ADMIN, EDITOR_95, NOW, TODAY, counts, make_reference
 from imports_helpers import run as run_import
+from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_imports_coop import current_export
+from test_imports_coop import OLDER, current_export, header_block
 
 from tne_dash.access import Account, Role
 from tne_dash.store.db import alembic_config, make_engine, upgrade_schema
@@ -193,3 +196,24 @@ def test_references_imported_before_the_scoping_take_their_communes_departement(
         command.downgrade(alembic_config(conn), "0002")
     assert workshop_communes(engine) == [("ref:VIE-1", "86194")]
     engine.dispose()
+
+
+@pytest.mark.parametrize("participants", ["inf", "nan", "1e9", 10**19])
+def test_a_coop_activity_with_an_impossible_number_of_participants_is_refused(
+        ref_engine, participants):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Activités"
+    header_block(sheet)
+    sheet.append(OLDER)
+    row = {"Date": dt.datetime(2025, 3, 4), "Type": "Atelier collectif",
+           "Lieu": "Médiathèque Maupassant, 95870 Bezons", "Durée (min)": 90,
+           "Thématique(s) d’accompagnement": "Parentalité",
+           "Nombre de participants": participants}
+    sheet.append([row.get(c) for c in OLDER])
+    out = io.BytesIO()
+    book.save(out)
+    errors = refused_quickly(ref_engine, "coop.xlsx", out.getvalue(), kind="coop")
+    assert any("colonne Nombre de participants" in e
+               and "attendu un nombre de participants entier entre 1 et 1\u202f000" in e
+               for e in errors), errors
