@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tne_dash.screens.donnees import ui as sections
-from tne_dash.screens.donnees.tables import catalogue_table, sources_table
+from tne_dash.screens.donnees.tables import catalogue_table, rules_table, sources_table
 from tne_dash.ui import data, shell
 
 shell.ensure_app_shell()
@@ -18,6 +18,9 @@ st.markdown(
 
 st.header("Indicateurs")
 st.dataframe(catalogue_table(), hide_index=True, width="stretch")
+
+st.header("Règles de calcul")
+st.table(rules_table().set_index("Règle"))
 
 st.header("Sources des données de référence")
 st.markdown(

@@ -107,9 +107,29 @@ def test_parents_ressources_count_by_period_end_and_active_is_the_last_stock(eng
     assert before_april_end["parents_ressources_recruited"] == 3
     assert before_april_end["parents_ressources_meetings"] == 1
     assert before_april_end["parents_ressources_active"] == 3
-    whole = values(engine, VAL_DOISE)
+    whole = values(engine, VAL_DOISE, date_to=dt.date(2023, 6, 30))
     assert whole["parents_ressources_recruited"] == 6
     assert whole["parents_ressources_active"] == 4 + 1
+
+
+def test_a_stock_older_than_twelve_months_is_not_active(engine, two_communes):
+    # Bezons' last report ends on 30/04/2023 (active 365 days on), Argenteuil's on 30/11/2022.
+    assert values(engine, VAL_DOISE, date_to=dt.date(2023, 12, 15))[
+        "parents_ressources_active"] == 4
+    assert values(engine, VAL_DOISE, date_to=dt.date(2024, 4, 29))[
+        "parents_ressources_active"] == 4
+    later = compute_indicator_table_of(engine, VAL_DOISE, dt.date(2024, 5, 1))
+    assert later["parents_ressources_active"].tolist() == [0]
+    assert later["parents_ressources_recent_reports"].tolist() == [0]
+
+
+def test_two_reports_ending_the_same_day_count_once_the_latest_recorded(engine, session,
+                                                                       two_communes):
+    make_parents_ressources(session, "95063", dt.date(2023, 4, 1), recruited=0, active=9,
+                            period_start=dt.date(2023, 2, 1))
+    session.commit()
+    v = values(engine, BEZONS, date_to=dt.date(2023, 5, 15))
+    assert v["parents_ressources_active"] == 9
 
 
 def test_cnfs_posts_ignore_the_period_and_follow_the_territory(engine, two_communes):
@@ -238,3 +258,8 @@ def test_months_and_venue_kinds_are_keyed_by_value(engine, two_communes):
                                    dt.date(2023, 2, 1), dt.date(2023, 5, 1)]
     assert dict(zip(kinds["key"], kinds["workshops"], strict=True)) == {"ecole": 2,
                                                                        "mediatheque": 1}
+
+
+def compute_indicator_table_of(engine, scope, day):
+    with engine.connect() as conn:
+        return compute_indicator_table(conn, scope, Filters(date_to=day))

@@ -9,6 +9,7 @@ import pytest
 from apptest import open_page, shown
 from streamlit.testing.v1 import AppTest
 
+from tne_dash.figures.rules import calculation_rules
 from tne_dash.ui.navigation import PAGES
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -51,6 +52,16 @@ def test_donnees_page_runs_and_lists_the_catalogue(app_env):
     assert at.title[0].value == "Données et méthodes"
     catalogue = at.dataframe[0].value
     assert "parents_reached" in set(catalogue["Code"])
+
+
+def test_donnees_page_states_every_calculation_rule_in_french(app_env):
+    at = open_app()
+    at.switch_page("pages/donnees.py").run()
+    rules = at.table[0].value
+    assert list(rules.index) == [rule for rule, _ in calculation_rules()]
+    statements = " ".join(rules.iloc[:, 0])
+    assert "365 jours" in statements and "arrondis à 5" in statements
+    assert "chevauche" in statements and "Données de démonstration" in statements
 
 
 def test_bezons_figures_on_17_april_2023_from_the_url(app_env):

@@ -49,10 +49,14 @@ BASE_INDICATORS: tuple[Indicator, ...] = (
               "Lieux ayant accueilli au moins un atelier sur la période.", per_capita=True),
     Indicator("parents_ressources_recruited", "Parents Ressources recrutés", "parents",
               "Somme des Parents Ressources recrutés, par période déclarée (dont la fin tombe "
-              "dans la période choisie).", per_capita=True, counts_people=True),
+              "dans la période choisie). Les relevés d'une commune ne se chevauchent jamais : "
+              "un import qui chevaucherait un relevé existant est refusé.", per_capita=True,
+              counts_people=True),
     Indicator("parents_ressources_active", "Parents Ressources actifs", "parents",
               "Parents Ressources actifs au dernier relevé de chaque commune avant la fin de "
-              "la période.", per_capita=True, counts_people=True),
+              "la période (un seul relevé par commune : la fin la plus récente, puis le plus "
+              "récemment enregistré), s'il a moins de 365 jours ; sinon la commune n'a « pas "
+              "de relevé récent » et ne compte pas.", per_capita=True, counts_people=True),
     Indicator("parents_ressources_meetings", "Réunions de Parents Ressources", "réunions",
               "Somme des réunions de Parents Ressources déclarées sur la période."),
     Indicator("cnfs_posts", "Postes de conseillers numériques", "postes",

@@ -41,11 +41,11 @@ from tne_dash.screens.comparer.tables import commune_columns
 from tne_dash.screens.indicateurs.view import parse_indicateurs_view, query_params_of
 from tne_dash.store import queries
 from tne_dash.store.build import SCALES, TNE_SCALE, build_database
+from tne_dash.store.build_lock import is_ready
 from tne_dash.store.db import (
     DatabaseUnavailable,
     check_connection,
     head_revision,
-    is_built,
     make_engine,
     new_revision,
     redact_url,
@@ -228,7 +228,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 def ensure_database(settings: Settings) -> None:
     """Build the embedded database on first use, with a progress bar."""
     engine = make_engine(settings.database_url)
-    if not is_built(engine):
+    if not is_ready(engine):  # never creates a missing SQLite file outside the build lock
         print("Première utilisation : construction de la base de données…", file=sys.stderr)
         build_database(engine, settings.reference_dir, demo=settings.demo,
                        progress=progress_bar)

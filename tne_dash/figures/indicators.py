@@ -134,24 +134,42 @@ def _parents_ressources_flow_query(key, scope: Scope, filters: Filters, level: s
     return _grouped(stmt, key, level)
 
 
+# A commune's Parents Ressources stock is « active » from its last report at most this old;
+# past it the commune has « pas de relevé récent » (catalogue, Données page).
+ACTIVE_REPORT_MAX_AGE = dt.timedelta(days=365)
+
+
 def _parents_ressources_active_query(key, scope: Scope, filters: Filters, level: str) -> Select:
-    """Sum, over communes, of ``active`` in each commune's latest count before date_to."""
+    """Sum, over communes, of ``active`` in each commune's one last report before date_to
+    (latest end, then latest recorded), when that report ended within
+    ``ACTIVE_REPORT_MAX_AGE``; ``parents_ressources_recent_reports`` counts those communes."""
     prc = ParentsRessourcesCount
-    until = Filters(date_to=filters.date_to, include_demo=filters.include_demo)
+    day = filters.date_to or dt.date.today()
+    until = Filters(date_to=day, include_demo=filters.include_demo)
     latest = (
         select(prc.commune_code, func.max(prc.period_end).label("last_end"))
         .where(*date_clauses(prc.period_end, until), *source_clauses(prc.source, until))
         .group_by(prc.commune_code)
         .subquery()
     )
-    stmt = (
-        select(key.label("key"), func.coalesce(func.sum(prc.active), 0).label(
-            "parents_ressources_active"))
-        .select_from(prc)
+    chosen = (
+        select(func.max(prc.id).label("id"))
         .join(latest, and_(latest.c.commune_code == prc.commune_code,
                            latest.c.last_end == prc.period_end))
+        .where(latest.c.last_end >= day - ACTIVE_REPORT_MAX_AGE,
+               *source_clauses(prc.source, until))
+        .group_by(prc.commune_code)
+        .subquery()
+    )
+    stmt = (
+        select(key.label("key"),
+               func.coalesce(func.sum(prc.active), 0).label("parents_ressources_active"),
+               func.count(prc.id).label("parents_ressources_recent_reports"),
+               func.count(case((prc.source == Source.DEMO.value, 1))).label("_demo_rows"))
+        .select_from(prc)
+        .join(chosen, chosen.c.id == prc.id)
         .join(Commune, Commune.code_insee == prc.commune_code)
-        .where(*territory_clauses(scope, filters), *source_clauses(prc.source, until))
+        .where(*territory_clauses(scope, filters))
     )
     return _grouped(stmt, key, level)
 
@@ -179,6 +197,9 @@ def _school_query(key, scope: Scope, filters: Filters, level: str) -> Select:
             key.label("key"),
             func.count(School.uai).label("target_schools"),
             func.count(case((with_pcn, 1))).label("target_schools_with_pcn"),
+            # The strategies' targets and PCN flags of the demo are demo figures too.
+            func.count(case((School.programme_source == Source.DEMO.value, 1))).label(
+                "_demo_rows"),
         )
         .select_from(School)
         .join(Commune, Commune.code_insee == School.commune_code)
@@ -224,7 +245,9 @@ def _strategy_query(key, scope: Scope, filters: Filters, level: str) -> Select:
         return select(literal("total").label("key")).where(literal(False))
     stmt = (
         select(dep_key.label("key"),
-               func.count(DepartementStrategy.departement_code).label("strategies_validated"))
+               func.count(DepartementStrategy.departement_code).label("strategies_validated"),
+               func.count(case((DepartementStrategy.source == Source.DEMO.value, 1))).label(
+                   "_demo_rows"))
         .where(*validated, DepartementStrategy.departement_code.in_(in_territory),
                *source_clauses(DepartementStrategy.source, filters))
     )
@@ -311,7 +334,7 @@ def compute_indicator_table(
         if "_demo_rows" in part:
             demo_rows = demo_rows.add(part.pop("_demo_rows"), fill_value=0)
         table = table.join(part, how="left")
-        for code in family_codes:
+        for code in (*family_codes, *part.columns.difference(family_codes)):
             table[code] = table[code].fillna(0) if code in table else 0
     if "target_schools" in table:
         table["target_schools_with_pcn_pct"] = (

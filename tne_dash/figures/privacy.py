@@ -51,9 +51,10 @@ def public_count(value):
 
 def public_share(derived, count, shown):
     """A value derived from ``count`` (a rate, a share, a value per school), recomputed from
-    the count as shown: hidden with it, scaled to its rounding."""
-    if shown == MASK:
-        return MASK
+    the count as shown: hidden with it (or replaced by the same words), scaled to its
+    rounding."""
+    if isinstance(shown, str):
+        return shown
     if not isinstance(derived, int | float) or pd.isna(derived) or not count or shown == count:
         return derived
     return derived * shown / count

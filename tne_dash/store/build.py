@@ -1,22 +1,36 @@
 """Build a database: reference data from the shipped pack, then (optionally) demo activity.
 
 Everything is written in one transaction with bulk inserts: a failed build leaves nothing.
+One builder at a time (a file lock next to a SQLite database, an advisory lock on
+PostgreSQL): the others wait, then find the database built.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, insert, text, update
+from sqlalchemy import Connection, Engine, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from tne_dash.store import reference
-from tne_dash.store.db import BUILT_AT_KEY, drop_schema, is_built, upgrade_schema
+from tne_dash.store.build_lock import (
+    Progress,
+    build_lock,
+    clear_a_deleted_file,
+    follow_the_sqlite_file,
+    is_ready,
+)
+from tne_dash.store.db import (
+    BUILT_AT_KEY,
+    drop_schema,
+    is_built,
+    upgrade_schema,
+)
 from tne_dash.store.demo import DEFAULT_SEED, DemoActivity, generate_demo_activity
 from tne_dash.store.models import (
+    Base,
     CnfsStructure,
     Commune,
     Departement,
@@ -35,7 +49,6 @@ from tne_dash.store.models import (
 from tne_dash.store.national import NationalActivity, generate_national_activity
 from tne_dash.store.programme import programme_objective_rows
 
-Progress = Callable[[str, float], None]
 TNE_SCALE, NATIONAL_SCALE = "tne", "national"
 SCALES = (TNE_SCALE, NATIONAL_SCALE)
 # Rows converted at a time when loading the national scenario (bounded memory).
@@ -76,13 +89,27 @@ def build_database(
 ) -> bool:
     """Create and fill the database; returns False when it was already built (and not forced).
 
-    ``scale="national"`` replaces the TNE demo with the national scenario of ``national.py``
-    (every département engaged, a million workshops), loaded in bulk (COPY on PostgreSQL)."""
+    One builder at a time (``build_lock``): a second one waits, then finds the database built
+    and returns False. ``scale="national"`` replaces the TNE demo with the national scenario
+    of ``national.py`` (every département engaged, a million workshops), loaded in bulk (COPY
+    on PostgreSQL)."""
     if scale not in SCALES:
         raise ValueError(f"Échelle inconnue : « {scale} » — attendu {' ou '.join(SCALES)}.")
     report = progress or (lambda _label, _fraction: None)
-    if is_built(engine) and not force:
+    follow_the_sqlite_file(engine)
+    if is_ready(engine) and not force:
         return False
+    with build_lock(engine, report):
+        clear_a_deleted_file(engine)
+        if is_built(engine) and not force:
+            return False  # another builder finished while this one waited
+        _build(engine, reference_dir, demo=demo, force=force, seed=seed, report=report,
+               scale=scale)
+    return True
+
+
+def _build(engine: Engine, reference_dir: Path, *, demo: bool, force: bool, seed: int,
+           report: Progress, scale: str) -> None:
     report("Lecture des données de référence", 0.02)
     ref = ReferenceData(reference_dir)
     activity = national = None
@@ -114,13 +141,32 @@ def build_database(
             "scale": scale,
         }
         _bulk(session, Metadata, [{"key": k, "value": v} for k, v in facts.items()])
+        reset_sequences(session.connection())
         report("Enregistrement", 0.98)
     # Fresh statistics, so the planner picks the indexes at once (PostgreSQL's autovacuum
     # would get there later; SQLite has none until ANALYZE).
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     report("Base prête", 1.0)
-    return True
+
+
+def reset_sequences(connection: Connection) -> None:
+    """PostgreSQL: move each id sequence just past its table's largest id. Bulk builds give
+    the ids themselves, which the sequences never see: without this, the first row an import
+    or the Saisie form adds would collide with an existing id. Nothing to do on SQLite."""
+    if connection.dialect.name != "postgresql":
+        return
+    preparer = connection.dialect.identifier_preparer
+    for table in Base.metadata.sorted_tables:
+        column = table.autoincrement_column
+        if column is None:
+            continue
+        # pg_get_serial_sequence parses its first argument as SQL: the quoted table name.
+        sequence = func.pg_get_serial_sequence(literal(preparer.format_table(table)),
+                                               literal(column.name))
+        largest = func.max(column)
+        connection.execute(select(func.setval(sequence, func.coalesce(largest, 1),
+                                              largest.is_not(None))).select_from(table))
 
 
 def _write_reference(session: Session, ref: ReferenceData, report: Progress) -> None:
@@ -163,11 +209,7 @@ def _write_national(session: Session, activity: NationalActivity, report: Progre
         report(f"{label} ({len(frame):,} lignes)".replace(",", "\u202f"), 0.72 + 0.04 * i)
         for start in range(0, len(frame), NATIONAL_CHUNK):
             _load(session, model, frame.iloc[start:start + NATIONAL_CHUNK])
-    if session.connection().dialect.name == "postgresql":
-        for model in (Venue, Workshop):  # ids were given: move the sequences past them
-            table = model.__tablename__
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                 f"(SELECT max(id) FROM {table}))"))
+    reset_sequences(session.connection())  # the scenario gives its ids itself
 
 
 def _write_activity(session: Session, activity: DemoActivity, report: Progress) -> None:

@@ -40,6 +40,7 @@ from tne_dash.figures.timeline import departement_rollout
 from tne_dash.periods import Period
 from tne_dash.store import db, queries
 from tne_dash.store.build import build_database
+from tne_dash.store.build_lock import follow_the_sqlite_file, is_ready
 from tne_dash.store.reference import COMMUNES_TNE_GEOJSON, DEPARTEMENTS_GEOJSON, ReferenceDataError
 
 # Bounded caches: memory stays flat however many viewers and filter combinations.
@@ -65,9 +66,16 @@ def get_engine(url: str) -> Engine:
 
 
 def ensure_database(config: Settings) -> None:
-    """Build the embedded database on first use, showing progress; raise if unreachable."""
+    """Build the embedded database on first use, showing progress; raise if unreachable.
+
+    Every page run checks again (a few tiny queries), and the engine never hands out a
+    connection to a deleted SQLite file: a database file deleted while the app runs is
+    rebuilt at the next page run, once — one session builds under the build lock, the
+    others wait for it and find it built.
+    """
     engine = get_engine(config.database_url)
-    if db.is_built(engine):
+    follow_the_sqlite_file(engine)
+    if is_ready(engine):
         return
     with st.status("Première utilisation : construction de la base de données…",
                    expanded=True) as status:

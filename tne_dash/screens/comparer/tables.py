@@ -100,6 +100,9 @@ def _rows(comp: Comparison, exact: bool) -> list[Row]:
             continue
         raw = [_number(v) for v in t[ind.code]]
         masked = [mask_value(ind.code, v, commune_level=True, exact=exact) for v in raw]
+        if ind.code == "parents_ressources_active" and RECENT_REPORTS in t:
+            masked = [NO_RECENT_REPORT if not reports else m
+                      for m, reports in zip(masked, t[RECENT_REPORTS], strict=True)]
         rows.append(_row(ind, masked))
         if ind.per_capita:
             rate = CATALOGUE[ind.code + PER_1000]
@@ -225,6 +228,11 @@ def _objective_rows(comp: Comparison, exact: bool) -> list[Row]:
         rows.append(Row(f"% de l'objectif {year} : {CATALOGUE[code].label}", tuple(values),
                         code + "_pct_objective", "%", 1, True))
     return rows
+
+
+# A commune whose last Parents Ressources report is too old has no active stock to show.
+RECENT_REPORTS = "parents_ressources_recent_reports"
+NO_RECENT_REPORT = "pas de relevé récent"
 
 
 def _row(ind: Indicator, values: list) -> Row:

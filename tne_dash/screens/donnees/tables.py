@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tne_dash.catalogue import CATALOGUE
+from tne_dash.figures.rules import calculation_rules
 from tne_dash.store.sources import SOURCES
 
 
@@ -23,3 +24,8 @@ def catalogue_table() -> pd.DataFrame:
         [(i.label, i.unit, i.computation, i.code) for i in CATALOGUE.values()],
         columns=["Indicateur", "Unité", "Mode de calcul", "Code"],
     )
+
+
+def rules_table() -> pd.DataFrame:
+    """The calculation rules, as the Données page shows them."""
+    return pd.DataFrame(calculation_rules(), columns=["Règle", "Ce que fait le tableau de bord"])

@@ -21,7 +21,13 @@ from tne_dash.store.imports import coop, objectives, parents_ressources, worksho
 from tne_dash.store.imports.problems import FileRefused, Problem, SortsProblems
 from tne_dash.store.imports.reading import Limits, RawRow, header_key, read_table
 from tne_dash.store.imports.rows import Context, Parsed
-from tne_dash.store.models import Commune, ImportBatch, RolloutYear, Workshop
+from tne_dash.store.models import (
+    Commune,
+    ImportBatch,
+    ParentsRessourcesCount,
+    RolloutYear,
+    Workshop,
+)
 from tne_dash.text import fold
 from tne_dash.vocabulary import LabelledEnum, Phase, Source, register_labels
 
@@ -181,6 +187,11 @@ def _write(engine: Engine, report: ImportReport, records: list, account: Account
                 if foreign:
                     report.problems += [Problem(report.file_name, reason) for reason in foreign]
                     return report
+            if report.kind == ImportKind.PARENTS_RESSOURCES:
+                overlaps = _overlapping_reports(session, report.file_name, records)
+                if overlaps:
+                    report.problems += overlaps
+                    return report
             counts = WRITERS[report.kind](session, records, batch, source.value)
             writer.close_batch(session, batch, counts)
             if report.dry_run:
@@ -213,6 +224,37 @@ def _workshops_of_other_departements(session: Session, records: list,
                     f"enregistré dans le département {dep}, hors de vos droits — rien n'a été "
                     "enregistré" for key, dep in found if not account.may_write(dep)]
     return reasons
+
+
+def _overlapping_reports(session: Session, file_name: str, records: list) -> list[Problem]:
+    """A commune's Parents Ressources reports never overlap (the active stock takes one
+    report, the flows would count the overlap twice): a period overlapping another one of
+    the file or of the database is refused, naming both; the same period replaces."""
+    def span(start: dt.date, end: dt.date) -> str:
+        return f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"
+
+    known: dict[str, list[tuple[dt.date, dt.date, str]]] = {}
+    communes = sorted({r.commune_code for r in records})
+    for start in range(0, len(communes), 500):
+        for code, begin, end in session.execute(
+                select(ParentsRessourcesCount.commune_code, ParentsRessourcesCount.period_start,
+                       ParentsRessourcesCount.period_end)
+                .where(ParentsRessourcesCount.commune_code.in_(communes[start:start + 500]))):
+            known.setdefault(code, []).append((begin, end, "le relevé déjà enregistré"))
+    problems = []
+    for record in sorted(records, key=lambda r: r.row):
+        mine = (record.period_start, record.period_end)
+        for begin, end, what in known.get(record.commune_code, []):
+            if (begin, end) != mine and begin <= record.period_end and record.period_start <= end:
+                problems.append(Problem(
+                    file_name, f"période {span(*mine)} qui chevauche {what} {span(begin, end)} "
+                               "pour la même commune — un relevé par période, sans "
+                               "chevauchement (la même période remplace le relevé)",
+                    record.row, "debut"))
+                break
+        known.setdefault(record.commune_code, []).append(
+            (*mine, f"la ligne {record.row}"))
+    return problems
 
 
 def undo_import(engine: Engine, batch_id: int, *, account: Account, now: dt.datetime) -> int:

@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, insert, select, text, update
+from sqlalchemy import delete, exists, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
+from tne_dash.labels import format_number
 from tne_dash.store.imports.records import ObjectiveRecord, ParentsRessourcesRecord, WorkshopRecord
 from tne_dash.store.models import (
     Commune,
@@ -235,7 +236,9 @@ MODELS = {"workshop": Workshop, "venue": Venue, "parents_ressources_count":
 def undo_batch(session: Session, batch_id: int, user_name: str, now: dt.datetime) -> int:
     """Remove the rows an import inserted and restore those it updated; returns rows touched.
 
-    The journal keeps the import, marked undone.
+    The journal keeps the import, marked undone. Refused (UndoRefused, nothing changed) when
+    a later import, not undone, changed some of the same rows: undoing this one first would
+    destroy that later work without a word.
     """
     take_import_lock(session)
     batch = session.get(ImportBatch, batch_id)
@@ -244,6 +247,9 @@ def undo_batch(session: Session, batch_id: int, user_name: str, now: dt.datetime
     if batch.undone_at is not None:
         raise UndoRefused(f"L'import n° {batch_id} a déjà été annulé le "
                           f"{batch.undone_at:%d/%m/%Y à %H:%M}.")
+    later = _later_changes(session, batch_id)
+    if later:
+        raise UndoRefused(_later_changes_message(batch_id, later))
     batch.undone_at, batch.undone_by = now, user_name[:100]
     session.flush()
     changes = session.scalars(select(ImportChange).where(ImportChange.batch_id == batch_id)
@@ -257,6 +263,35 @@ def undo_batch(session: Session, batch_id: int, user_name: str, now: dt.datetime
             _restore(session, model, change.row_id, json.loads(change.previous))
             touched += 1
     return touched
+
+
+def _later_changes(session: Session, batch_id: int) -> list[tuple[int, str, int]]:
+    """The later imports, not undone, that changed rows this import wrote: number, file
+    name and how many of those rows, oldest first."""
+    mine = select(ImportChange.table_name, ImportChange.row_id).where(
+        ImportChange.batch_id == batch_id)
+    # One pass over the later changes, each looked up in this import's rows (hashed once).
+    return [tuple(row) for row in session.execute(
+        select(ImportBatch.id, ImportBatch.file_name, func.count())
+        .join(ImportChange, ImportChange.batch_id == ImportBatch.id)
+        .where(ImportBatch.id > batch_id, ImportBatch.undone_at.is_(None),
+               tuple_(ImportChange.table_name, ImportChange.row_id).in_(mine))
+        .group_by(ImportBatch.id, ImportBatch.file_name).order_by(ImportBatch.id))]
+
+
+def _later_changes_message(batch_id: int, later: list[tuple[int, str, int]]) -> str:
+    """« L'import n° 12 ne peut pas être annulé : 3 lignes ont été modifiées depuis par
+    l'import n° 14 (fichier.csv). Annulez d'abord l'import n° 14. »"""
+    parts = []
+    for i, (later_id, file_name, rows) in enumerate(later):
+        lines = f"{format_number(rows)} ligne{'s' if rows > 1 else ''}"
+        if i == 0:  # the verb once: « 3 lignes ont été modifiées depuis par …, 1 ligne par … »
+            lines += " ont été modifiées depuis" if rows > 1 else " a été modifiée depuis"
+        parts.append(f"{lines} par l'import n° {later_id} ({file_name})")
+    done = ", ".join(parts[:-1]) + " et " + parts[-1] if len(parts) > 1 else parts[0]
+    order = ", puis ".join(f"l'import n° {later_id}" for later_id, _, _ in reversed(later))
+    return (f"L'import n° {batch_id} ne peut pas être annulé : {done}. "
+            f"Annulez d'abord {order}.")
 
 
 def _delete_inserted(session: Session, model, row_id: int) -> int:

@@ -1,0 +1,34 @@
+"""The rules behind the figures, in French, written from the constants that apply them — the
+Données page shows them, so what it says is what the code does."""
+
+from __future__ import annotations
+
+from tne_dash.figures.indicators import ACTIVE_REPORT_MAX_AGE
+from tne_dash.figures.privacy import MASK, ROUNDED_TO
+
+
+def calculation_rules() -> list[tuple[str, str]]:
+    """(rule, French statement) for every rule a reader of a figure should know."""
+    return [
+        ("Relevés Parents Ressources",
+         "Les relevés d'une commune ne se chevauchent jamais : un import dont la période "
+         "chevauche un relevé déjà enregistré (ou une autre ligne du fichier) pour la même "
+         "commune est refusé, en nommant les deux périodes ; réimporter la même période "
+         "remplace le relevé. Recrutés et réunions : somme des relevés dont la fin tombe dans "
+         "la période choisie."),
+        ("Parents Ressources actifs",
+         "Pour chaque commune, un seul relevé : le dernier avant la date (fin la plus "
+         "récente, puis le plus récemment enregistré), compté s'il a moins de "
+         f"{ACTIVE_REPORT_MAX_AGE.days} jours ; sinon la commune n'a « pas de relevé "
+         "récent » et ne compte pas."),
+        ("Petits effectifs (vue publique)",
+         f"Les effectifs de personnes d'une commune (une commune, une sélection de communes, "
+         f"un mois d'une commune) sont arrondis à {ROUNDED_TO} près, et ceux de 1 à 4 "
+         f"affichés « {MASK} » ; les taux et parts en découlent. Les totaux au-delà de la "
+         "commune restent exacts ; les éditeurs connectés voient les valeurs exactes."),
+        ("Données de démonstration",
+         "Tout chiffre calculé à partir d'une ligne de démonstration (ateliers, Parents "
+         "Ressources, déploiements, établissements cibles et volets PCN, stratégies) porte la "
+         "mention « Données de démonstration », sur les pages, les exports, la fiche PDF et "
+         "la ligne de commande."),
+    ]
