@@ -55,6 +55,6 @@ with panel:
 
 st.subheader("Ce que montre la carte")
 table = table_for_display(view, found)
-st.dataframe(table, hide_index=True, width="stretch")
+carte.table(table)
 blocks.masking_note(view.departement is not None and not exact)
 carte.table_download(table)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from tne_dash import PROJECT_ROOT
 from tne_dash.access import AccountsFileError
-from tne_dash.catalogue import CATALOGUE
+from tne_dash.catalogue import CATALOGUE, PER_1000
 from tne_dash.config import DEFAULT_DATABASE_PATH, Settings
 from tne_dash.figures.comparison import (
     MAX_SELECTED,
@@ -29,8 +29,13 @@ from tne_dash.figures.comparison import (
     compare_communes,
     default_selection,
 )
+from tne_dash.figures.filter_scope import unfiltered
 from tne_dash.figures.filters import Filters
-from tne_dash.figures.indicators import IndicatorValues, compute_indicators
+from tne_dash.figures.indicators import (
+    IndicatorValues,
+    compute_indicator_table,
+    compute_indicators,
+)
 from tne_dash.figures.objectives import Status, objectives_progress
 from tne_dash.figures.objectives_table import objectives_frame, objectives_summary
 from tne_dash.figures.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
@@ -38,7 +43,11 @@ from tne_dash.labels import format_date, format_value
 from tne_dash.periods import parse_period, school_year_of
 from tne_dash.screens.comparer.fiche import fiche_pdf
 from tne_dash.screens.comparer.tables import commune_columns
-from tne_dash.screens.indicateurs.view import parse_indicateurs_view, query_params_of
+from tne_dash.screens.indicateurs.view import (
+    LEVELS,
+    parse_indicateurs_view,
+    query_params_of,
+)
 from tne_dash.store import queries
 from tne_dash.store.build import SCALES, TNE_SCALE, build_database
 from tne_dash.store.build_lock import is_ready
@@ -235,35 +244,121 @@ def ensure_database(settings: Settings) -> None:
     engine.dispose()
 
 
-def indicator_payload(values: IndicatorValues) -> dict:
-    """The JSON object of ``tne-dash indicators --format json``."""
-    return {
+# Where an indicator applies, in words (catalogue ``scopes``), and the groups of ``par``.
+APPLIES_TO = {"national": "à la France entière", "tne": "aux 12 départements TNE",
+              "departement": "à un département", "commune": "à une commune"}
+GROUP_WORDS = {"departement": "à un département", "epci": "à une intercommunalité",
+               "commune": "à une commune"}
+# Computed per département at most (``indicators._strategy_query``): no value for an EPCI.
+DEPARTEMENTAL_ONLY = ("strategies_validated",)
+
+
+def not_applicable(kind: str) -> dict[str, str]:
+    """The catalogue codes that do not apply to a territory of ``kind`` (« commune », or a
+    group level of ``par``), each with its reason in French."""
+    reasons = {}
+    for code, ind in CATALOGUE.items():
+        catalogue_kind = "commune" if kind == "epci" else kind
+        if catalogue_kind not in ind.scopes and (kind != "epci" or code in DEPARTEMENTAL_ONLY):
+            where = [APPLIES_TO[s] for s in ind.scopes]
+            reasons[code] = (f"ne s'applique pas {GROUP_WORDS.get(kind, APPLIES_TO.get(kind))} "
+                             f"(seulement {', '.join(where[:-1])} ou {where[-1]})")
+    return reasons
+
+
+def _plain(code: str, value) -> float | int | None:
+    """A value of the indicator table as JSON reads it (as ``compute_indicators`` gives it)."""
+    if value is None or value != value:  # NaN: no value (a rate without population…)
+        return None
+    ind = CATALOGUE[code]
+    if ind.decimals == 0 and not code.endswith(PER_1000):
+        return int(value)
+    return float(value)
+
+
+def indicator_groups(conn, scope: Scope, filters: Filters, level: str) -> list[dict]:
+    """One object per territory of ``level`` (« par » of the Indicateurs address): code,
+    name, indicators (null where they do not apply, reasons in ``non_applicables``), demo.
+    The groups of an additive count add up to its total."""
+    table = compute_indicator_table(conn, scope, filters, level=level)
+    reasons = not_applicable(level)
+    groups = []
+    for row in table.sort_values("key").to_dict("records"):
+        name = row["name"] or ("Sans intercommunalité" if level == "epci" else "")
+        group = {"code": row["key"], "nom": name,
+                 "indicators": {code: None if code in reasons else _plain(code, row[code])
+                                for code in CATALOGUE if code in row},
+                 "demo": bool(row["demo"])}
+        if reasons:
+            group["non_applicables"] = reasons
+        groups.append(group)
+    return groups
+
+
+def indicator_payload(values: IndicatorValues, level: str | None = None,
+                      groups: list[dict] | None = None) -> dict:
+    """The JSON object of ``tne-dash indicators --format json``: ``indicators`` holds every
+    catalogue code (null where it does not apply to the scope: ``non_applicables`` says
+    why); ``non_filtres`` names the active filters an indicator ignores; ``par`` and
+    ``groupes`` when the address groups the figures."""
+    reasons = not_applicable(values.scope.kind)
+    payload = {
         "scope": str(values.scope),
         "from": values.filters.date_from.isoformat() if values.filters.date_from else None,
         "to": values.filters.date_to.isoformat() if values.filters.date_to else None,
-        "indicators": values.values,
+        "indicators": {code: None if code in reasons else value
+                       for code, value in values.values.items()},
         "demo": values.demo,
     }
+    notes = {code: note for code, note in unfiltered(values.values, values.filters).items()
+             if code not in reasons}
+    if notes:
+        payload["non_filtres"] = notes
+    if shown_reasons := {code: why for code, why in reasons.items() if code in values.values}:
+        payload["non_applicables"] = shown_reasons
+    if groups is not None:
+        payload["par"] = level
+        payload["groupes"] = groups
+    return payload
 
 
-def render_indicators(values: IndicatorValues, fmt: str) -> str:
+def render_indicators(values: IndicatorValues, fmt: str, level: str | None = None,
+                      groups: list[dict] | None = None) -> str:
+    """JSON, CSV or a French table; the indicators that do not apply to the scope are left
+    out of the CSV and the table (null in JSON)."""
+    payload = indicator_payload(values, level, groups)
     if fmt == "json":
-        return json.dumps(indicator_payload(values), ensure_ascii=False, indent=2)
+        return json.dumps(payload, ensure_ascii=False, indent=2)
+    blocks = [("total", "", payload["indicators"], payload.get("non_applicables", {}))]
+    blocks += [(g["code"], g["nom"], g["indicators"], g.get("non_applicables", {}))
+               for g in groups or ()]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["code", "libelle", "valeur", "unite"])
-        for code, value in values.values.items():
-            ind = CATALOGUE[code]
-            writer.writerow([code, ind.label, "" if value is None else value, ind.unit])
+        writer.writerow(["groupe", "nom", "code", "libelle", "valeur", "unite"] if groups
+                        is not None else ["code", "libelle", "valeur", "unite"])
+        for key, name, figures, reasons in blocks:
+            for code, value in figures.items():
+                if code in reasons:
+                    continue
+                ind = CATALOGUE[code]
+                row = [code, ind.label, "" if value is None else value, ind.unit]
+                writer.writerow([key, name, *row] if groups is not None else row)
         return out.getvalue().rstrip("\n")
+    notes = payload.get("non_filtres", {})
     width = max(len(CATALOGUE[c].label) for c in values.values)
     lines = [f"Périmètre : {values.scope}" + (" — données de démonstration" if values.demo
                                                 else "")]
-    for code, value in values.values.items():
-        ind = CATALOGUE[code]
-        lines.append(f"{ind.label:<{width}}  {format_value(value, ind.unit, ind.decimals):>14}"
-                     f"  {code}")
+    for key, name, figures, reasons in blocks:
+        if key != "total":
+            lines += ["", f"— {name} ({key})" if key else f"— {name}"]
+        for code, value in figures.items():
+            if code in reasons:
+                continue
+            ind = CATALOGUE[code]
+            note = f"  ({notes[code]})" if code in notes else ""
+            lines.append(f"{ind.label:<{width}}  {format_value(value, ind.unit, ind.decimals):>14}"
+                         f"  {code}{note}")
     return "\n".join(lines)
 
 
@@ -273,16 +368,25 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         if args.scope or args.date_from or args.date_to:
             raise UsageError("--query porte déjà le territoire et la période : n'ajoutez ni "
                              "--scope, ni --from, ni --to.")
+        params = query_params_of(args.query)
+        if params.get("par") and params["par"] not in LEVELS:
+            shown = "".join(c for c in params["par"][:20] if c.isprintable())
+            raise UsageError(f"Regroupement inconnu pour par : « {shown} » — attendu "
+                             f"{', '.join(LEVELS)}.")
         ensure_database(settings)
         with make_engine(settings.database_url).connect() as conn:
             view = parse_indicateurs_view(
-                query_params_of(args.query), dt.date.today(),
+                params, dt.date.today(),
                 set(queries.departements(conn)["code"]),
                 set(queries.all_communes(conn)["code_insee"]))
             if view.problems:
                 raise UsageError(" ".join(view.problems))
             values = compute_indicators(conn, view.scope, view.filters)
-        print(render_indicators(values, args.format))
+            # « par » groups the figures as the page's table does (never silently ignored).
+            level = view.level if params.get("par") else None
+            groups = (indicator_groups(conn, view.scope, view.filters, level)
+                      if level else None)
+        print(render_indicators(values, args.format, level, groups))
         return 0
     if not args.scope:
         raise UsageError("Indiquez --scope (ou --query avec un lien de la page Indicateurs).")
@@ -532,7 +636,8 @@ def build_parser() -> argparse.ArgumentParser:
     ind = sub.add_parser("indicators", help="Afficher les indicateurs d'un périmètre.")
     ind.add_argument("--scope", help="national, tne, departement:CODE ou commune:INSEE")
     ind.add_argument("--query", help="Lien (ou ses paramètres) copié de la page Indicateurs : "
-                                     "mêmes filtres, mêmes chiffres.")
+                                     "mêmes filtres, mêmes chiffres ; avec par=departement, "
+                                     "epci ou commune, aussi un bloc par territoire.")
     ind.add_argument("--from", dest="date_from", help="Début de période (AAAA-MM-JJ, inclus).")
     ind.add_argument("--to", dest="date_to", help="Fin de période (AAAA-MM-JJ, incluse).")
     ind.add_argument("--format", choices=("table", "csv", "json"), default="table")

@@ -12,15 +12,41 @@ from sqlalchemy.orm import aliased
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, TNE, Scope
 from tne_dash.store.models import Commune, School, Venue, Workshop, WorkshopTheme
 from tne_dash.store.reference import TNE_COHORTS
-from tne_dash.vocabulary import Source, VenueKind
+from tne_dash.vocabulary import LabelledEnum, SchoolLevel, Source, VenueKind, register_labels
 
-# Venue kinds that are schools of a given level (école covers maternelle and élémentaire).
-LEVEL_VENUE_KINDS = {
-    "maternelle": VenueKind.ECOLE,
-    "elementaire": VenueKind.ECOLE,
-    "college": VenueKind.COLLEGE,
-    "lycee": VenueKind.LYCEE,
+
+class SchoolLevelFilter(LabelledEnum):
+    """The school levels the filter can tell apart. A workshop knows the kind of its venue
+    (école, collège, lycée), never whether an école is maternelle or élémentaire: both are one
+    level, so that target schools and workshops read the level the same way."""
+
+    ECOLE = "ecole"
+    COLLEGE = "college"
+    LYCEE = "lycee"
+
+
+register_labels(SchoolLevelFilter, {
+    SchoolLevelFilter.ECOLE: "École (maternelle et élémentaire)",
+    SchoolLevelFilter.COLLEGE: "Collège",
+    SchoolLevelFilter.LYCEE: "Lycée",
+})
+# Each level of the filter: the levels of ``School`` it keeps and the kind of venue of its
+# workshops.
+SCHOOL_LEVEL_READING = {
+    SchoolLevelFilter.ECOLE: ((SchoolLevel.MATERNELLE, SchoolLevel.ELEMENTAIRE), VenueKind.ECOLE),
+    SchoolLevelFilter.COLLEGE: ((SchoolLevel.COLLEGE,), VenueKind.COLLEGE),
+    SchoolLevelFilter.LYCEE: ((SchoolLevel.LYCEE,), VenueKind.LYCEE),
 }
+# Levels of older links and callers, read as the école level.
+LEGACY_SCHOOL_LEVELS = {SchoolLevel.MATERNELLE.value: SchoolLevelFilter.ECOLE.value,
+                        SchoolLevel.ELEMENTAIRE.value: SchoolLevelFilter.ECOLE.value}
+
+
+def school_level_choices(levels) -> tuple[str, ...]:
+    """``levels`` as levels of the filter, in its order: « maternelle » and « élémentaire »
+    (older links) read « ecole »; an unknown level raises ``ValueError``."""
+    chosen = {SchoolLevelFilter(LEGACY_SCHOOL_LEVELS.get(level, level)) for level in levels}
+    return tuple(level.value for level in SchoolLevelFilter if level in chosen)
 
 
 @dataclass(frozen=True)
@@ -36,13 +62,15 @@ class Filters:
     formats: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     facilitator_kinds: tuple[str, ...] = ()
-    school_levels: tuple[str, ...] = ()
+    school_levels: tuple[str, ...] = ()  # SchoolLevelFilter values
+    # Communes with at least one REP/REP+ school: all of their activity and target schools.
     rep_only: bool = False
     include_demo: bool = True
 
 
 def territory_clauses(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
-    """Conditions on ``Commune`` for the scope and the territorial filters."""
+    """Conditions on ``Commune`` for the scope and the territorial filters. ``rep_only``
+    keeps the communes with at least one REP/REP+ école or collège."""
     clauses: list[ColumnElement[bool]] = []
     if scope.kind == TNE:
         clauses.append(Commune.departement_code.in_(sorted(TNE_COHORTS)))
@@ -98,7 +126,8 @@ def workshop_clauses(filters: Filters) -> list[ColumnElement[bool]]:
         )
     venue_kinds = set(filters.venue_kinds)
     if filters.school_levels:
-        level_kinds = {LEVEL_VENUE_KINDS[level].value for level in filters.school_levels}
+        level_kinds = {SCHOOL_LEVEL_READING[SchoolLevelFilter(level)][1].value
+                       for level in school_level_choices(filters.school_levels)}
         venue_kinds = venue_kinds & level_kinds if venue_kinds else level_kinds
         if not venue_kinds:
             venue_kinds = {"__none__"}  # contradictory filters: nothing matches
@@ -110,10 +139,14 @@ def workshop_clauses(filters: Filters) -> list[ColumnElement[bool]]:
 
 
 def school_clauses(filters: Filters) -> list[ColumnElement[bool]]:
-    """Conditions on ``School`` for the school-level and REP filters."""
-    clauses: list[ColumnElement[bool]] = []
-    if filters.school_levels:
-        clauses.append(School.level.in_(filters.school_levels))
-    if filters.rep_only:
-        clauses.append(School.education_prioritaire.is_not(None))
-    return clauses
+    """Conditions on ``School`` for the school-level filter, read as ``workshop_clauses``
+    reads it (« ecole »: maternelle and élémentaire schools, workshops in an école).
+
+    The REP filter is not here: it keeps communes (``territory_clauses``), and within them
+    every target school, as it keeps every workshop — one reading for the whole view.
+    """
+    if not filters.school_levels:
+        return []
+    levels = sorted({school_level.value for level in school_level_choices(filters.school_levels)
+                     for school_level in SCHOOL_LEVEL_READING[SchoolLevelFilter(level)][0]})
+    return [School.level.in_(levels)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tne_dash.catalogue import CATALOGUE
+from tne_dash.figures.filter_scope import unfiltered
 from tne_dash.figures.indicators import IndicatorValues
 from tne_dash.figures.privacy import mask_value
 from tne_dash.labels import format_value
@@ -88,8 +89,12 @@ def change(current: float | int | None, previous: float | int | None,
 
 def explorer_kpis(values: IndicatorValues, previous: IndicatorValues | None,
                   previous_label: str, exact: bool = True) -> list[Kpi]:
-    """The Indicateurs tiles, each with its change against ``previous`` (when given)."""
+    """The Indicateurs tiles, each with its change against ``previous`` (when given).
+
+    A tile an active filter does not apply to says so first in its note (« non filtré par
+    thème »): its figure is the same whatever that filter."""
     commune_level = bool(values.filters.communes)
+    not_filtered = unfiltered(EXPLORER, values.filters)
     tiles = []
     for code, label in EXPLORER.items():
         ind = CATALOGUE[code]
@@ -100,6 +105,19 @@ def explorer_kpis(values: IndicatorValues, previous: IndicatorValues | None,
         tiles.append(Kpi(
             code, label, format_value(shown, ind.unit, ind.decimals),
             f"{ind.label} : {ind.computation}",
-            note=CNFS_NOTE if code.startswith("cnfs_") else previous_label,
+            note=_with_scope_note(not_filtered.get(code),
+                                  CNFS_NOTE if code.startswith("cnfs_") else previous_label),
             delta=None if masked else change(values[code], before, ind.decimals)))
     return tiles
+
+
+# Marks a tile whose figure a filter does not change (Markdown of the tile's caption).
+UNFILTERED_MARK = ":material/filter_alt_off:"
+
+
+def _with_scope_note(unfiltered_note: str | None, note: str) -> str:
+    """« :material/filter_alt_off: **Non filtré par thème** · Fichier ANCT du … »."""
+    if not unfiltered_note:
+        return note
+    marked = f"{UNFILTERED_MARK} **{unfiltered_note[0].upper()}{unfiltered_note[1:]}**"
+    return f"{marked} · {note}" if note else marked

@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass, replace
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from tne_dash.catalogue import CATALOGUE
-from tne_dash.figures.filters import Filters
+from tne_dash.figures.filters import Filters, territory_clauses
 from tne_dash.figures.indicators import IndicatorValues, compute_indicator_table, compute_indicators
 from tne_dash.figures.privacy import mask_value
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
@@ -205,35 +205,95 @@ def _short(value: float | str) -> str:
     return format_number(value, 0 if float(value).is_integer() else 1)
 
 
+# objective_shares: which objective a row's % divides by (column ``basis``).
+BASIS = "basis"
+OWN_OBJECTIVE = "territoire"  # the territory's own objective (a commune's, a département's)
+CHOSEN_COMMUNES = "communes"  # the sum of the objectives of the communes chosen in it
+
+
 def objective_shares(conn: Connection, scope: Scope, filters: Filters, level: str,
                      as_of: dt.date, codes: tuple[str, ...]) -> pd.DataFrame:
     """% reached of the objectives of each commune or département of the territory for the
     school year of ``as_of``: one row per territory with objectives (``key``), one column
-    per indicator of ``codes`` (None without objective).
+    per indicator of ``codes`` (None without objective), the value each % is measured on
+    (``achieved:<code>``, for the public rounding of counts of people) and its ``basis``.
 
     Achieved counts every activity of the school year to ``as_of`` — objectives are about the
     whole activity, so the workshop filters (theme, format…) do not apply; the territorial
     filters and the demo choice do.
+
+    A share divides like by like. A département of which the filters keep only some communes
+    (``communes``, ``rep``) is measured on those communes: its % divides by the sum of their
+    objectives (basis ``communes``), and is None when one of them has no objective for the
+    indicator — never by the whole département's objective.
     """
+    columns = ["key", *codes, *(f"achieved:{c}" for c in codes), BASIS]
     if level not in (COMMUNE, DEPARTEMENT):
-        return pd.DataFrame(columns=["key", *codes])
+        return pd.DataFrame(columns=columns)
     period = school_year_of(as_of)
+    measured = replace(period_filters(period, as_of, filters.include_demo),
+                       departements=filters.departements, communes=filters.communes,
+                       rep_only=filters.rep_only)
+    partial = (_partial_departements(conn, scope, measured)
+               if level == DEPARTEMENT and (filters.communes or filters.rep_only) else {})
+    targets = _targets(conn, level, period, codes, filters.include_demo)
+    if partial:
+        chosen = [c for communes in partial.values() for c in communes]
+        of_communes = _targets(conn, COMMUNE, period, codes, filters.include_demo)
+        of_communes = of_communes[of_communes["key"].isin(chosen)]
+        if targets.empty and of_communes.empty:
+            return pd.DataFrame(columns=columns)
+        targets = targets[~targets["key"].isin(list(partial))]
+        sums = []
+        for dep, communes in partial.items():
+            for code in codes:
+                rows = of_communes[of_communes["indicator"] == code]
+                complete = set(rows["key"]) >= set(communes)
+                sums.append({"key": dep, "indicator": code,
+                             "target": rows["target"].sum() if complete else None})
+        targets = pd.concat([t for t in (targets, pd.DataFrame(sums)) if not t.empty],
+                            ignore_index=True)
+    if targets.empty:
+        return pd.DataFrame(columns=columns)
+    achieved = compute_indicator_table(conn, scope, measured, level=level,
+                                       codes=codes).set_index("key")
+    targets = targets[targets["key"].isin(achieved.index)]
+    rows = {}
+    for key, code, target in zip(targets["key"], targets["indicator"], targets["target"],
+                                 strict=True):
+        row = rows.setdefault(key, {"key": key, BASIS: CHOSEN_COMMUNES if key in partial
+                                    else OWN_OBJECTIVE})
+        done = float(achieved.at[key, code])
+        row[code] = None if target is None or pd.isna(target) else share_reached(done, target)
+        row[f"achieved:{code}"] = done
+    return pd.DataFrame(list(rows.values()), columns=columns)
+
+
+def _targets(conn: Connection, level: str, period: Period, codes: tuple[str, ...],
+             include_demo: bool) -> pd.DataFrame:
+    """Objectives of every ``level`` territory for ``period``: key, indicator, target."""
     targets = pd.read_sql(
         select(Objective.scope_code.label("key"), Objective.indicator, Objective.target,
                Objective.source)
         .where(Objective.scope_kind == level, Objective.period_label == period.label,
                Objective.indicator.in_(codes)), conn)
-    if not filters.include_demo:
+    if not include_demo:
         targets = targets[targets["source"] != "demo"]
-    if targets.empty:
-        return pd.DataFrame(columns=["key", *codes])
-    measured = replace(period_filters(period, as_of, filters.include_demo),
-                       departements=filters.departements, communes=filters.communes,
-                       rep_only=filters.rep_only)
-    achieved = compute_indicator_table(conn, scope, measured, level=level,
-                                       codes=codes).set_index("key")
-    targets = targets[targets["key"].isin(achieved.index)]
-    targets["pct"] = [share_reached(float(achieved.at[k, i]), t) for k, i, t in
-                      zip(targets["key"], targets["indicator"], targets["target"], strict=True)]
-    table = targets.pivot(index="key", columns="indicator", values="pct")
-    return table.reindex(columns=list(codes)).reset_index()
+    return targets[["key", "indicator", "target"]].reset_index(drop=True)
+
+
+def _partial_departements(conn: Connection, scope: Scope,
+                          filters: Filters) -> dict[str, list[str]]:
+    """The départements of which ``filters`` keep some communes but not all: code → the
+    communes kept."""
+    kept = pd.read_sql(select(Commune.code_insee, Commune.departement_code)
+                       .where(*territory_clauses(scope, filters)), conn)
+    if kept.empty:
+        return {}
+    sizes = pd.read_sql(
+        select(Commune.departement_code, func.count(Commune.code_insee).label("n"))
+        .where(Commune.departement_code.in_(sorted(set(kept["departement_code"]))))
+        .group_by(Commune.departement_code), conn).set_index("departement_code")["n"]
+    return {dep: sorted(group["code_insee"])
+            for dep, group in kept.groupby("departement_code", sort=True)
+            if len(group) < sizes[dep]}

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tne_dash.catalogue import CATALOGUE
+from tne_dash.catalogue import CATALOGUE, PER_1000
 from tne_dash.figures.map_frames import TABLE_CODES, MapFrames
 from tne_dash.figures.map_view import COLOUR_BY_PHASE, MapView
+from tne_dash.figures.privacy import MASK
 from tne_dash.ui.territory_map import colour_column
 from tne_dash.vocabulary import PHASE_LABELS
 
@@ -26,5 +27,40 @@ def table_for_display(view: MapView, data: MapFrames) -> pd.DataFrame:
     out = table[list(columns)].rename(columns=columns)
     if "Phase" in out:
         out["Phase"] = out["Phase"].map(PHASE_LABELS)
+    # Numbers stay numbers (French figures, numeric sort): a count hidden from the public
+    # (« < 5 ») is an empty cell, named in « Effectifs masqués ».
+    hidden = {code: table[code].map(_is_masked) for code in columns
+              if code in CATALOGUE and table[code].map(_is_masked).any()}
+    for code, header in columns.items():
+        if code == "population" or code in CATALOGUE:
+            values = pd.to_numeric(table[code].map(lambda v: None if isinstance(v, str) else v),
+                                   errors="coerce")
+            decimals = CATALOGUE[code].decimals if code in CATALOGUE else 0
+            if code.endswith(PER_1000):
+                decimals = max(decimals, 1)
+            out[header] = (values.round(decimals) if decimals
+                           else values.round().astype("Int64"))
+    if hidden:
+        # A rate is named only when its count is not in the table.
+        named = [c for c in hidden if c.removesuffix(PER_1000) == c
+                 or c.removesuffix(PER_1000) not in hidden]
+        out[MASKED_COLUMN] = [
+            _masked_note([CATALOGUE[code].label for code in named if hidden[code].loc[key]])
+            for key in table.index]
     out.index.name = "Code"
     return out.reset_index()
+
+
+# Counts of people hidden from the public: their cells are empty, this column names them.
+MASKED_COLUMN = "Effectifs masqués"
+
+
+def _is_masked(value) -> bool:
+    return isinstance(value, str) and value == MASK
+
+
+def _masked_note(labels: list[str]) -> str:
+    """« Parents touchés, enfants présents : < 5 »; empty when nothing is hidden."""
+    if not labels:
+        return ""
+    return ", ".join([labels[0], *(label.lower() for label in labels[1:])]) + f" : {MASK}"

@@ -17,7 +17,7 @@ from tne_dash.figures.map_view import COLOUR_BY_PHASE, LAYERS, MapView
 from tne_dash.figures.metrics import headline_kpis
 from tne_dash.figures.privacy import MASK, reveals_people_count
 from tne_dash.figures.scope import Scope
-from tne_dash.labels import format_number
+from tne_dash.labels import NO_DATA, format_number
 from tne_dash.screens.carte.view import map_view_params
 from tne_dash.store.reference import CNFS_VINTAGE
 from tne_dash.ui import blocks, data
@@ -150,6 +150,14 @@ def commune_panel(url: str, view: MapView, code: str, exact: bool) -> None:
 def frames_for_viewer(url: str, view: MapView, exact: bool) -> MapFrames:
     """The view's frames, small counts of people masked unless the viewer sees exact counts."""
     return for_viewer(data.load_map_frames(url, view), view, exact)
+
+
+def table(frame: pd.DataFrame) -> None:
+    """The table under the map: numbers read the French way and sort as numbers; a count
+    hidden from the public is an empty cell, its row's « Effectifs masqués » says which."""
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=NO_DATA, column_config={
+        c: st.column_config.NumberColumn(format="localized") for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c])})
 
 
 def table_download(table: pd.DataFrame) -> None:

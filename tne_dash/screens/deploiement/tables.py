@@ -71,3 +71,21 @@ def plan_frame(plan: pd.DataFrame) -> pd.DataFrame:
         "Du": plan["start_date"].map(format_date),
         "Au": plan["end_date"].map(format_date),
     })
+
+
+# Counts of people hidden from the public: their cells are empty, this column names them.
+MASKED_COLUMN = "Effectifs masqués"
+
+
+def objectives_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """The objectives table as shown and exported: « Réalisé » and « % atteint » stay
+    numbers (French figures, numeric sort) — a count hidden from the public (« < 5 ») is an
+    empty cell, and « Effectifs masqués » says « Réalisé : < 5 » on its row."""
+    out = frame.copy()
+    hidden = out["Réalisé"].map(lambda v: isinstance(v, str) and v == MASK)
+    for column in ("Réalisé", "% atteint"):
+        out[column] = pd.to_numeric(out[column].map(lambda v: None if isinstance(v, str)
+                                                    else v), errors="coerce").astype(float)
+    if hidden.any():
+        out[MASKED_COLUMN] = hidden.map({True: f"Réalisé : {MASK}", False: ""})
+    return out

@@ -23,12 +23,13 @@ from tne_dash.figures.privacy import is_small_count, mask_value
 from tne_dash.figures.progression import PROGRESSION_CODES
 from tne_dash.figures.scope import COMMUNE
 from tne_dash.figures.timeline import select_communes, timeline_bars, timeline_summary
-from tne_dash.labels import format_number
+from tne_dash.labels import NO_DATA, format_number
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
 from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart
 from tne_dash.screens.deploiement.tables import (
     funnel_frame,
     funnel_summary,
+    objectives_display,
     progress_summary,
     timeline_frame,
 )
@@ -71,19 +72,17 @@ def objectives_section(place: str, progress: ObjectivesProgress, exact: bool) ->
     """The objectives table with its reading in a sentence, the status rule and exports."""
     st.subheader(f"Objectifs {progress.period.label}")
     st.markdown(objectives_summary(progress))
-    frame = objectives_frame(progress, exact)
+    frame = objectives_display(objectives_frame(progress, exact))
     if frame.empty:
         return
-    # Masked cells (« < 5 ») make a column text: it keeps the default text display (a None
-    # config would hide the column).
-    config = {"Objectif": st.column_config.NumberColumn(format="localized"),
-              "Attendu à date (%)": st.column_config.NumberColumn(format="%.1f %%")}
-    if pd.api.types.is_numeric_dtype(frame["Réalisé"]):
-        config["Réalisé"] = st.column_config.NumberColumn(format="localized")
-    if pd.api.types.is_numeric_dtype(frame["% atteint"]):
-        config["% atteint"] = st.column_config.ProgressColumn(format="%.1f %%", min_value=0,
-                                                              max_value=100)
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    # Every figure a number in the viewer's (French) format; a masked cell reads « — » and is
+    # named in « Effectifs masqués ».
+    config = french_numbers(frame) | {
+        "Attendu à date (%)": st.column_config.NumberColumn(format="localized", step=0.1),
+        "% atteint": st.column_config.ProgressColumn(format="localized", step=0.1,
+                                                     min_value=0, max_value=100)}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config,
+                 placeholder=NO_DATA)
     st.caption("**Atteint** : le réalisé égale ou dépasse l'objectif. **En bonne voie** : la "
                "part de l'objectif réalisée est au moins égale à la part de l'année scolaire "
                "écoulée à la date choisie (« Attendu à date »). **En retard** : en dessous. "
@@ -141,7 +140,8 @@ def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -
         f"frise-{slug(place)}-{view.as_of.isoformat()}.png", "image/png",
         on_click="ignore", icon=":material/image:")
     with st.expander("La frise en tableau"):
-        st.dataframe(timeline_frame(shown), hide_index=True, width="stretch")
+        table = timeline_frame(shown)
+        st.dataframe(table, hide_index=True, width="stretch", column_config=french_numbers(table))
 
 
 def funnel_section(url: str, view: DeploiementView, place: str) -> None:
@@ -150,7 +150,8 @@ def funnel_section(url: str, view: DeploiementView, place: str) -> None:
     st.markdown(funnel_summary(funnel, place))
     st.altair_chart(funnel_chart(funnel), width="stretch")
     with st.expander("L'entonnoir en tableau"):
-        st.dataframe(funnel_frame(funnel), hide_index=True, width="stretch")
+        table = funnel_frame(funnel)
+        st.dataframe(table, hide_index=True, width="stretch", column_config=french_numbers(table))
 
 
 def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgress,
@@ -240,3 +241,11 @@ def _field_message(problem: Problem) -> str:
     field = FIELDS.get(problem.column or "", "Formulaire")
     found = f"« {problem.value} » — " if problem.value is not None else ""
     return f"{field} : {found}{problem.expected}"
+
+
+def french_numbers(frame: pd.DataFrame) -> dict:
+    """Every numeric column of ``frame`` in the viewer's number format (« 1 234,5 » in a
+    French browser), still sorted as numbers."""
+    return {column: st.column_config.NumberColumn(format="localized")
+            for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])
+            and not pd.api.types.is_bool_dtype(frame[column])}

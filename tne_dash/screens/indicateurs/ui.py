@@ -15,23 +15,30 @@ from tne_dash.figures.freshness import freshness_frame, quiet_since
 from tne_dash.figures.indicators import IndicatorValues
 from tne_dash.figures.metrics import explorer_kpis
 from tne_dash.figures.search import FOLDED
-from tne_dash.labels import format_date, format_percent
+from tne_dash.labels import NO_DATA, format_date, format_percent
 from tne_dash.periods import FIRST_SCHOOL_YEAR, previous_period, quick_periods
 from tne_dash.screens.indicateurs.charts import breakdown_chart, month_chart
 from tne_dash.screens.indicateurs.tables import (
     BREAKDOWN_TITLES,
     CODE,
     NO_ACTIVITY,
+    NO_WORKSHOP,
     OBJECTIVE_CODES,
     TERRITORY,
+    UNFILTERED_HEADING,
     breakdown_frame,
     objective_column,
     territory_table,
+    unfiltered_columns,
+    unfiltered_lines,
 )
 from tne_dash.screens.indicateurs.view import (
     CHOICE_PARAMS,
     FILTER_TITLES,
     LEVELS,
+    REP_FILTER_HELP,
+    REP_FILTER_LABEL,
+    SCHOOL_LEVEL_HELP,
     SCHOOL_RESPONSIBLE,
     IndicateursView,
     indicateurs_params,
@@ -67,12 +74,14 @@ def sidebar_filters(url: str, view: IndicateursView, today: dt.date) -> Indicate
             names = enum.labels()
             choices[name] = tuple(st.multiselect(
                 FILTER_TITLES[key], list(names), default=list(getattr(f, name)),
-                key=f"f_{key}", format_func=names.__getitem__, placeholder="Tous"))
+                key=f"f_{key}", format_func=names.__getitem__, placeholder="Tous",
+                help=SCHOOL_LEVEL_HELP if key == "niveau" else None))
             if key == "niveau":
                 st.caption("Responsable des bâtiments : " + ", ".join(
                     f"{names[k].lower()} → {who}" for k, who in SCHOOL_RESPONSIBLE.items())
                     + ".")
-        rep_only = st.toggle("Communes REP/REP+ seulement", value=f.rep_only, key="f_rep")
+        rep_only = st.toggle(REP_FILTER_LABEL, value=f.rep_only, key="f_rep",
+                             help=REP_FILTER_HELP)
         include_demo = st.toggle("Inclure les données de démonstration",
                                  value=f.include_demo, key="f_demo")
     filters = dataclasses.replace(
@@ -133,20 +142,30 @@ def table_section(url: str, view: IndicateursView, exact: bool, heading) -> None
     f = view.filters
     table = data.load_indicator_table(url, view.scope, f, level)
     shares = data.load_objective_shares(url, view.scope, f, level, f.date_to, OBJECTIVE_CODES)
-    frame = territory_table(table, shares, level, f.date_to, exact)
-    config = {c: st.column_config.NumberColumn(format="localized")
+    # A selection of communes is a commune-level figure for the public rule, whatever the
+    # grouping: the département row of `communes=95063` is Bezons' own counts.
+    frame = territory_table(table, shares, level, f.date_to, exact,
+                            selection=bool(f.communes))
+    not_filtered = unfiltered_columns(frame.columns, f, f.date_to)
+    config = {c: st.column_config.NumberColumn(format="localized", help=not_filtered.get(c))
               for c in frame.columns[2:] if pd.api.types.is_numeric_dtype(frame[c])}
     for code in OBJECTIVE_CODES:
         if (column := objective_column(code, f.date_to)) in frame:
             config[column] = st.column_config.ProgressColumn(
-                format="%.1f %%", min_value=0, max_value=100)
+                format="localized", step=0.1, min_value=0, max_value=100,
+                help=not_filtered.get(column))
     event = st.dataframe(frame, hide_index=True, width="stretch", column_config=config,
+                         placeholder=NO_DATA,
                          on_select="rerun", selection_mode="single-row", key="territories")
     st.caption("Cliquez une ligne pour ouvrir ce territoire. % objectif : le réalisé de "
                "l'année scolaire à la date de fin, tous ateliers, rapporté à l'objectif.")
+    lines = unfiltered_lines(not_filtered)
+    if lines:
+        st.caption(f"{UNFILTERED_HEADING} (même valeur quel que soit ce filtre) : "
+                   + " ; ".join(value for _, value in lines) + ".")
     if event.selection.rows:
         _links(frame.iloc[event.selection.rows[0]], level, f.date_to)
-    _downloads(frame, "territoires", heading)
+    _downloads(frame, "territoires", [*heading, *lines])
     return view
 
 
@@ -172,8 +191,8 @@ def breakdown_section(url: str, view: IndicateursView, exact: bool, heading) -> 
                        strict=True):
         with tab:
             raw = data.load_breakdown(url, view.scope, view.filters, by)
-            if raw.empty:
-                st.info(NO_ACTIVITY)
+            if raw.empty:  # a breakdown of workshops
+                st.info(NO_WORKSHOP)
                 continue
             frame = breakdown_frame(raw, by, commune_level, exact)
             measure = frame.columns[1]  # workshops: never a count of people
@@ -182,7 +201,8 @@ def breakdown_section(url: str, view: IndicateursView, exact: bool, heading) -> 
             st.altair_chart(chart, width="stretch")
             if by == "theme":
                 st.caption("Un atelier à deux thèmes compte dans chacun.")
-            st.dataframe(frame, hide_index=True, width="stretch", column_config={
+            st.dataframe(frame, hide_index=True, width="stretch", placeholder=NO_DATA,
+                         column_config={
                 c: st.column_config.NumberColumn(format="localized") for c in frame.columns[1:]
                 if pd.api.types.is_numeric_dtype(frame[c])})
             _downloads(frame, f"ventilation-{by}", heading, png=lambda c=chart: to_png(
@@ -216,7 +236,14 @@ def headline_section(url: str, view: IndicateursView, exact: bool) -> IndicatorV
                                                         date_to=before_to))
     st.header(f"Du {format_date(f.date_from)} au {format_date(f.date_to)}", divider="blue")
     blocks.demo_notice(values.demo)
-    if not values["workshops"] and not values["parents_ressources_recruited"]:
+    workshop_filters = [title.lower() for key, title in FILTER_TITLES.items()
+                        if getattr(f, CHOICE_PARAMS[key][0])]
+    if not values["workshops"] and workshop_filters:
+        # The figures these filters do not apply to still show: they say so on their tile.
+        st.info(f"{NO_WORKSHOP} Les chiffres marqués « non filtré par … » ne dépendent pas "
+                f"de ces filtres ({', '.join(workshop_filters)}) : ce ne sont pas ceux de ces "
+                "ateliers.", icon=":material/filter_alt_off:")
+    elif not values["workshops"] and not values["parents_ressources_recruited"]:
         st.info(NO_ACTIVITY, icon=":material/filter_alt_off:")
     blocks.kpi_row(explorer_kpis(values, previous, f"Évolution par rapport au "
                                  f"{before_from:%d/%m/%Y} – {before_to:%d/%m/%Y}", exact))

@@ -15,35 +15,48 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from tne_dash.figures.filters import Filters
+from tne_dash.figures.filter_scope import FILTER_TITLES as WORKSHOP_FILTER_TITLES
+from tne_dash.figures.filters import LEGACY_SCHOOL_LEVELS, Filters, SchoolLevelFilter
 from tne_dash.figures.scope import NATIONAL, TNE, Scope
 from tne_dash.periods import school_year_of
 from tne_dash.ui.urlstate import parse_choices
-from tne_dash.vocabulary import (
-    FacilitatorKind,
-    Phase,
-    SchoolLevel,
-    Theme,
-    VenueKind,
-    WorkshopFormat,
-)
+from tne_dash.vocabulary import FacilitatorKind, Phase, Theme, VenueKind, WorkshopFormat
 
 LEVELS = {"departement": "Département", "epci": "Intercommunalité (EPCI)",
           "commune": "Commune"}
 DEFAULT_LEVEL = "departement"
 # Who is responsible for each school level (the filter reminds it).
-SCHOOL_RESPONSIBLE = {"maternelle": "commune", "elementaire": "commune",
-                      "college": "département", "lycee": "région"}
+SCHOOL_RESPONSIBLE = {SchoolLevelFilter.ECOLE.value: "commune",
+                      SchoolLevelFilter.COLLEGE.value: "département",
+                      SchoolLevelFilter.LYCEE.value: "région"}
+# The school-level filter, in words (sidebar help): what it keeps, and why maternelle and
+# élémentaire are one level.
+SCHOOL_LEVEL_HELP = (
+    "Garde les ateliers tenus dans un établissement de ce niveau et les établissements cibles "
+    "de ce niveau. Maternelle et élémentaire forment un seul niveau, « École » : un atelier "
+    "dit qu'il a lieu dans une école, pas dans laquelle des deux.")
+# The REP/REP+ filter, in words: its sidebar label and help, and its line in the first rows
+# of exports. It keeps communes, and everything in them (workshops, Parents Ressources, CNFS,
+# target schools — REP or not).
+REP_FILTER_LABEL = "Communes REP/REP+ seulement"
+REP_FILTER_TITLE = "Éducation prioritaire"
+REP_FILTER_WORDING = ("communes ayant au moins une école ou un collège REP/REP+ : toute leur "
+                      "activité et tous leurs établissements cibles, REP/REP+ ou non")
+REP_FILTER_HELP = (
+    "Garde les communes qui ont au moins une école ou un collège REP/REP+, et dans ces "
+    "communes tout ce qui s'y passe : tous les ateliers (un atelier ne dit pas si son public "
+    "vient d'un établissement REP), les Parents Ressources, les CNFS et tous les "
+    "établissements cibles, qu'ils soient REP/REP+ ou non.")
 # URL key → (Filters field, enum) of the multi-valued workshop filters.
 CHOICE_PARAMS = {
     "phase": ("phases", Phase), "lieu": ("venue_kinds", VenueKind),
     "format": ("formats", WorkshopFormat), "theme": ("themes", Theme),
     "animateur": ("facilitator_kinds", FacilitatorKind), "niveau": ("school_levels",
-                                                                     SchoolLevel),
+                                                                     SchoolLevelFilter),
 }
-# Their names, on the sidebar and in the first rows of exports.
-FILTER_TITLES = {"phase": "Phase", "lieu": "Type de lieu", "format": "Format d'atelier",
-                 "theme": "Thème", "animateur": "Animé par", "niveau": "Niveau scolaire"}
+# Their names, on the sidebar and in the first rows of exports (the figures' names, so that
+# « non filtré par thème » names a filter as the sidebar does).
+FILTER_TITLES = {key: WORKSHOP_FILTER_TITLES[name] for key, (name, _) in CHOICE_PARAMS.items()}
 _FLAGS = {"1": True, "oui": True, "true": True, "0": False, "non": False, "false": False}
 _CODE = re.compile(r"^[0-9AB]{2,3}$|^\d{5}$|^2[AB]\d{3}$")
 
@@ -81,6 +94,7 @@ def parse_indicateurs_view(params: Mapping[str, str], today: dt.date,
         problems.append(f"Période invalide dans l'adresse : le début ({date_from:%d/%m/%Y}) est "
                         f"après la fin ({date_to:%d/%m/%Y}). Année scolaire en cours.")
         date_from, date_to = start, end
+    params = _legacy_school_levels(params, problems)
     choices = {
         name: parse_choices(params.get(key), tuple(e.value for e in enum), key, problems,
                             enum.labels())
@@ -159,3 +173,21 @@ def _codes(raw: str | None, known: Collection[str], what: str,
             shown = code if _CODE.match(code) else code[:20]
             problems.append(f"{what} inconnu(e) dans l'adresse : code « {shown} ». Ignoré(e).")
     return tuple(codes)
+
+
+def _legacy_school_levels(params: Mapping[str, str], problems: list[str]) -> Mapping[str, str]:
+    """Older links chose « maternelle » or « elementaire »: both read « ecole » now, with a
+    note (the figures are those of every école)."""
+    raw = params.get("niveau")
+    if not raw:
+        return params
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    old = [v for v in values if v in LEGACY_SCHOOL_LEVELS]
+    if not old:
+        return params
+    problems.append(
+        f"Niveau scolaire « {', '.join(old)} » : les ateliers ne disent pas si une école est "
+        f"maternelle ou élémentaire, ce niveau est donc lu « "
+        f"{SchoolLevelFilter.ECOLE.label} » (ateliers et établissements cibles de toutes les "
+        "écoles).")
+    return {**params, "niveau": ",".join(LEGACY_SCHOOL_LEVELS.get(v, v) for v in values)}
