@@ -62,3 +62,23 @@ def test_a_masked_commune_cannot_be_recovered_by_subtracting_two_selections():
                         if public_count(b2) == public_count(b)
                         and public_count(a2 + b2) == public_count(a + b)}
             assert len(possible) >= 2, (a, b, possible)
+
+
+def test_a_public_change_is_computed_from_the_rounded_figures_never_the_exact_ones():
+    """Shown 100 and « +81 » would give the exact 101 back: both ends are rounded."""
+    from tne_dash.catalogue import CATALOGUE
+    from tne_dash.figures.filters import Filters
+    from tne_dash.figures.indicators import IndicatorValues
+    from tne_dash.figures.metrics import explorer_kpis
+    from tne_dash.figures.scope import Scope
+
+    selection = Filters(communes=("95063",))
+
+    def figures(participations):
+        values = {code: 0 for code in CATALOGUE} | {"participations": participations}
+        return IndicatorValues(scope=Scope("tne"), filters=selection, population=1,
+                               demo=False, values=values)
+
+    kpis = {k.code: k for k in explorer_kpis(figures(101), figures(22), "avant", exact=False)}
+    assert kpis["participations"].value == "100"
+    assert kpis["participations"].delta == "+80 (+400,0 %)"

@@ -107,7 +107,7 @@ def explorer_kpis(values: IndicatorValues, previous: IndicatorValues | None,
             f"{ind.label} : {ind.computation}",
             note=_with_scope_note(not_filtered.get(code),
                                   CNFS_NOTE if code.startswith("cnfs_") else previous_label),
-            delta=None if masked else change(values[code], before, ind.decimals)))
+            delta=None if masked else change(shown, before, ind.decimals)))
     return tiles
 
 

@@ -26,6 +26,24 @@ def calculation_rules() -> list[tuple[str, str]]:
          f"un mois d'une commune) sont arrondis à {ROUNDED_TO} près, et ceux de 1 à 4 "
          f"affichés « {MASK} » ; les taux et parts en découlent. Les totaux au-delà de la "
          "commune restent exacts ; les éditeurs connectés voient les valeurs exactes."),
+        ("Filtres des ateliers",
+         "Thème, format, type de lieu, animateur et phase ne filtrent que les ateliers ; le "
+         "niveau scolaire filtre les ateliers et les établissements cibles. Les autres "
+         "chiffres (Parents Ressources, CNFS, communes engagées…) restent ceux du territoire "
+         "et sont marqués « non filtré par … » sur la page, dans les exports et la ligne de "
+         "commande ; si aucun atelier ne correspond, la page le dit."),
+        ("Niveau scolaire",
+         "Un atelier dit qu'il a eu lieu dans une école, jamais si elle est maternelle ou "
+         "élémentaire : ces deux niveaux n'en font qu'un, « École (maternelle et "
+         "élémentaire) », pour les ateliers comme pour les établissements cibles."),
+        ("Éducation prioritaire",
+         "« REP/REP+ seulement » garde les communes ayant au moins une école ou un collège "
+         "REP/REP+, et tous leurs chiffres (ateliers, Parents Ressources, établissements "
+         "cibles REP ou non)."),
+        ("% de l'objectif",
+         "Un pourcentage divise le réalisé par l'objectif des mêmes communes : pour une "
+         "sélection de communes, la somme de leurs objectifs ; si l'une n'en a pas, pas de "
+         "pourcentage, et la colonne « Base du % objectif » dit pourquoi."),
         ("Données de démonstration",
          "Tout chiffre calculé à partir d'une ligne de démonstration (ateliers, Parents "
          "Ressources, déploiements, établissements cibles et volets PCN, stratégies) porte la "
