@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from tne_dash import PROJECT_ROOT
 from tne_dash.access import AccountsFileError
-from tne_dash.catalogue import CATALOGUE, PER_1000
+from tne_dash.catalogue import CATALOGUE
 from tne_dash.config import DEFAULT_DATABASE_PATH, Settings
 from tne_dash.figures.comparison import (
     MAX_SELECTED,
@@ -35,6 +35,7 @@ from tne_dash.figures.indicators import (
     IndicatorValues,
     compute_indicator_table,
     compute_indicators,
+    indicator_value,
 )
 from tne_dash.figures.objectives import Status, objectives_progress
 from tne_dash.figures.objectives_table import objectives_frame, objectives_summary
@@ -266,16 +267,6 @@ def not_applicable(kind: str) -> dict[str, str]:
     return reasons
 
 
-def _plain(code: str, value) -> float | int | None:
-    """A value of the indicator table as JSON reads it (as ``compute_indicators`` gives it)."""
-    if value is None or value != value:  # NaN: no value (a rate without population…)
-        return None
-    ind = CATALOGUE[code]
-    if ind.decimals == 0 and not code.endswith(PER_1000):
-        return int(value)
-    return float(value)
-
-
 def indicator_groups(conn, scope: Scope, filters: Filters, level: str) -> list[dict]:
     """One object per territory of ``level`` (« par » of the Indicateurs address): code,
     name, indicators (null where they do not apply, reasons in ``non_applicables``), demo.
@@ -286,7 +277,7 @@ def indicator_groups(conn, scope: Scope, filters: Filters, level: str) -> list[d
     for row in table.sort_values("key").to_dict("records"):
         name = row["name"] or ("Sans intercommunalité" if level == "epci" else "")
         group = {"code": row["key"], "nom": name,
-                 "indicators": {code: None if code in reasons else _plain(code, row[code])
+                 "indicators": {code: None if code in reasons else indicator_value(code, row[code])
                                 for code in CATALOGUE if code in row},
                  "demo": bool(row["demo"])}
         if reasons:

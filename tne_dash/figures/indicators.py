@@ -423,22 +423,22 @@ def compute_breakdown(conn: Connection, scope: Scope, filters: Filters,
                              na_position="last").reset_index(drop=True)
 
 
+def indicator_value(code: str, value) -> float | int | None:
+    """A cell of the indicator table as the figure it is: a whole count, a decimal, or None
+    (a rate without population, a share without base)."""
+    if value is None or pd.isna(value):
+        return None
+    if CATALOGUE[code].decimals == 0 and not code.endswith(PER_1000):
+        return int(value)
+    return float(value)
+
+
 def compute_indicators(conn: Connection, scope: Scope, filters: Filters,
                        codes: tuple[str, ...] | None = None) -> IndicatorValues:
     """Every catalogue indicator for one scope and filters (``codes``: only the queries those
     need; the values then hold at least those codes)."""
     row = compute_indicator_table(conn, scope, filters, level="total", codes=codes).iloc[0]
-    values: dict[str, float | int | None] = {}
-    for code, ind in CATALOGUE.items():
-        if code not in row:
-            continue
-        value = row[code]
-        if pd.isna(value):
-            values[code] = None
-        elif ind.decimals == 0 and not code.endswith(PER_1000):
-            values[code] = int(value)
-        else:
-            values[code] = float(value)
+    values = {code: indicator_value(code, row[code]) for code in CATALOGUE if code in row}
     return IndicatorValues(
         scope=scope,
         filters=filters,

@@ -213,14 +213,13 @@ def _workshops_of_other_departements(session: Session, records: list,
                                      account: Account) -> list[str]:
     """Refusals for rows that would update a workshop recorded in a département the account
     may not write — the rights apply to the row already there, not only to the new one."""
-    keys = [r.key for r in records]
     reasons = []
-    for start in range(0, len(keys), 500):
+    for keys in writer.chunks([r.key for r in records]):
         found = session.execute(
             select(Workshop.external_ref, Commune.departement_code)
             .join(Commune, Commune.code_insee == Workshop.commune_code)
-            .where(Workshop.external_ref.in_(keys[start:start + 500])))
-        reasons += [f"la référence « {key.split(':', 1)[-1]} » désigne un atelier déjà "
+            .where(Workshop.external_ref.in_(keys)))
+        reasons += [f"la référence « {workshops.reference_of(key)} » désigne un atelier déjà "
                     f"enregistré dans le département {dep}, hors de vos droits — rien n'a été "
                     "enregistré" for key, dep in found if not account.may_write(dep)]
     return reasons
@@ -234,12 +233,11 @@ def _overlapping_reports(session: Session, file_name: str, records: list) -> lis
         return f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"
 
     known: dict[str, list[tuple[dt.date, dt.date, str]]] = {}
-    communes = sorted({r.commune_code for r in records})
-    for start in range(0, len(communes), 500):
+    for communes in writer.chunks(sorted({r.commune_code for r in records})):
         for code, begin, end in session.execute(
                 select(ParentsRessourcesCount.commune_code, ParentsRessourcesCount.period_start,
                        ParentsRessourcesCount.period_end)
-                .where(ParentsRessourcesCount.commune_code.in_(communes[start:start + 500]))):
+                .where(ParentsRessourcesCount.commune_code.in_(communes))):
             known.setdefault(code, []).append((begin, end, "le relevé déjà enregistré"))
     problems = []
     for record in sorted(records, key=lambda r: r.row):

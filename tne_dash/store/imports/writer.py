@@ -70,7 +70,8 @@ def close_batch(session: Session, batch: ImportBatch, counts: Counts) -> None:
     session.flush()
 
 
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    """``items`` in slices of ``size``: an IN list every driver accepts."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -117,7 +118,7 @@ def write_workshops(session: Session, records: Sequence[WorkshopRecord], batch: 
         session.execute(update(Workshop), [{"id": old["id"]} | values
                                            for old, values, _ in updates])
         ids = [old["id"] for old, _, _ in updates]
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             session.execute(delete(WorkshopTheme).where(WorkshopTheme.workshop_id.in_(chunk)))
         _insert_themes(session, [(old["id"], themes) for old, _, themes in updates])
         _log(session, batch, "workshop", "update", [(old["id"], old) for old, _, _ in updates])
@@ -132,7 +133,7 @@ def _insert_themes(session: Session, pairs: list[tuple[int, list[str]]]) -> None
 
 def _existing_workshops(session: Session, keys: list[str]) -> dict[str, dict]:
     found: dict[str, dict] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         # Themes come with their workshops, one query per chunk (not one per workshop).
         for row in session.scalars(select(Workshop).options(selectinload(Workshop.themes))
                                    .where(Workshop.external_ref.in_(chunk))):
@@ -152,7 +153,7 @@ def _venue_ids(session: Session, records: Sequence[WorkshopRecord],
     communes = sorted({r.commune_code for r in records})
     known: dict[tuple[str, str], int] = {}
     positions: dict[str, tuple[float | None, float | None]] = {}
-    for chunk in _chunks(communes):
+    for chunk in chunks(communes):
         for vid, name, code in session.execute(
                 select(Venue.id, Venue.name, Venue.commune_code)
                 .where(Venue.commune_code.in_(chunk)).order_by(Venue.id)):
@@ -205,7 +206,7 @@ def _upsert(session: Session, model, key_columns: tuple[str, ...], rows: list[di
     value_columns = [c.name for c in table.columns if c.name != "id"]
     first = key_columns[0]
     existing: dict[tuple, dict] = {}
-    for chunk in _chunks(sorted({row[first] for row in rows})):
+    for chunk in chunks(sorted({row[first] for row in rows})):
         for found in session.execute(select(table).where(table.c[first].in_(chunk))).mappings():
             existing[tuple(found[k] for k in key_columns)] = dict(found)
     inserts, updates, unchanged = [], [], 0
