@@ -7,6 +7,7 @@ import itertools
 
 from sqlalchemy.orm import Session
 
+from tne_dash.store import workshop_months
 from tne_dash.store.models import (
     CnfsStructure,
     Commune,
@@ -66,6 +67,8 @@ def make_workshop(session: Session, venue: Venue, themes: tuple[str, ...] = ("en
     workshop = _add(session, Workshop(**(values | overrides)))
     for theme in themes:
         _add(session, WorkshopTheme(workshop_id=workshop.id, theme=theme))
+    # As every write of the app does: the monthly sums of its month, same transaction.
+    workshop_months.refresh(session, [(workshop.commune_code, workshop.date)])
     return workshop
 
 

@@ -24,6 +24,7 @@ from tne_dash.catalogue import PER_1000
 from tne_dash.figures.filters import Filters
 from tne_dash.figures.indicators import compute_indicators
 from tne_dash.figures.scope import Scope
+from tne_dash.store import workshop_months
 from tne_dash.store.models import (
     Commune,
     Departement,
@@ -368,6 +369,7 @@ def _write(conn, world: World) -> None:
     for model, values in rows:
         if values:
             conn.execute(insert(model.__table__), values)
+    workshop_months.rebuild(conn)  # as a build does: the monthly sums of these workshops
 
 
 def _same(got, expected) -> bool:

@@ -137,6 +137,11 @@ def overflowing_url(writable_built_url) -> str:
         conn.execute(text(
             "UPDATE workshop SET parents_count = :big WHERE id IN (SELECT id FROM workshop "
             "WHERE commune_code = '95063' ORDER BY id LIMIT 2)"), {"big": 2**62 + 2**61})
+        # Its monthly sums edited alike (the figures read them: store/workshop_months.py).
+        conn.execute(text(
+            "UPDATE workshop_month SET participations = :big WHERE id IN (SELECT id FROM "
+            "workshop_month WHERE commune_code = '95063' ORDER BY id LIMIT 2)"),
+            {"big": 2**62 + 2**61})
     engine.dispose()
     return writable_built_url
 

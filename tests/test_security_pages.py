@@ -26,6 +26,11 @@ def overflowing_env(monkeypatch, writable_built_url):
         conn.execute(text("UPDATE workshop SET parents_count = :big, "
                           "first_time_parents_count = :big WHERE id IN "
                           "(SELECT id FROM workshop ORDER BY id LIMIT 2)"), {"big": INT64_MAX})
+        # Its monthly sums edited alike (the figures read them: store/workshop_months.py).
+        conn.execute(text("UPDATE workshop_month SET participations = :big, "
+                          "parents_reached = :big WHERE id IN "
+                          "(SELECT id FROM workshop_month ORDER BY id LIMIT 2)"),
+                     {"big": INT64_MAX})
     engine.dispose()
     monkeypatch.setenv("TNE_DASH_DATABASE_URL", writable_built_url)
 

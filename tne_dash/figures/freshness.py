@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from tne_dash.figures.filters import Filters, source_clauses, territory_clauses
+from tne_dash.figures.indicators import workshop_rows
 from tne_dash.figures.scope import Scope
 from tne_dash.labels import format_date, format_percent
 from tne_dash.store.models import Commune, Departement, RolloutYear, Workshop
@@ -34,9 +35,8 @@ def quiet_since(as_of: dt.date) -> dt.date:
 
 def latest_workshop_date(conn: Connection, scope: Scope, as_of: dt.date) -> dt.date | None:
     """The date of the territory's latest workshop up to ``as_of`` (None when none)."""
-    latest = conn.scalar(select(func.max(Workshop.date))
-                         .join(Commune, Commune.code_insee == Workshop.commune_code)
-                         .where(*territory_clauses(scope, Filters()), Workshop.date <= as_of))
+    rows = workshop_rows(scope, Filters(date_to=as_of))
+    latest = conn.scalar(select(func.max(rows.c.last_date)))
     return None if latest is None else pd.Timestamp(latest).date()
 
 
@@ -47,10 +47,14 @@ def freshness(conn: Connection, scope: Scope, filters: Filters, as_of: dt.date) 
     since = quiet_since(as_of)
     in_scope = territory_clauses(scope, filters)
     workshops = source_clauses(Workshop.source, filters) + [Workshop.date <= as_of]
+    # Territory and demo filters only, as the counts below: freshness ignores the others.
+    rows = workshop_rows(scope, Filters(
+        date_to=as_of, departements=filters.departements, communes=filters.communes,
+        rep_only=filters.rep_only, include_demo=filters.include_demo))
     latest = pd.read_sql(
-        select(Commune.departement_code, func.max(Workshop.date).label("latest_workshop"))
-        .join(Commune, Commune.code_insee == Workshop.commune_code)
-        .where(*in_scope, *workshops).group_by(Commune.departement_code), conn)
+        select(Commune.departement_code, func.max(rows.c.last_date).label("latest_workshop"))
+        .join(Commune, Commune.code_insee == rows.c.commune_code)
+        .group_by(Commune.departement_code), conn)
     active = select(Workshop.commune_code).where(*workshops, Workshop.date >= since)
     engaged = (select(RolloutYear.commune_code)
                .where(RolloutYear.year_number == 1, RolloutYear.start_date <= as_of,

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, case, extract, func, literal, select
+from sqlalchemy import Connection, Select, and_, case, func, literal, select, union_all
 
 from tne_dash.catalogue import BASE_INDICATORS, CATALOGUE, PER_1000
 from tne_dash.figures.filters import (
@@ -33,8 +33,10 @@ from tne_dash.store.models import (
     School,
     Venue,
     Workshop,
+    WorkshopMonth,
     WorkshopTheme,
 )
+from tne_dash.store.workshop_months import first_of_month, month_start, next_month
 from tne_dash.vocabulary import Source
 
 EXTERNAL_CODES = ("teachers_participating", "mallette_consultations", "pix_courses")
@@ -93,24 +95,115 @@ def _territory_query(key, scope: Scope, filters: Filters, level: str) -> Select:
     return _grouped(stmt, key, level)
 
 
-def _workshop_query(key, scope: Scope, filters: Filters, level: str) -> Select:
-    stmt = (
-        select(
-            key.label("key"),
-            func.count(Workshop.id).label("workshops"),
-            func.coalesce(func.sum(Workshop.parents_count), 0).label("participations"),
-            func.coalesce(func.sum(Workshop.first_time_parents_count), 0).label(
-                "parents_reached"),
-            func.coalesce(func.sum(Workshop.children_count), 0).label("children_reached"),
-            (func.coalesce(func.sum(Workshop.duration_minutes), 0) / 60.0).label(
-                "workshop_hours"),
-            func.count(func.distinct(Workshop.venue_id)).label("venues"),
-            func.count(case((Workshop.source == Source.DEMO.value, 1))).label("_demo_rows"),
-        )
-        .select_from(Workshop)
-        .join(Commune, Commune.code_insee == Workshop.commune_code)
-        .where(*territory_clauses(scope, filters), *workshop_clauses(filters))
-    )
+# Workshop attributes only the workshops know: filtering one reads ``workshop`` itself.
+def reads_monthly_sums(filters: Filters) -> bool:
+    """Whether the workshop figures of ``filters`` can read the monthly sums
+    (``store/workshop_months.py``): territory, period and demo filters only."""
+    return not (filters.phases or filters.formats or filters.themes or filters.facilitator_kinds
+                or filters.venue_kinds or filters.school_levels)
+
+
+def period_split(date_from: dt.date | None, date_to: dt.date | None
+                 ) -> tuple[tuple[dt.date | None, dt.date | None] | None,
+                            list[tuple[dt.date, dt.date]]]:
+    """The whole months of [date_from, date_to] (first and last month's first day; None: open
+    end; None altogether when no month is whole) and the day ranges left at its ends."""
+    first = date_from if date_from is None or date_from.day == 1 else next_month(date_from)
+    after = None if date_to is None else first_of_month(date_to + dt.timedelta(days=1))
+    last = None if after is None else first_of_month(after - dt.timedelta(days=1))
+    if first is not None and last is not None and first > last:
+        return None, [(date_from, date_to)]
+    edges = []
+    if date_from is not None and date_from != first:
+        edges.append((date_from, first - dt.timedelta(days=1)))
+    if date_to is not None and after <= date_to:
+        edges.append((after, date_to))
+    return (first, last), edges
+
+
+def _workshop_row_columns(workshops, participations, parents_reached, children_reached,
+                          duration_minutes, last_date) -> list:
+    return [workshops.label("workshops"), participations.label("participations"),
+            parents_reached.label("parents_reached"),
+            children_reached.label("children_reached"),
+            duration_minutes.label("duration_minutes"), last_date.label("last_date")]
+
+
+def _raw_workshop_rows(filters: Filters, in_territory: list, *extra_where,
+                       attribute=None) -> Select:
+    w = Workshop
+    columns = [w.commune_code, w.venue_id, month_start(w.date).label("month"), w.source,
+               *_workshop_row_columns(literal(1), w.parents_count, w.first_time_parents_count,
+                                      w.children_count, w.duration_minutes, w.date)]
+    if attribute is not None:
+        columns.append(attribute.label("attribute"))
+    stmt = select(*columns).where(*in_territory, *workshop_clauses(filters), *extra_where)
+    if attribute is WorkshopTheme.theme:
+        stmt = stmt.join(WorkshopTheme, WorkshopTheme.workshop_id == w.id)
+    elif attribute is Venue.kind:
+        stmt = stmt.outerjoin(Venue, Venue.id == w.venue_id)
+    return stmt
+
+
+def workshop_rows(scope: Scope, filters: Filters, *, raw: bool = False, attribute=None):
+    """The workshops of the territory and filters, as rows to sum: ``commune_code``,
+    ``venue_id``, ``month``, ``source``, ``workshops``, ``participations``, ``parents_reached``,
+    ``children_reached``, ``duration_minutes``, ``last_date`` (of the latest workshop summed
+    in the row) and ``attribute`` (one row per value) when asked.
+
+    Whole months come from the monthly sums when ``reads_monthly_sums(filters)`` (one row per
+    commune, venue, month and source), the days left at the period's ends from ``workshop``
+    (one row per workshop); ``raw`` reads every workshop — the reference the sums are tested
+    against. Either way the sums of the rows are the same figures.
+    """
+    territory = territory_clauses(scope, filters)
+    in_territory = ([Workshop.commune_code.in_(select(Commune.code_insee).where(*territory))]
+                    if territory else [])
+    if raw or attribute is not None or not reads_monthly_sums(filters):
+        return _raw_workshop_rows(filters, in_territory, attribute=attribute).subquery("rows")
+    whole, edges = period_split(filters.date_from, filters.date_to)
+    parts = []
+    if whole is not None:
+        wm, (first, last) = WorkshopMonth, whole
+        where = source_clauses(wm.source, filters)
+        if territory:
+            where.append(wm.commune_code.in_(select(Commune.code_insee).where(*territory)))
+        if first is not None:
+            where.append(wm.month >= first)
+        if last is not None:
+            where.append(wm.month <= last)
+        parts.append(select(wm.commune_code, wm.venue_id, wm.month, wm.source,
+                            *_workshop_row_columns(wm.workshops, wm.participations,
+                                                   wm.parents_reached, wm.children_reached,
+                                                   wm.duration_minutes, wm.last_date))
+                     .where(*where))
+    undated = Filters(include_demo=filters.include_demo)
+    for first_day, last_day in edges:
+        parts.append(_raw_workshop_rows(undated, in_territory, Workshop.date >= first_day,
+                                        Workshop.date <= last_day))
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("rows")
+
+
+def _workshop_sums(rows, key) -> Select:
+    return select(
+        key.label("key"),
+        func.coalesce(func.sum(rows.c.workshops), 0).label("workshops"),
+        func.coalesce(func.sum(rows.c.participations), 0).label("participations"),
+        func.coalesce(func.sum(rows.c.parents_reached), 0).label("parents_reached"),
+        func.coalesce(func.sum(rows.c.children_reached), 0).label("children_reached"),
+        (func.coalesce(func.sum(rows.c.duration_minutes), 0) / 60.0).label("workshop_hours"),
+        func.count(func.distinct(rows.c.venue_id)).label("venues"),
+        func.coalesce(func.sum(case((rows.c.source == Source.DEMO.value, rows.c.workshops))),
+                      0).label("_demo_rows"),
+    ).select_from(rows)
+
+
+def _workshop_query(key, scope: Scope, filters: Filters, level: str,
+                    raw: bool = False) -> Select:
+    rows = workshop_rows(scope, filters, raw=raw)
+    stmt = _workshop_sums(rows, key)
+    if level != "total" or territory_clauses(scope, filters):  # a national total needs none
+        stmt = stmt.join(Commune, Commune.code_insee == rows.c.commune_code)
     return _grouped(stmt, key, level)
 
 
@@ -313,13 +406,14 @@ def _read(conn: Connection, stmt: Select) -> pd.DataFrame:
 
 def compute_indicator_table(
     conn: Connection, scope: Scope, filters: Filters, level: str = "total",
-    codes: tuple[str, ...] | None = None,
+    codes: tuple[str, ...] | None = None, *, raw: bool = False,
 ) -> pd.DataFrame:
     """Every catalogue indicator for the territory, one row per group of ``level``.
 
     Columns: ``key``, ``name``, ``population``, each catalogue code, and ``demo`` (True when
     demo rows contributed to the row's activity figures). ``codes`` limits the work to the
-    queries those indicators need (the other codes are then absent from the frame).
+    queries those indicators need (the other codes are then absent from the frame). ``raw``
+    reads every workshop instead of the monthly sums (the reference, for tests).
     """
     needed = _base_codes(codes)
     key = _group_key(level)
@@ -328,7 +422,8 @@ def compute_indicator_table(
     for family, family_codes in FAMILIES:
         if not needed.intersection(family_codes):
             continue
-        stmts = family(key, scope, filters, level)
+        stmts = (_workshop_query(key, scope, filters, level, raw=raw)
+                 if family is _workshop_query else family(key, scope, filters, level))
         frames = [_read(conn, s) for s in (stmts if isinstance(stmts, list) else [stmts])]
         part = pd.concat(frames).groupby("key").sum(numeric_only=True)
         if "_demo_rows" in part:
@@ -367,27 +462,32 @@ MONTHLY_CODES = FAMILIES[0][1]
 
 
 def compute_monthly_table(conn: Connection, scope: Scope, filters: Filters,
-                          level: str = "commune") -> pd.DataFrame:
+                          level: str = "commune", *, raw: bool = False) -> pd.DataFrame:
     """The workshop indicators (``MONTHLY_CODES``) month by month, one row per group of
     ``level`` and month with activity: ``key``, ``month`` (its first day) and the codes.
 
-    The same aggregated query as ``compute_indicator_table``, grouped by month as well: the
+    The same rows and sums as ``compute_indicator_table``, grouped by month as well: the
     months of a group add up to its figure for the period (``venues`` excepted, a venue
     active in two months counting in both).
     """
-    year, month = extract("year", Workshop.date), extract("month", Workshop.date)
-    stmt = (_workshop_query(_group_key(level), scope, filters, level)
-            .add_columns(year.label("year"), month.label("month_number"))
-            .group_by(year, month))
-    frame = _read(conn, stmt).drop(columns="_demo_rows")
+    key = _group_key(level)
+    rows = workshop_rows(scope, filters, raw=raw)
+    stmt = (_workshop_sums(rows, key).add_columns(rows.c.month.label("month"))
+            .join(Commune, Commune.code_insee == rows.c.commune_code)
+            .group_by(rows.c.month))
+    frame = _read(conn, _grouped(stmt, key, level)).drop(columns="_demo_rows")
     columns = ["key", "month", *MONTHLY_CODES]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    frame["month"] = [dt.date(int(y), int(m), 1)
-                      for y, m in zip(frame["year"], frame["month_number"], strict=True)]
+    frame["month"] = [_as_date(month) for month in frame["month"]]
     for code in MONTHLY_CODES:
         frame[code] = pd.to_numeric(frame[code])
     return frame[columns].sort_values(["key", "month"]).reset_index(drop=True)
+
+
+def _as_date(value) -> dt.date:
+    # SQLite gives a union's dates back as text; PostgreSQL as dates.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 # Workshop attributes the workshop indicators can be broken down by.
@@ -411,11 +511,8 @@ def compute_breakdown(conn: Connection, scope: Scope, filters: Filters,
               "venue_kind": Venue.kind, "facilitator_kind": Workshop.facilitator_kind}.get(by)
     if column is None:
         raise ValueError(f"Ventilation inconnue : « {by} ».")
-    stmt = _workshop_query(column, scope, filters, level=by)
-    if by == "theme":
-        stmt = stmt.join(WorkshopTheme, WorkshopTheme.workshop_id == Workshop.id)
-    elif by == "venue_kind":
-        stmt = stmt.outerjoin(Venue, Venue.id == Workshop.venue_id)
+    rows = workshop_rows(scope, filters, attribute=column)
+    stmt = _workshop_sums(rows, rows.c.attribute).group_by(rows.c.attribute)
     frame = _read(conn, stmt).drop(columns="_demo_rows")
     for code in MONTHLY_CODES:
         frame[code] = pd.to_numeric(frame[code])

@@ -10,9 +10,10 @@ import math
 import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
-from tne_dash.figures.filters import Filters, school_clauses, territory_clauses, workshop_clauses
+from tne_dash.figures.filters import Filters, school_clauses, territory_clauses
+from tne_dash.figures.indicators import workshop_rows
 from tne_dash.figures.scope import Scope
-from tne_dash.store.models import CnfsStructure, Commune, School, Venue, Workshop
+from tne_dash.store.models import CnfsStructure, Commune, School, Venue
 from tne_dash.vocabulary import Source
 
 # Structures of one commune share its point: spread them on a small circle (~300 m).
@@ -50,11 +51,12 @@ def cnfs_points(conn: Connection, scope: Scope, filters: Filters) -> pd.DataFram
 
 
 def venue_points(conn: Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
-    """Workshop venues of the territory with their workshop count for the filters' period."""
+    """Workshop venues of the territory with their count of the filters' workshops held in
+    the territory (read like every workshop figure: ``indicators.workshop_rows``)."""
+    rows = workshop_rows(scope, filters)
     counts = (
-        select(Workshop.venue_id, func.count(Workshop.id).label("workshops"))
-        .where(*workshop_clauses(filters))
-        .group_by(Workshop.venue_id)
+        select(rows.c.venue_id, func.sum(rows.c.workshops).label("workshops"))
+        .group_by(rows.c.venue_id)
         .subquery()
     )
     clauses = [*territory_clauses(scope, filters), Venue.lat.is_not(None)]

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from tne_dash.store import reference
+from tne_dash.store import reference, workshop_months
 from tne_dash.store.build_lock import (
     Progress,
     build_lock,
@@ -209,6 +209,7 @@ def _write_national(session: Session, activity: NationalActivity, report: Progre
         report(f"{label} ({len(frame):,} lignes)".replace(",", "\u202f"), 0.72 + 0.04 * i)
         for start in range(0, len(frame), NATIONAL_CHUNK):
             _load(session, model, frame.iloc[start:start + NATIONAL_CHUNK])
+    workshop_months.rebuild(session)  # the monthly sums, in the same transaction
     reset_sequences(session.connection())  # the scenario gives its ids itself
 
 
@@ -217,6 +218,7 @@ def _write_activity(session: Session, activity: DemoActivity, report: Progress) 
     _bulk(session, Venue, activity.venues)
     _bulk(session, Workshop, activity.workshops)
     _bulk(session, WorkshopTheme, activity.workshop_themes)
+    workshop_months.rebuild(session)  # the monthly sums, in the same transaction
     report("Parents Ressources, déploiement et objectifs de démonstration", 0.9)
     _bulk(session, ParentsRessourcesCount, activity.parents_ressources)
     _bulk(session, RolloutYear, activity.rollout_years)

@@ -16,6 +16,7 @@ from sqlalchemy import delete, exists, func, insert, select, text, tuple_, updat
 from sqlalchemy.orm import Session, selectinload
 
 from tne_dash.labels import format_number
+from tne_dash.store import workshop_months
 from tne_dash.store.imports.records import ObjectiveRecord, ParentsRessourcesRecord, WorkshopRecord
 from tne_dash.store.models import (
     Commune,
@@ -122,6 +123,10 @@ def write_workshops(session: Session, records: Sequence[WorkshopRecord], batch: 
             session.execute(delete(WorkshopTheme).where(WorkshopTheme.workshop_id.in_(chunk)))
         _insert_themes(session, [(old["id"], themes) for old, _, themes in updates])
         _log(session, batch, "workshop", "update", [(old["id"], old) for old, _, _ in updates])
+    # The monthly sums of every (commune, month) written, before and after: same transaction.
+    workshop_months.refresh(session, [(v["commune_code"], v["date"]) for v, _ in inserts]
+                            + [(row["commune_code"], row["date"]) for old, values, _ in updates
+                               for row in (old, values)])
     return Counts(len(inserts), len(updates), unchanged)
 
 
@@ -255,6 +260,7 @@ def undo_batch(session: Session, batch_id: int, user_name: str, now: dt.datetime
     session.flush()
     changes = session.scalars(select(ImportChange).where(ImportChange.batch_id == batch_id)
                               .order_by(ImportChange.id.desc())).all()
+    months = _workshop_days(session, [c for c in changes if c.table_name == "workshop"])
     touched = 0
     for change in changes:
         model = MODELS[change.table_name]
@@ -263,7 +269,23 @@ def undo_batch(session: Session, batch_id: int, user_name: str, now: dt.datetime
         elif session.get(model, change.row_id) is not None:
             _restore(session, model, change.row_id, json.loads(change.previous))
             touched += 1
+    workshop_months.refresh(session, months)
     return touched
+
+
+def _workshop_days(session: Session, changes: list[ImportChange]) -> list[tuple[str, dt.date]]:
+    """(commune, day) of the workshops an undo will delete or restore: as they are now, and
+    as the journal will restore them — the months whose sums the undo changes."""
+    days = []
+    ids = [change.row_id for change in changes]
+    for chunk in chunks(ids):
+        days += [tuple(row) for row in session.execute(
+            select(Workshop.commune_code, Workshop.date).where(Workshop.id.in_(chunk)))]
+    for change in changes:
+        if change.previous:
+            previous = json.loads(change.previous)
+            days.append((previous["commune_code"], dt.date.fromisoformat(previous["date"])))
+    return days
 
 
 def _later_changes(session: Session, batch_id: int) -> list[tuple[int, str, int]]:

@@ -1,0 +1,175 @@
+"""The monthly workshop sums: the fast path gives the figures of every workshop read one by
+one, and every write (import, update, Saisie, undo) keeps the sums exact in its transaction.
+
+Every test runs on SQLite and on the real PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from imports_helpers import ADMIN, NOW, TODAY, make_reference
+from imports_helpers import run as run_import
+from sqlalchemy import select
+
+# The random worlds, territories and filters of the independent recomputation.
+from test_indicators_differential import _write, cases
+
+from tne_dash.figures.filters import Filters
+from tne_dash.figures.indicators import (
+    MONTHLY_CODES,
+    compute_breakdown,
+    compute_indicator_table,
+    compute_monthly_table,
+    period_split,
+    reads_monthly_sums,
+)
+from tne_dash.figures.scope import Scope
+from tne_dash.store.imports.service import record_workshop, undo_import
+from tne_dash.store.models import Workshop, WorkshopMonth
+
+HEADER = ("date;code_insee;lieu;type_lieu;phase;format;thematiques;duree_minutes;animateur;"
+          "nb_parents;nb_nouveaux_parents;nb_enfants;reference")
+LEVELS = ("total", "departement", "commune")
+
+
+def _without_workshop_attributes(filters: Filters) -> Filters:
+    return replace(filters, phases=(), formats=(), themes=(), facilitator_kinds=(),
+                   venue_kinds=(), school_levels=())
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=cases(), level=st.sampled_from(LEVELS))
+def test_the_monthly_sums_give_the_figures_of_every_workshop_read_one_by_one(engine, case,
+                                                                             level):
+    """Random activity, territory, period (its ends anywhere in a month) and demo filter: the
+    workshop figures, whole and month by month, are the raw path's to the last digit."""
+    filters = _without_workshop_attributes(case.filters)
+    assert reads_monthly_sums(filters)
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            _write(conn, case.world)
+            for f in (filters, replace(filters, include_demo=not filters.include_demo),
+                      replace(filters, date_from=None)):
+                fast = compute_indicator_table(conn, case.scope, f, level, codes=MONTHLY_CODES)
+                raw = compute_indicator_table(conn, case.scope, f, level, codes=MONTHLY_CODES,
+                                              raw=True)
+                pd.testing.assert_frame_equal(fast, raw, check_dtype=False)
+                pd.testing.assert_frame_equal(
+                    compute_monthly_table(conn, case.scope, f, level),
+                    compute_monthly_table(conn, case.scope, f, level, raw=True),
+                    check_dtype=False)
+        finally:
+            transaction.rollback()
+
+
+@pytest.mark.parametrize(("date_from", "date_to", "whole", "edges"), [
+    (None, None, (None, None), []),
+    (dt.date(2023, 9, 1), dt.date(2024, 6, 30), (dt.date(2023, 9, 1), dt.date(2024, 6, 1)), []),
+    (dt.date(2023, 9, 5), dt.date(2024, 4, 17), (dt.date(2023, 10, 1), dt.date(2024, 3, 1)),
+     [(dt.date(2023, 9, 5), dt.date(2023, 9, 30)), (dt.date(2024, 4, 1), dt.date(2024, 4, 17))]),
+    (None, dt.date(2023, 4, 17), (None, dt.date(2023, 3, 1)),
+     [(dt.date(2023, 4, 1), dt.date(2023, 4, 17))]),
+    (dt.date(2024, 4, 5), dt.date(2024, 5, 10), None,
+     [(dt.date(2024, 4, 5), dt.date(2024, 5, 10))]),
+    (dt.date(2024, 2, 1), dt.date(2024, 2, 29), (dt.date(2024, 2, 1), dt.date(2024, 2, 1)), []),
+])
+def test_a_period_reads_its_whole_months_from_the_sums_and_its_ends_day_by_day(
+        date_from, date_to, whole, edges):
+    assert period_split(date_from, date_to) == (whole, edges)
+
+
+def test_a_workshop_attribute_filter_reads_the_workshops_themselves():
+    assert reads_monthly_sums(Filters(date_to=dt.date(2024, 1, 1), departements=("95",),
+                                      rep_only=True, include_demo=False))
+    for attribute in ("phases", "formats", "themes", "facilitator_kinds", "venue_kinds",
+                      "school_levels"):
+        assert not reads_monthly_sums(Filters(**{attribute: ("x",)}))
+
+
+def _sums(engine) -> pd.DataFrame:
+    """The monthly sums as stored, in a stable order."""
+    columns = ["commune_code", "venue_id", "month", "source", "workshops", "participations",
+               "parents_reached", "children_reached", "duration_minutes"]
+    with engine.connect() as conn:
+        frame = pd.read_sql(select(*(getattr(WorkshopMonth, c) for c in columns)), conn)
+    return _ordered(frame, columns)
+
+
+def _sums_of_the_workshops(engine) -> pd.DataFrame:
+    """What the sums must be: every workshop read and summed here, in pandas."""
+    with engine.connect() as conn:
+        w = pd.read_sql(select(Workshop), conn)
+    w["month"] = [day.replace(day=1) for day in pd.to_datetime(w["date"]).dt.date]
+    sums = (w.assign(workshops=1)
+            .groupby(["commune_code", "venue_id", "month", "source"], dropna=False)
+            .agg(workshops=("workshops", "sum"), participations=("parents_count", "sum"),
+                 parents_reached=("first_time_parents_count", "sum"),
+                 children_reached=("children_count", "sum"),
+                 duration_minutes=("duration_minutes", "sum"))
+            .reset_index())
+    return _ordered(sums, list(sums.columns))
+
+
+def _ordered(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    frame = frame[columns].copy()
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    frame["venue_id"] = frame["venue_id"].astype("Int64")
+    return frame.sort_values(columns[:4]).reset_index(drop=True).astype(
+        {c: "int64" for c in columns[4:]})
+
+
+def _file(rows: list[tuple[str, str, int, str]]) -> bytes:
+    """Template rows: (date, commune, parents, reference)."""
+    return "\n".join([HEADER] + [
+        f"{day};{commune};Médiathèque;médiathèque;acculturation;café des parents;ENT|Pix;90;"
+        f"CNFS;{parents};7;3;{ref}" for day, commune, parents, ref in rows]).encode()
+
+
+def test_every_write_keeps_the_monthly_sums_equal_to_the_workshops(engine, session):
+    """Insert, update (a workshop moved to another month and commune), a Saisie entry, then
+    undo each import: after every write the stored sums are the workshops' own."""
+    make_reference(session)
+    first = run_import(engine, "workshops", "a.csv", _file([
+        ("12/03/2024", "95063", 12, "A-1"), ("30/03/2024", "95063", 8, "A-2"),
+        ("02/04/2024", "95018", 9, "A-3")]))
+    assert _sums(engine).equals(_sums_of_the_workshops(engine))
+    assert _sums(engine)["workshops"].sum() == 3
+    moved = run_import(engine, "workshops", "a.csv", _file([
+        ("12/03/2024", "95063", 20, "A-1"), ("01/05/2024", "95018", 10, "A-2"),
+        ("02/04/2024", "95018", 9, "A-3")]))
+    assert moved.counts.updated == 2
+    assert _sums(engine).equals(_sums_of_the_workshops(engine))
+    saved = record_workshop(engine, {
+        "date": dt.date(2024, 3, 20), "code_insee": "95063", "lieu": "Médiathèque",
+        "type_lieu": "médiathèque", "phase": "acculturation", "format": "atelier collectif",
+        "thematiques": "ENT", "duree_minutes": 60, "animateur": "CNFS", "nb_parents": 5,
+        "nb_nouveaux_parents": 2, "nb_enfants": 0}, account=ADMIN, today=TODAY, now=NOW)
+    assert saved.errors == []
+    assert _sums(engine).equals(_sums_of_the_workshops(engine))
+    assert undo_import(engine, moved.batch_id, account=ADMIN, now=NOW) == 2
+    assert _sums(engine).equals(_sums_of_the_workshops(engine))
+    assert undo_import(engine, first.batch_id, account=ADMIN, now=NOW) >= 3
+    assert _sums(engine).equals(_sums_of_the_workshops(engine))
+    assert _sums(engine)["workshops"].sum() == 1  # the Saisie entry is left
+
+
+def test_a_theme_breakdown_reads_each_workshop_once_per_theme(built_db_url):
+    from tne_dash.store.db import make_engine
+
+    engine = make_engine(built_db_url)
+    with engine.connect() as conn:
+        scope = Scope("departement", "95")
+        total = compute_indicator_table(conn, scope, Filters(), codes=("workshops",))
+        themes = compute_breakdown(conn, scope, Filters(), "theme")
+        formats = compute_breakdown(conn, scope, Filters(), "format")
+    assert formats["workshops"].sum() == total["workshops"].iloc[0]
+    assert themes["workshops"].sum() > total["workshops"].iloc[0]  # two themes: counted twice
+    engine.dispose()
