@@ -22,7 +22,8 @@ page = build_navigation()
 try:
     data.ensure_database(data.settings())
     auth.sidebar_account()
-    page.run()
+    with shell.app_shell():  # the page's shell.ensure_app_shell() lets it go on
+        page.run()
 except (DatabaseUnavailable, ReferenceDataError, InvalidScope, AccountsFileError) as exc:
     # A message the user can act on, never a traceback; what only operators should read (the
     # database's address, passwords hidden) goes to the server log.

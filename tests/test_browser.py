@@ -42,14 +42,32 @@ def test_home_page_shows_bezons_figures_in_french(built_db_url):
         assert errors == []
 
 
+# First requests of a cold server, all at once (projectors reconnecting after a restart).
+COLD_LINKS = {"/donnees": "Données et méthodes", "/carte?dep=95": "Carte des territoires",
+              "/accueil?scope=national": "Territoires Numériques Éducatifs — volet parentalité"}
+
+
 def test_a_deep_link_on_a_cold_server_opens_inside_the_app(built_db_url):
+    """Streamlit 1.67 still runs a page file on its own, with its legacy ``pages/`` menu,
+    when a cold server's first requests are deep links: each must open inside the app
+    (``shell.ensure_app_shell``), the French document and the account control included."""
     with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
-        page.goto(f"{base}/donnees")  # the very first request is a deep link
-        wait_until_rendered(page)
-        assert page.locator("h1").first.inner_text().strip() == "Données et méthodes"
-        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
-        assert "Accueil" in nav and "donnees" not in nav
-        assert page.locator('[data-testid="stException"]').count() == 0
+        tabs = [page] + [page.context.new_page() for _ in range(len(COLD_LINKS) - 1)]
+        for tab in tabs[1:]:
+            tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        for tab, link in zip(tabs, COLD_LINKS, strict=True):
+            tab.goto(f"{base}{link}", wait_until="commit")  # the very first requests
+        for tab, title in zip(tabs, COLD_LINKS.values(), strict=True):
+            wait_until_rendered(tab)
+            assert tab.locator("h1").first.inner_text().strip() == title
+            nav = tab.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "Accueil" in nav and "donnees" not in nav
+            assert tab.evaluate("document.documentElement.lang") == "fr"
+            assert tab.get_by_text("Espace éditeurs").count() == 1
+            assert tab.locator('[data-testid="stException"]').count() == 0
+        # The script that says « fr » takes no room above the title.
+        assert page.locator('[data-testid="stElementContainer"]:has(#tne-lang-fr)') \
+            .evaluate("e => getComputedStyle(e).display") == "none"
         screenshot(page, "donnees")
         assert outside == []
         assert errors == []

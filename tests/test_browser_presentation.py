@@ -13,9 +13,10 @@ from browser import (
     streamlit_server,
     wait_until_rendered,
 )
-from sqlalchemy import create_engine, select
 
-from tne_dash.store.models import Venue, Workshop, WorkshopTheme
+from tne_dash.access import Account, Role
+from tne_dash.store.db import make_engine
+from tne_dash.store.imports.service import record_workshop
 
 pytestmark = pytest.mark.browser
 
@@ -30,16 +31,17 @@ FIGURES_FIT = """() => [...document.querySelectorAll('.tne-value')].map(el => {
 
 
 def add_workshop(url: str) -> None:
-    """Another program records a workshop in Bezons today, straight into the database."""
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        venue = conn.execute(select(Venue.id).where(Venue.commune_code == "95063")).first()
-        new_id = conn.execute(Workshop.__table__.insert().values(
-            date=dt.date.today(), venue_id=venue.id, commune_code="95063", phase="autonomie",
-            format="atelier_collectif", duration_minutes=90, facilitator_kind="cnfs",
-            parents_count=9, first_time_parents_count=6, children_count=0,
-            source="form")).inserted_primary_key[0]
-        conn.execute(WorkshopTheme.__table__.insert().values(workshop_id=new_id, theme="ent"))
+    """Another process records a workshop in Bezons today through the app's own write path
+    (as ``tne-dash import`` or the Saisie form of another server would)."""
+    engine = make_engine(url)
+    now = dt.datetime.now()
+    report = record_workshop(engine, {
+        "date": now.date(), "code_insee": "95063", "lieu": "Médiathèque Maupassant",
+        "type_lieu": "médiathèque", "phase": "autonomie", "format": "atelier collectif",
+        "thematiques": "ENT", "duree_minutes": 90, "animateur": "CNFS", "nb_parents": 9,
+        "nb_nouveaux_parents": 6, "nb_enfants": 0},
+        account=Account("admin", Role.ADMIN), today=now.date(), now=now)
+    assert report.errors == []
     engine.dispose()
 
 

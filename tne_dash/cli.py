@@ -1,4 +1,9 @@
-"""The ``tne-dash`` command: build the database, print indicators, run the app."""
+"""The ``tne-dash`` command: build the database, print indicators, run the app.
+
+Building the parser (``tne-dash --help``, ``tne-dash indicators --help``) imports the
+standard library and light ``tne_dash`` modules only: pandas, SQLAlchemy, the figures and
+the store are imported by the command that needs them (``tests/test_startup.py``).
+"""
 
 from __future__ import annotations
 
@@ -15,54 +20,24 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-
-from sqlalchemy import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from typing import TYPE_CHECKING
 
 from tne_dash import PROJECT_ROOT
-from tne_dash.access import AccountsFileError
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.config import DEFAULT_DATABASE_PATH, Settings
-from tne_dash.figures.comparison import (
-    MAX_SELECTED,
-    commune_profiles,
-    compare_communes,
-    default_selection,
-)
-from tne_dash.figures.filter_scope import unfiltered
-from tne_dash.figures.filters import Filters
-from tne_dash.figures.indicators import (
-    IndicatorValues,
-    compute_indicator_table,
-    compute_indicators,
-    indicator_value,
-)
-from tne_dash.figures.objectives import Status, objectives_progress
-from tne_dash.figures.objectives_table import objectives_frame, objectives_summary
-from tne_dash.figures.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
 from tne_dash.labels import format_date, format_value
-from tne_dash.periods import parse_period, school_year_of
-from tne_dash.screens.comparer.fiche import fiche_pdf
-from tne_dash.screens.comparer.tables import commune_columns
-from tne_dash.screens.indicateurs.view import (
-    LEVELS,
-    parse_indicateurs_view,
-    query_params_of,
-)
-from tne_dash.store import queries
-from tne_dash.store.build import SCALES, TNE_SCALE, build_database
-from tne_dash.store.build_lock import is_ready
-from tne_dash.store.db import (
-    DatabaseUnavailable,
-    check_connection,
-    head_revision,
-    make_engine,
-    new_revision,
-    redact_url,
-    schema_revision,
-    upgrade_schema,
-)
-from tne_dash.store.reference import ReferenceDataError
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tne_dash.figures.filters import Filters
+    from tne_dash.figures.indicators import IndicatorValues
+    from tne_dash.figures.scope import Scope
+
+# ``--scale`` of init-db: the values of ``store.build.SCALES`` (not imported here: the store
+# pulls in pandas and SQLAlchemy); tests/test_startup.py checks they stay the same.
+TNE_SCALE, NATIONAL_SCALE = "tne", "national"
+SCALES = (TNE_SCALE, NATIONAL_SCALE)
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -164,6 +139,11 @@ def check_database_url(url: str, *, creates: bool = False,
     otherwise quietly become a new demo database. ``creates``: the command makes the
     database (``init-db``, ``db``); ``builds_default``: the embedded default database
     (``config.DEFAULT_DATABASE_PATH``) is built on first start (``run``)."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from tne_dash.store.db import redact_url
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -199,6 +179,9 @@ def _database_settings(args: argparse.Namespace, *, creates: bool = False,
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
+    from tne_dash.store.build import build_database
+    from tne_dash.store.db import make_engine, redact_url
+
     settings = _database_settings(args, creates=True)
     engine = make_engine(settings.database_url)
     demo = settings.demo if args.demo is None else args.demo
@@ -216,6 +199,15 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 def cmd_db(args: argparse.Namespace) -> int:
     """``db upgrade``: migrate the schema to the code's version; ``db current``: say where
     the database is."""
+    from tne_dash.store.db import (
+        check_connection,
+        head_revision,
+        make_engine,
+        new_revision,
+        schema_revision,
+        upgrade_schema,
+    )
+
     if args.action == "revision":
         path = new_revision(args.message or "schema change")
         print(f"Nouvelle migration : {path} — relisez-la avant de la committer.")
@@ -237,6 +229,10 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def ensure_database(settings: Settings) -> None:
     """Build the embedded database on first use, with a progress bar."""
+    from tne_dash.store.build import build_database
+    from tne_dash.store.build_lock import is_ready
+    from tne_dash.store.db import make_engine
+
     engine = make_engine(settings.database_url)
     if not is_ready(engine):  # never creates a missing SQLite file outside the build lock
         print("Première utilisation : construction de la base de données…", file=sys.stderr)
@@ -271,6 +267,8 @@ def indicator_groups(conn, scope: Scope, filters: Filters, level: str) -> list[d
     """One object per territory of ``level`` (« par » of the Indicateurs address): code,
     name, indicators (null where they do not apply, reasons in ``non_applicables``), demo.
     The groups of an additive count add up to its total."""
+    from tne_dash.figures.indicators import compute_indicator_table, indicator_value
+
     table = compute_indicator_table(conn, scope, filters, level=level)
     reasons = not_applicable(level)
     groups = []
@@ -292,6 +290,8 @@ def indicator_payload(values: IndicatorValues, level: str | None = None,
     catalogue code (null where it does not apply to the scope: ``non_applicables`` says
     why); ``non_filtres`` names the active filters an indicator ignores; ``par`` and
     ``groupes`` when the address groups the figures."""
+    from tne_dash.figures.filter_scope import unfiltered
+
     reasons = not_applicable(values.scope.kind)
     payload = {
         "scope": str(values.scope),
@@ -354,6 +354,13 @@ def render_indicators(values: IndicatorValues, fmt: str, level: str | None = Non
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
+    from tne_dash.figures.filters import Filters
+    from tne_dash.figures.indicators import compute_indicators
+    from tne_dash.figures.scope import Scope, check_scope_exists
+    from tne_dash.screens.indicateurs.view import LEVELS, parse_indicateurs_view, query_params_of
+    from tne_dash.store import queries
+    from tne_dash.store.db import make_engine
+
     settings = _database_settings(args)
     if args.query:
         if args.scope or args.date_from or args.date_to:
@@ -396,6 +403,12 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_objectives(args: argparse.Namespace) -> int:
+    from tne_dash.figures.objectives import Status, objectives_progress
+    from tne_dash.figures.objectives_table import objectives_frame, objectives_summary
+    from tne_dash.figures.scope import Scope, check_scope_exists, scope_label
+    from tne_dash.periods import parse_period, school_year_of
+    from tne_dash.store.db import make_engine
+
     scope = Scope.parse(args.scope)
     as_of = parse_date(args.date, "--date") or dt.date.today()
     try:
@@ -427,6 +440,18 @@ def cmd_objectives(args: argparse.Namespace) -> int:
 
 
 def cmd_fiche(args: argparse.Namespace) -> int:
+    from tne_dash.figures.comparison import (
+        MAX_SELECTED,
+        commune_profiles,
+        compare_communes,
+        default_selection,
+    )
+    from tne_dash.figures.scope import COMMUNE, Scope, check_scope_exists
+    from tne_dash.periods import parse_period
+    from tne_dash.screens.comparer.fiche import fiche_pdf
+    from tne_dash.screens.comparer.tables import commune_columns
+    from tne_dash.store.db import make_engine
+
     as_of = parse_date(args.date, "--date") or dt.date.today()
     try:
         period = parse_period(args.annee) if args.annee else None
@@ -492,6 +517,7 @@ def _limits(settings: Settings):
 
 def cmd_import(args: argparse.Namespace) -> int:
     from tne_dash.access import OPERATOR_ROLE, Account
+    from tne_dash.store.db import make_engine
     from tne_dash.store.imports.service import import_file
 
     path = Path(args.file)
@@ -514,6 +540,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_undo_import(args: argparse.Namespace) -> int:
     from tne_dash.access import OPERATOR_ROLE, Account
+    from tne_dash.store.db import make_engine
     from tne_dash.store.imports.service import undo_import
     from tne_dash.store.imports.writer import UndoRefused
 
@@ -739,20 +766,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UsageError, InvalidScope) as exc:
+    except Exception as exc:
+        code = refusal(exc, args)
+        if code is None:
+            raise
+        return code
+
+
+def refusal(exc: Exception, args: argparse.Namespace) -> int | None:
+    """An error the operator can act on: its French line on stderr, and the exit code; None
+    for any other error (``main`` raises it again, trace and all). The error classes are
+    imported only when something went wrong, so that the light commands (``--help``,
+    ``accounts``, ``template``) never load SQLAlchemy or pandas."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tne_dash.access import AccountsFileError
+    from tne_dash.figures.scope import InvalidScope
+    from tne_dash.store.db import DatabaseUnavailable
+    from tne_dash.store.reference import ReferenceDataError
+
+    if isinstance(exc, UsageError | InvalidScope):
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except DatabaseUnavailable as exc:  # the operator sees which address (password hidden)
+    if isinstance(exc, DatabaseUnavailable):  # the operator sees which address (password hidden)
         print(f"Erreur : {getattr(exc, 'detail', None) or exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except (ReferenceDataError, AccountsFileError) as exc:
+    if isinstance(exc, ReferenceDataError | AccountsFileError):
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except SQLAlchemyError as exc:
+    if isinstance(exc, SQLAlchemyError):
         if getattr(args, "verbose", False):
             _log_detail(exc)
         print(database_error_message(exc), file=sys.stderr)
         return EXIT_REFUSED
+    return None
 
 
 if __name__ == "__main__":

@@ -17,9 +17,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
-from tne_dash.store.db import DatabaseUnavailable, is_built, redact_url
+from tne_dash.store.db import (
+    BUILT_AT_KEY,
+    DatabaseUnavailable,
+    head_revision,
+    is_built,
+    redact_url,
+)
 
 Progress = Callable[[str, float], None]
 
@@ -95,7 +101,20 @@ def is_ready(engine: Engine) -> bool:
     """``db.is_built``, without creating a missing SQLite file: only a builder, under the
     build lock, creates it again (after clearing what the deleted one left behind)."""
     path = sqlite_file(engine)
-    return (path is None or path.exists()) and is_built(engine)
+    if path is not None and not path.exists():
+        return False
+    # Every page run asks: one query answers when all is well; anything else (unreachable,
+    # not built, behind the code's migrations) takes the full check, which says why.
+    try:
+        with engine.connect() as conn:
+            revision, built_at = conn.execute(_READY, {"key": BUILT_AT_KEY}).one()
+    except SQLAlchemyError:
+        return is_built(engine)
+    return (revision == head_revision() and built_at is not None) or is_built(engine)
+
+
+_READY = text("SELECT (SELECT version_num FROM alembic_version), "
+              "(SELECT value FROM metadata WHERE key = :key)")
 
 
 def clear_a_deleted_file(engine: Engine) -> None:

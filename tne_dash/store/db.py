@@ -103,8 +103,10 @@ def alembic_config(connection: Connection | None) -> Config:
 
 
 @functools.cache
+@functools.cache
 def head_revision() -> str:
-    """The latest migration shipped with this version of the code."""
+    """The latest migration shipped with this version of the code (read once per process:
+    the scripts ship with the code)."""
     return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
 
 

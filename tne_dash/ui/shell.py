@@ -2,32 +2,73 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from tne_dash import PROJECT_ROOT
 from tne_dash.ui import blocks
 from tne_dash.ui.urlstate import bounded_params
 
-_LANG_FR = "<script>document.documentElement.lang = 'fr'</script>"
+APP_SCRIPT = PROJECT_ROOT / "app.py"
+# The script sets the language; the style hides its own (empty) element container, which
+# would otherwise add one gap of the page's column above every title.
+_LANG_FR = ('<style>[data-testid="stElementContainer"]:has(#tne-lang-fr){display:none}</style>'
+            "<script id=\"tne-lang-fr\">document.documentElement.lang = 'fr'</script>")
+# True while app.py runs the page (``app_shell``): the page then knows the shell is there.
+_INSIDE_APP: ContextVar[bool] = ContextVar("tne_dash_inside_app", default=False)
+
+
+@contextmanager
+def app_shell() -> Iterator[None]:
+    """``app.py`` runs the page inside this block, after the shell (navigation, database,
+    account): ``ensure_app_shell`` then lets the page go on at no cost."""
+    token = _INSIDE_APP.set(True)
+    try:
+        yield
+    finally:
+        _INSIDE_APP.reset(token)
 
 
 def ensure_app_shell() -> None:
     """Rerun through ``app.py`` when Streamlit ran this page file on its own.
 
-    On a cold server whose first request is a deep link (``/accueil?scope=…``), Streamlit
-    sees the ``pages/`` folder and falls back to its legacy discovery: the page runs without
-    ``app.py`` (no navigation, no shell). The flag is process-wide and only ``st.navigation``
-    resets it, so reset it and rerun: the rerun keeps the URL, and the page's ``url_path``
-    equals its file name, so the same page opens inside the shell. Checked on Streamlit 1.67;
-    ``tests/test_browser.py`` opens a deep link on a cold server to catch a regression.
+    Still needed on Streamlit 1.67 (checked in Chromium, 2026-11-30): on a cold server whose
+    first request is a deep link (``/carte?dep=95``), Streamlit sees the ``pages/`` folder
+    and falls back to its legacy discovery (``PagesManager.uses_pages_directory``): the page
+    runs without ``app.py`` — file names in the menu, ``lang="en"``, no account control, no
+    database check. The flag is process-wide and only ``st.navigation`` resets it, so reset
+    it and rerun: the rerun keeps the URL, and the page's ``url_path`` equals its file name,
+    so the same page opens inside the shell.
+
+    A page knows it runs inside ``app.py`` by ``app_shell`` (a context variable), not by the
+    flag: several sessions opening deep links at once on a cold server (projectors
+    reconnecting after a restart) all start in the legacy mode before the first of them
+    resets the flag, and each must rerun. Once any run has gone through ``app.py`` the flag
+    stays off, so a warm page view costs one context-variable read and never reruns.
+    AppTest resets the flag before every run, so there every run goes through this rerun
+    (tests/conftest.py decides the flag as a warm server has it). A page run with no
+    ``app.py`` to rerun into (``streamlit run pages/x.py``) goes on as it is.
+    ``tests/test_browser.py`` opens deep links first on a cold server to catch a regression.
     """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    if _INSIDE_APP.get():
+        return
+    ctx = get_script_run_ctx()
+    if ctx is None or Path(ctx.main_script_path).resolve() != APP_SCRIPT:
+        return
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def declare_french() -> None:
-    """Make the document say ``lang="fr"`` (Streamlit serves ``en``; screen readers care)."""
+    """Make the document say ``lang="fr"`` (Streamlit serves ``en``; screen readers care).
+
+    One hidden element, no iframe: it takes no room above the page's title."""
     st.html(_LANG_FR, unsafe_allow_javascript=True)
 
 
