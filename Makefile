@@ -1,11 +1,14 @@
 # Two commands on a fresh Debian machine with Python 3.11:
 #   make run    installs the app in .venv and starts it on the embedded SQLite database
-#   make test   installs the test tools (and Debian's chromium + postgresql) and runs everything
+#   make test   installs the test tools (and Debian's chromium, postgresql, nodejs + npm, and the
+#               npm package of the test OpenID Connect provider) and runs everything
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= localhost
+# The test OpenID Connect provider (tests/oidc/): npm's oidc-provider, pinned by its lockfile.
+OIDC_MODULES := tests/oidc/node_modules/.package-lock.json
 
 .PHONY: install install-test run test lint clean-db
 
@@ -27,6 +30,13 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 	bash scripts/install-system-test-deps.sh
+	$(MAKE) --no-print-directory $(OIDC_MODULES)
+
+# Without npm (no root to install it) the OIDC test is skipped — and fails in CI.
+$(OIDC_MODULES): tests/oidc/package.json tests/oidc/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error; \
+	else echo "npm absent : le test OIDC sera sauté (échec en CI)."; fi
 
 run: install
 	$(BIN)/tne-dash run --port $(PORT) --address $(ADDRESS)

@@ -1,9 +1,29 @@
 """The server Streamlit runs (`streamlit run serve.py`, as `tne-dash run` does): the app of
-app.py behind the project's own HTTP middleware (tne_dash/ui/http.py)."""
+app.py behind the project's own HTTP middleware (tne_dash/ui/http.py), plus the outline files
+the map fetches and the browser caches (tne_dash/ui/outlines.py, /geo/…), and the local
+sign-in's routes (tne_dash/ui/sign_in_routes.py, /auth/connexion, /auth/deconnexion,
+/auth/premier-admin). Answers are gzip-compressed (Streamlit's 2.6 MB of JavaScript too)."""
+
+import gc
+import importlib
 
 import streamlit as st
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from tne_dash.ui.http import SecurityHeaders
+from tne_dash.ui.navigation import PAGES
+from tne_dash.ui.outlines import ROUTES as OUTLINE_ROUTES
+from tne_dash.ui.sign_in_routes import ROUTES as SIGN_IN_ROUTES
 
-app = st.App("app.py", middleware=[Middleware(SecurityHeaders)])
+# Every page's modules (Altair, folium, the screens) are imported when the server starts, not
+# by the first viewer of each page (half a second for Altair alone); then the objects of the
+# start are frozen out of the garbage collector's way (.streamlit/config.toml turns off
+# Streamlit's full collection after every run).
+for spec in PAGES:
+    importlib.import_module(f"tne_dash.screens.{spec.url_path}.ui")
+gc.freeze()
+
+app = st.App("app.py", routes=[*OUTLINE_ROUTES, *SIGN_IN_ROUTES],
+             middleware=[Middleware(GZipMiddleware, minimum_size=1024),
+                         Middleware(SecurityHeaders)])

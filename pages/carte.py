@@ -9,7 +9,7 @@ from tne_dash.screens.carte import ui as carte
 from tne_dash.screens.carte.tables import table_for_display
 from tne_dash.screens.carte.view import parse_map_view
 from tne_dash.ui import auth, blocks, data, shell
-from tne_dash.ui.territory_map import build_territory_map, colour_column
+from tne_dash.ui.territory_map import build_territory_layers, colour_column
 
 shell.ensure_app_shell()
 config = data.settings()
@@ -30,14 +30,18 @@ blocks.demo_notice(found.demo)
 if view.departement and not communes:
     st.info("Les contours des communes ne sont disponibles que pour les 12 départements TNE : "
             "les structures et lieux sont placés sur le contour du département.")
-m, bins = build_territory_map(view, found, data.departement_outlines(config), communes, cohorts,
-                          tiles=config.map_tiles)
+# The base map stays the same between reruns of a territory; the layers travel alone and are
+# swapped in place (no reload of the map's frame, the viewer's zoom kept).
+drawn = build_territory_layers(view, found, data.departement_outlines(config), communes,
+                               cohorts, tiles=config.map_tiles,
+                               reference_dir=config.reference_dir)
 
 map_column, panel = st.columns([3, 1])
 with map_column:
-    clicked = st_folium(m, key=carte.map_key(view), height=620,
-                        use_container_width=True, returned_objects=["last_active_drawing"])
-    carte.legend(view, bins, colour_column(view)[1], masked=not exact)
+    clicked = st_folium(drawn.base, key=carte.map_key(view), height=620,
+                        use_container_width=True, returned_objects=["last_active_drawing"],
+                        feature_group_to_add=drawn.groups, layer_control=drawn.control)
+    carte.legend(view, drawn.bins, colour_column(view)[1], masked=not exact)
 with panel:
     code = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("code")
     if view.departement is None and code:

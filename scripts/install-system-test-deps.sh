@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Debian packages the test suite drives for real: chromium (browser tests) and postgresql
-# (the production database). Installed only when missing; never a browser download.
+# Debian packages the test suite drives for real: chromium (browser tests), postgresql
+# (the production database), and nodejs + npm (the OpenID Connect provider of
+# tests/oidc/, whose npm package `make test` installs with `npm ci`). Installed only when
+# missing; never a browser download.
 set -euo pipefail
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 echo "Installation des paquets Debian manquants : ${need[*]}"

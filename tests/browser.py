@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -14,40 +15,50 @@ from pathlib import Path
 from postgres import free_port
 from required import missing
 
+# Defined once, with tne-dash bench's browser measures: Debian's Chromium and its flags, what
+# "ready" means, the requests that stay on this machine (anything else is blocked and
+# reported), the map's frame and canvas.
+from tne_dash.browser_bench import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_PREFIXES,
+    MAP_CANVAS,
+    MAP_FRAME,
+    NO_SKELETON,
+    READY,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run",
-]
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-NO_SKELETON = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
-# Requests that stay on this machine; anything else is blocked and reported.
-LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-MAP_CANVAS = ".leaflet-overlay-pane canvas"
 
 
 @contextmanager
-def streamlit_server(database_url: str, **extra_env: str):
+def streamlit_server(database_url: str, *, secrets_file: Path | None = None,
+                     port: int | None = None, **extra_env: str):
     """``streamlit run serve.py`` on a free loopback port; yields its base URL."""
-    with streamlit_process(database_url, **extra_env) as (base, _process):
+    with streamlit_process(database_url, secrets_file=secrets_file, port=port,
+                           **extra_env) as (base, _process):
         yield base
 
 
 @contextmanager
-def streamlit_process(database_url: str, **extra_env: str):
-    """``streamlit run serve.py`` (the app behind its middleware) on a free loopback port;
-    yields its base URL and process."""
-    port = free_port()
+def streamlit_process(database_url: str, *, secrets_file: Path | None = None,
+                      port: int | None = None, **extra_env: str):
+    """``streamlit run serve.py`` (the app behind its middleware) on a free loopback port
+    (or ``port``); yields its base URL and process. ``secrets_file``: the server's
+    ``secrets.toml`` (``--secrets.files``, e.g. an ``[auth]`` section for st.login). The
+    cookie secret goes to a temporary file unless ``TNE_DASH_SESSION_SECRET_FILE`` is given."""
+    port = port or free_port()
+    scratch = tempfile.TemporaryDirectory(prefix="tne-dash-server-")
+    extra_env.setdefault("TNE_DASH_SESSION_SECRET_FILE",
+                         str(Path(scratch.name) / "session_secret"))
     env = dict(os.environ, TNE_DASH_DATABASE_URL=database_url, **extra_env)
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / f"streamlit-{port}.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
          "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-         "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
+         "--server.fileWatcherType=none", "--browser.gatherUsageStats=false",
+         *([f"--secrets.files={secrets_file}"] if secrets_file else [])],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -68,6 +79,7 @@ def streamlit_process(database_url: str, **extra_env: str):
         process.terminate()
         process.wait(timeout=20)
         log.close()
+        scratch.cleanup()
 
 
 def require_playwright_and_chromium() -> None:

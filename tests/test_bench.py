@@ -7,9 +7,11 @@ import io
 import json
 
 import pytest
+from browser import require_playwright_and_chromium
 from sqlalchemy import func, select
 
-from tne_dash.bench import render_table, scale_counts
+from tne_dash import browser_bench
+from tne_dash.bench import benchmark, render_table, scale_counts
 from tne_dash.cli import main
 from tne_dash.figures.filters import Filters
 from tne_dash.figures.indicators import compute_indicators
@@ -61,10 +63,15 @@ def test_a_page_is_measured_cold_warm_and_against_the_floor_of_its_own_sql(built
 
 @pytest.fixture(scope="module")
 def bench_run(built_db_url, tmp_path_factory):
-    """One ``tne-dash bench --format json`` run on the built database: printed and written."""
+    """One ``tne-dash bench --format json`` run on the built database: printed and written.
+
+    One second view and one empty-page view (instead of 3 and 5): the shape is what is
+    tested here, not the precision; the browser part still opens every page twice."""
     output = tmp_path_factory.mktemp("bench") / "bench.json"
     buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(buffer):
+        patch.setattr(browser_bench, "SECOND_VIEWS", 1)
+        patch.setattr(browser_bench, "EMPTY_VIEWS", 1)
         code = main(["bench", "--database-url", built_db_url, "--points", "300",
                      "--format", "json", "--output", str(output)])
     return code, json.loads(buffer.getvalue()), json.loads(output.read_text(encoding="utf-8"))
@@ -74,7 +81,8 @@ def test_bench_prints_and_writes_the_same_stable_json_with_every_page(bench_run)
     code, printed, written = bench_run
     assert code == 0
     assert printed == written
-    assert {"database", "scale", "pages", "map", "peak_rss_mb"} <= set(written)
+    assert {"database", "scale", "pages", "map", "peak_rss_mb", "browser", "changes",
+            "cpu_ms_per_view", "cli_help_ms"} <= set(written)
     assert written["database"] == "sqlite"
     assert set(written["pages"]) == {spec.url_path for spec in PAGES}
     assert all(set(t) == PAGE_KEYS for t in written["pages"].values())
@@ -101,3 +109,74 @@ def test_the_table_names_every_page_its_ratio_and_the_goal(bench_run):
         ratio = f"{result['pages'][spec.url_path]['ratio']:.2f}"
         line = next(row for row in table.splitlines() if row.startswith(spec.url_path + " "))
         assert line.endswith(ratio)
+
+
+def _positive(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+def test_bench_times_every_page_in_chromium_against_the_empty_page(bench_run):
+    require_playwright_and_chromium()  # in CI a missing Chromium fails, never a silent skip
+    browser = bench_run[2]["browser"]
+    assert browser["available"] is True, browser.get("reason")
+    assert _positive(browser["empty_page"]["ms"]) and browser["empty_page"]["views"] == 1
+    assert browser["empty_page"]["script_runs"] == 1
+    assert browser["second_views"] == 1
+    assert set(browser["pages"]) == {spec.url_path for spec in PAGES}
+    for name, page in browser["pages"].items():
+        for key in ("first_ms", "second_ms", "first_ratio", "second_ratio"):
+            assert _positive(page[key]), (name, key, page[key])
+        assert page["first_ratio"] == round(page["first_ms"] / browser["empty_page"]["ms"], 2)
+        for view in ("first_view", "second_view"):
+            assert page[view]["script_runs"] >= 1 and page[view]["requests"] > 0
+    assert browser["pages"]["accueil"]["url"] == "/?scope=national"
+    assert browser["pages"]["presentation"]["url"] == "/presentation?scope=national&lecture=pause"
+    assert browser["pages"]["carte"]["url"] == "/carte"
+
+
+def test_bench_times_filter_changes_made_through_the_widgets(bench_run):
+    require_playwright_and_chromium()
+    changes = bench_run[2]["changes"]
+    assert changes["available"] is True, changes.get("reason")
+    assert changes["goal_ms"] == 600
+    assert set(changes["changes"]) == {change.name for change in browser_bench.CHANGES} == {
+        "accueil_date", "accueil_territoire", "indicateurs_filtre", "deploiement_date",
+        "carte_couche", "carte_departement"}
+    assert all(_positive(c["ms"]) and c["what"] for c in changes["changes"].values())
+    assert "dep=95" in changes["changes"]["indicateurs_filtre"]["url"]
+
+
+def test_bench_gives_the_server_cpu_per_view_and_the_cli_start(bench_run):
+    require_playwright_and_chromium()
+    result = bench_run[2]
+    cpu = result["cpu_ms_per_view"]
+    assert cpu["available"] is True, cpu.get("reason")
+    assert set(cpu["pages"]) == {spec.url_path for spec in PAGES}
+    assert all(_positive(ms) for ms in cpu["pages"].values())
+    assert _positive(cpu["median"]) and _positive(cpu["empty_page"])
+    assert cpu["views_per_second_per_core"] == round(1000 / cpu["median"], 1)
+    assert _positive(result["cli_help_ms"])
+
+
+def test_the_table_has_the_browser_views_changes_and_cpu_in_french(bench_run):
+    require_playwright_and_chromium()
+    table = render_table(bench_run[2])
+    assert "1re vue" in table and "2e vue" in table and "page vide" in table
+    assert "Changements de filtre" in table and "objectif 600 ms" in table
+    assert "vues/s par cœur" in table and "tne-dash --help" in table
+    for name in bench_run[2]["changes"]["changes"]:
+        assert f"  {name} " in table
+
+
+def test_without_chromium_the_browser_sections_say_why_and_the_rest_is_measured(
+        built_db_url):
+    """A missing browser never stops the bench: its sections say so, in French."""
+    result = benchmark(built_db_url, points=300, chromium="/nulle/part/chromium")
+    for section in ("browser", "changes", "cpu_ms_per_view"):
+        assert result[section] == {"available": False, "reason": result["browser"]["reason"]}
+    assert "Chromium est introuvable : /nulle/part/chromium" in result["browser"]["reason"]
+    assert set(result["pages"]) == {spec.url_path for spec in PAGES}
+    assert result["map"]["points"] == 300 and result["search"]["queries"] == 5
+    assert result["cli_help_ms"] > 0
+    table = render_table(result)
+    assert "Navigateur : non mesuré — Chromium est introuvable" in table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from browser import (
+    MAP_FRAME,
     chromium_page,
     map_frame,
     screenshot,
@@ -81,15 +82,11 @@ def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
         assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
         leaflet = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
             .content_frame()
-        drawn = leaflet.evaluate("""() => {
-            const map = Object.values(window).find(v => v instanceof L.Map);
-            const codes = new Set();
-            map.eachLayer(l => {
-                if (l.feature && l._pxBounds) codes.add(l.feature.properties.code);
-            });
-            return codes.size;
-        }""")
-        assert drawn == 101  # every département outline was projected and drawn
+        # Every département outline, fetched from the outline file, was projected and drawn.
+        assert outlines_drawn(leaflet, 101) == 101
+        fetched = leaflet.evaluate(_OUTLINE_FETCHES)
+        assert [f["path"] for f in fetched] == ["/geo/departements.geojson"]
+        assert 0 < fetched[0]["transferred"] < fetched[0]["decoded"] / 2  # gzipped
         assert frame.locator(".marker-cluster").count() >= 1  # CNFS structures, clustered
         height = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
         assert height["height"] > 300
@@ -100,18 +97,51 @@ def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
         frame = map_frame(page)
         assert frame.locator(".leaflet-control-layers").count() == 1
         assert page.get_by_text("Bezons (95)").count() >= 1
+        leaflet = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
+            .content_frame()
+        assert outlines_drawn(leaflet, 184) == 184  # 183 communes and their département
+        # (Routing requests, as chromium_page does, turns the browser's cache off: the cache
+        # itself is tested in test_outline_files.py.)
+        fetched = {f["path"] for f in leaflet.evaluate(_OUTLINE_FETCHES)}
+        assert fetched == {"/geo/departements.geojson", "/geo/communes/95.geojson"}
         screenshot(page, "carte-val-doise-bezons")
         assert page.locator('[data-testid="stException"]').count() == 0
         assert outside == []
         assert errors == []
 
 
+# Features drawn by Leaflet (projected on the canvas), each département or commune once.
+_OUTLINES_DRAWN = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const codes = new Set();
+    map.eachLayer(l => { if (l.feature && l._pxBounds) codes.add(l.feature.properties.code); });
+    return codes.size;
+}"""
+# The outline files the map frame fetched: path, bytes over the wire (0: from the browser's
+# cache) and decoded size.
+_OUTLINE_FETCHES = """() => performance.getEntriesByType('resource')
+    .filter(e => new URL(e.name).pathname.startsWith('/geo/'))
+    .map(e => ({path: new URL(e.name).pathname, transferred: e.transferSize,
+                decoded: e.decodedBodySize}))"""
+
+
+def outlines_drawn(frame, count: int) -> int:
+    """Wait until the map has drawn ``count`` outlines (they are fetched after the map
+    starts); the number drawn."""
+    frame.wait_for_function(f"() => ({_OUTLINES_DRAWN})() >= {count}", timeout=30_000)
+    return frame.evaluate(_OUTLINES_DRAWN)
+
+
 EVIL = "<img src=x onerror=alert(1)>"
 _TOOLTIPS_OF_EVIL_MARKERS = """() => {
     const found = [];
-    for (const value of Object.values(window)) {
-        if (!(value instanceof L.MarkerClusterGroup)) continue;
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const clusters = [];
+    map.eachLayer(l => { if (l instanceof L.MarkerClusterGroup) clusters.push(l); });
+    for (const value of clusters) {
         for (const marker of value.getLayers()) {
+            // A point's tooltip is built on its first hover, which the cluster sees.
+            value.fire('mouseover', {layer: marker, latlng: marker.getLatLng()});
             const tip = marker.getTooltip() && marker.getTooltip().getContent();
             if (tip && tip.textContent.includes('onerror')) {
                 found.push({text: tip.textContent, imgs: tip.querySelectorAll('img').length});
@@ -204,8 +234,15 @@ def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
         wait_until_rendered(page)
         map_frame(page)
         iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
-        target = iframe.element_handle().content_frame().evaluate(_CENTRE_OF, "86")
+        frame = iframe.element_handle().content_frame()
+        outlines_drawn(frame, 101)
+        target = frame.evaluate(_CENTRE_OF, "86")
         origin = iframe.bounding_box()
+        page.mouse.move(origin["x"] + target["x"], origin["y"] + target["y"])
+        tooltip = page.frame_locator(MAP_FRAME).locator(".leaflet-tooltip")
+        tooltip.wait_for(timeout=10_000)  # styled and labelled from the page's own data
+        assert tooltip.inner_text().startswith("Vienne (86)")
+        assert "Cohorte TNE" in tooltip.inner_text()
         page.mouse.click(origin["x"] + target["x"], origin["y"] + target["y"])
         page.wait_for_function("() => location.search.includes('dep=86')", timeout=30_000)
         wait_until_rendered(page)
@@ -213,6 +250,7 @@ def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
         map_frame(page)
         iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
         frame = iframe.element_handle().content_frame()
+        frame.wait_for_function(f"() => ({_CENTRE_OF})('86194') !== null", timeout=30_000)
         target = frame.evaluate(_CENTRE_OF, "86194")  # Poitiers
         origin = iframe.bounding_box()
         page.mouse.click(origin["x"] + target["x"], origin["y"] + target["y"])

@@ -90,3 +90,52 @@ def test_at_1280_by_720_the_headline_figures_fit_and_slides_turn_on_their_own(bu
         assert page.evaluate("window.__samePage === true")
         assert not outside, outside
         assert not errors, errors
+
+
+# The tooltip the map shows for the Val-d'Oise (France view), read in the map's frame.
+_VAL_D_OISE_TOOLTIP = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    let text = null;
+    map.eachLayer(l => {
+        if (l.feature && l.feature.properties.code === '95' && l.getTooltip()) {
+            text = l.getTooltip().getContent();
+        }
+    });
+    return text;
+}"""
+
+
+def test_a_new_figure_restyles_the_map_slide_in_place_without_reloading_the_map(
+        writable_built_url):
+    """The projected map's base stays the same between refreshes; the outlines, styled by the
+    live figures, are swapped inside the same map frame (no flash on the projector)."""
+    interval = 5
+    # The map's figures are cached like every activity figure: 2 s here instead of 60.
+    with streamlit_server(writable_built_url, TNE_DASH_CACHE_TTL_SECONDS="2") as base, \
+            chromium_page(1920, 1080) as (page, outside, errors):
+        page.goto(f"{base}/presentation?scope=tne&diapos=carte&intervalle={interval}"
+                  "&lecture=pause")
+        wait_until_rendered(page)
+        map_frame(page)
+        frame = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
+            .content_frame()
+        frame.wait_for_function(f"() => ({_VAL_D_OISE_TOOLTIP})() !== null", timeout=30_000)
+        before = frame.evaluate(_VAL_D_OISE_TOOLTIP)
+        assert "Val-d" in before and "Ateliers" in before
+        frame.evaluate("window.__sameMap = true")  # gone if the map frame ever reloads
+        add_workshop(writable_built_url)
+        frame.wait_for_function(f"() => ({_VAL_D_OISE_TOOLTIP})() !== {before!r}",
+                                timeout=3 * interval * 1000)
+        assert frame.evaluate("window.__sameMap === true")
+        drawn = frame.evaluate("""() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const codes = new Set();
+            map.eachLayer(l => {
+                if (l.feature && l._pxBounds) codes.add(l.feature.properties.code);
+            });
+            return codes.size;
+        }""")
+        assert drawn == 101  # the old outlines went with their group: one drawing each
+        screenshot(page, "presentation-carte-restyled")
+        assert not outside, outside
+        assert not errors, errors

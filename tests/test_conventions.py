@@ -19,7 +19,7 @@ PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
 MAX_PAGE_LINES = 80
 SCREENS = sorted(p.name for p in (CORE / "screens").iterdir() if (p / "__init__.py").exists())
 WINGS = ("store", "figures", "screens", "ui")
-ENTRY_POINTS = ("cli", "bench")
+ENTRY_POINTS = ("cli", "bench", "browser_bench")
 # What a page script may import besides its own screen folder and the shared ui/.
 PAGE_LIBRARIES = {"streamlit", "streamlit_folium", "dataclasses"}
 

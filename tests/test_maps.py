@@ -14,6 +14,7 @@ from tne_dash.store.reference import DEPARTEMENTS_GEOJSON
 from tne_dash.vocabulary import PHASE_ORDER, EmployerKind, SchoolLevel, VenueKind
 
 EVIL = "<img src=x onerror=alert(1)>"
+URL = "/geo/departements.geojson?v=test"
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +40,13 @@ def test_france_layer_outlines_every_departement_and_fills_the_tne_by_cohort(
         departements_geojson):
     figures = pd.DataFrame({"tne_cohort": ["pilot_2020", "extension_2021"],
                             "Ateliers": ["12", "3"]}, index=["95", "86"])
-    layer = maps.departements_layer(departements_geojson, figures)
-    features = layer.data["features"]
-    assert len(features) == 101
-    fills = {f["properties"]["code"]: f["properties"]["fill"] for f in features}
+    layer = maps.departements_layer(departements_geojson, figures, URL)
+    assert len(layer.features) == 101
+    fills = {code: fill for code, (fill, _) in layer.features.items()}
     assert fills["95"] == maps.COHORT_COLOURS["pilot_2020"]
     assert fills["86"] == maps.COHORT_COLOURS["extension_2021"]
     assert fills["75"] == "#FFFFFF"
-    tooltip = next(f for f in features if f["properties"]["code"] == "86")["properties"]
-    assert tooltip["tooltip"] == "<b>Vienne (86)</b><br>Ateliers : 3"
+    assert layer.features["86"][1] == "<b>Vienne (86)</b><br>Ateliers : 3"
 
 
 def _square(code: str) -> dict:
@@ -60,11 +59,12 @@ def test_communes_take_one_colour_per_phase():
     codes = [f"9500{i}" for i in range(4)]
     table = pd.DataFrame({"name": ["A", "B", EVIL, "D"], "population": [100] * 4,
                           "phase": list(PHASE_ORDER), "workshops": [0, 1, 5, 9]}, index=codes)
-    layer, bins = maps.communes_layer([_square(c) for c in codes], table, "phase", "Phase")
-    fills = [f["properties"]["fill"] for f in layer.data["features"]]
+    layer, bins = maps.communes_layer([_square(c) for c in codes], table, "phase", "Phase",
+                                      url=URL)
+    fills = [fill for fill, _ in layer.features.values()]
     assert fills == [maps.PHASE_COLOURS[p] for p in PHASE_ORDER]
     assert bins == []
-    assert "&lt;img" in layer.data["features"][2]["properties"]["tooltip"]
+    assert "&lt;img" in layer.features[codes[2]][1]
 
 
 def test_communes_coloured_by_an_indicator_use_quantile_classes():
@@ -73,12 +73,12 @@ def test_communes_coloured_by_an_indicator_use_quantile_classes():
                           "phase": ["autonomie"] * 5, "workshops": [0, 2, 4, 6, 8]},
                          index=codes)
     layer, bins = maps.communes_layer([_square(c) for c in codes], table, "workshops",
-                                      "Ateliers")
-    fills = [f["properties"]["fill"] for f in layer.data["features"]]
+                                      "Ateliers", url=URL)
+    fills = [fill for fill, _ in layer.features.values()]
     assert fills[0] == maps.LIGHT_GREY  # zero stays grey
     assert fills[-1] == maps.SEQUENTIAL[-1]
     assert bins == sorted(bins) and len(bins) == 5 and bins[-1] == 8
-    assert "Ateliers : 8" in layer.data["features"][-1]["properties"]["tooltip"]
+    assert "Ateliers : 8" in layer.features[codes[-1]][1]
 
 
 def test_point_layers_carry_one_compact_row_per_point():
@@ -121,7 +121,7 @@ def test_school_layer_marks_rep_and_pcn():
 
 def test_the_rendered_map_loads_nothing_from_outside(departements_geojson):
     venues = synthetic_venues(50)
-    page = rendered(maps.departements_layer(departements_geojson, pd.DataFrame()),
+    page = rendered(maps.departements_layer(departements_geojson, pd.DataFrame(), URL),
                     maps.points_layer(maps.venue_layer(venues, VenueKind.labels())))
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and all(s.startswith("/app/static/vendor/") for s in sources)
@@ -134,6 +134,10 @@ def test_offline_assets_are_copied_from_the_installed_packages(tmp_path):
                  "markercluster/leaflet.markercluster.js", "leaflet/images/marker-icon.png"):
         assert (target / name).stat().st_size > 0
     assert "imagePath" in (target / "leaflet" / "icon-path.js").read_text()
+    # Another server starting never rewrites a file a browser may be loading.
+    before = {p: p.stat().st_mtime_ns for p in target.rglob("*") if p.is_file()}
+    offline.install_assets(tmp_path)
+    assert {p: p.stat().st_mtime_ns for p in target.rglob("*") if p.is_file()} == before
 
 
 def test_a_département_view_is_framed_on_its_shapes():
@@ -146,3 +150,34 @@ def test_a_tile_layer_is_an_option_for_online_deployments():
     assert "data.geopf.fr" not in maps.base_map().get_root().render()
     page = maps.base_map(tiles="ign").get_root().render()
     assert "GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2" in page
+
+
+def test_the_base_map_of_a_territory_is_the_same_whatever_the_view_shows(departements_geojson):
+    """streamlit-folium remounts the map when its script changes: a territory's base map must
+    not depend on the colouring or the figures, which travel in the feature groups."""
+    from streamlit_folium import generate_leaflet_string
+
+    from tne_dash.figures.map_frames import MapFrames
+    from tne_dash.figures.map_view import MapView
+    from tne_dash.ui.territory_map import build_territory_layers
+
+    offline.use_offline_assets()
+    codes = ["95063", "95018"]
+    table = pd.DataFrame({"name": ["Bezons", "Argenteuil"], "population": [30000, 110000],
+                          "phase": ["parents_ressources", "not_engaged"],
+                          "workshops": [50, 0]}, index=codes)
+    frames = MapFrames(table=table, cnfs=pd.DataFrame(), venues=pd.DataFrame(),
+                       schools=pd.DataFrame(), demo=True)
+    drawn = [build_territory_layers(MapView(departement="95", colour_by=colour, layers=()),
+                                    frames, departements_geojson, [_square(c) for c in codes],
+                                    pd.Series(dtype=object), reference_dir=REFERENCE_DIR)
+             for colour in ("phase", "workshops")]
+    scripts = [generate_leaflet_string(d.base) for d in drawn]
+    assert scripts[0] == scripts[1]
+    assert "Bezons" not in scripts[0]  # the data is in the groups
+    assert [g.layer_name for g in drawn[0].groups] == ["Départements", "Communes"]
+    phase, workshops = (d.groups[1]._children for d in drawn)
+    (phase_layer,), (workshops_layer,) = phase.values(), workshops.values()
+    assert "Phase : Année 2 — Parents Ressources" in phase_layer.features["95063"][1]
+    assert "Ateliers : 50" in workshops_layer.features["95063"][1]
+    assert not phase_layer.control  # listed once, by its group

@@ -151,7 +151,8 @@ def open_carte(**params: str) -> AppTest:
 def map_script(at: AppTest) -> str:
     import json
 
-    return json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    return args["script"] + (args["feature_group"] or "")
 
 
 def test_carte_page_runs_on_the_france_view(app_env):

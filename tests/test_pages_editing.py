@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,7 @@ def editing_env(monkeypatch, writable_built_url, tmp_path) -> str:
     ])
     monkeypatch.setenv("TNE_DASH_DATABASE_URL", writable_built_url)
     monkeypatch.setenv("TNE_DASH_ACCOUNTS_FILE", str(accounts))
+    monkeypatch.setenv("TNE_DASH_SESSION_SECRET_FILE", str(tmp_path / "session_secret"))
     return writable_built_url
 
 
@@ -38,30 +40,42 @@ def open_page(page: str, account: Account | None = None, **params) -> AppTest:
     return at.switch_page(f"pages/{page}").run()
 
 
+def sign_in_forms(at: AppTest) -> list[str]:
+    """The local sign-in forms of the page: plain HTML posting to the server's route."""
+    return [h.proto.body for h in at.get("html") if 'action="/auth/connexion"' in h.proto.body]
+
+
 @pytest.mark.parametrize("page", ["saisie.py", "importer.py"])
 def test_editor_pages_refuse_anonymous_viewers_with_a_sign_in_form(editing_env, page):
     at = open_page(page)
     assert not at.exception
     assert "réservée aux éditeurs" in at.warning[0].value
-    assert at.text_input(key="name-page").label == "Identifiant"
+    page_form = [f for f in sign_in_forms(at) if 'value="page"' in f]
+    assert len(page_form) == 1 and '<label for="tne-name-page">Identifiant</label>' in \
+        page_form[0]
     assert not at.get("file_uploader")
 
 
-def test_signing_in_with_a_local_account_opens_the_import_page(editing_env):
+def test_signing_in_with_a_local_account_opens_the_import_page(editing_env, monkeypatch):
+    """The cookie the sign-in route sets (tests/test_sign_in.py posts to it) opens the page."""
+    from tne_dash import signin
+    from tne_dash.access import load_accounts
+    from tne_dash.config import Settings
+
+    settings = Settings.from_env()
+    secret = signin.server_secret("", settings.session_secret_file)
+    cookie = signin.issue_cookie(load_accounts(settings.accounts_file)["claire"], secret,
+                                 time.time(), 8)
+    monkeypatch.setattr("tne_dash.ui.auth.session_cookie", lambda: cookie)
     at = open_page("importer.py")
-    at.text_input(key="name-page").input("claire")
-    at.text_input(key="password-page").input("pw95")
-    at.button(key="FormSubmitter:sign-in-page-Se connecter").click().run()
     assert not at.exception
     assert at.title[0].value == "Importer des données"
     assert [c.value for c in at.sidebar.caption] == ["Connecté : **claire** — éditeur (95)"]
 
 
 def test_a_wrong_password_is_refused(editing_env):
-    at = open_page("importer.py")
-    at.text_input(key="name-page").input("claire")
-    at.text_input(key="password-page").input("faux")
-    at.button(key="FormSubmitter:sign-in-page-Se connecter").click().run()
+    """The sign-in route sends the browser back with ?connexion=echec: the form says it."""
+    at = open_page("importer.py", connexion="echec", formulaire="page")
     assert [e.value for e in at.error] == ["Identifiant ou mot de passe incorrect."]
     assert "tne_account" not in at.session_state
 

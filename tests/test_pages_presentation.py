@@ -11,12 +11,13 @@ import re
 import time
 
 from apptest import open_page, shown
-from sqlalchemy import create_engine, select
 from streamlit.testing.v1 import AppTest
 
+from tne_dash.access import Account, Role
 from tne_dash.cli import main
 from tne_dash.labels import format_number
-from tne_dash.store.models import Venue, Workshop, WorkshopTheme
+from tne_dash.store.db import make_engine
+from tne_dash.store.imports.service import record_workshop
 from tne_dash.ui.data import VERSION_TTL
 
 _FIGURE = re.compile(r'<div class="tne-fig( tne-changed)?" data-code="([a-z_0-9]+)"[^>]*>'
@@ -97,16 +98,15 @@ def test_a_workshop_written_to_the_database_shows_at_the_next_refresh(monkeypatc
     monkeypatch.setenv("TNE_DASH_DATABASE_URL", writable_built_url)
     at = open_presentation(scope="departement:95", lecture="pause")
     before = figures(at)["workshops"][0]
-    engine = create_engine(writable_built_url)
-    with engine.begin() as conn:  # another program, straight into the database
-        venue = conn.execute(select(Venue.id, Venue.commune_code)
-                             .where(Venue.commune_code == "95063")).first()
-        new_id = conn.execute(Workshop.__table__.insert().values(
-            date=dt.date.today(), venue_id=venue.id, commune_code=venue.commune_code,
-            phase="autonomie", format="atelier_collectif", duration_minutes=90,
-            facilitator_kind="cnfs", parents_count=9, first_time_parents_count=6,
-            children_count=0, source="form")).inserted_primary_key[0]
-        conn.execute(WorkshopTheme.__table__.insert().values(workshop_id=new_id, theme="ent"))
+    engine = make_engine(writable_built_url)  # another process, through the app's write path
+    now = dt.datetime.now()
+    report = record_workshop(engine, {
+        "date": now.date(), "code_insee": "95063", "lieu": "Médiathèque Maupassant",
+        "type_lieu": "médiathèque", "phase": "autonomie", "format": "atelier collectif",
+        "thematiques": "ENT", "duree_minutes": 90, "animateur": "CNFS", "nb_parents": 9,
+        "nb_nouveaux_parents": 6, "nb_enfants": 0},
+        account=Account("admin", Role.ADMIN), today=now.date(), now=now)
+    assert report.errors == []
     engine.dispose()
     time.sleep(VERSION_TTL + 0.5)  # the shared fingerprint is read again after its TTL
     at.run()

@@ -14,6 +14,7 @@ import pytest
 from apptest import open_page
 
 from tne_dash.access import (
+    SIGN_IN_THROTTLE,
     Account,
     AccountsFileError,
     Role,
@@ -73,26 +74,34 @@ def throttled_app(monkeypatch, app_env, tmp_path) -> str:
     return "lucie-reload"
 
 
-def submit(at, name: str, password: str):
-    at.text_input(key="name-page").input(name)
-    at.text_input(key="password-page").input(password)
-    return at.button(key="FormSubmitter:sign-in-page-Se connecter").click().run()
+def post_sign_in(name: str, password: str, client: str) -> str:
+    """One sign-in posted to the server's route from a fresh browser (no cookie, no
+    session: a reload or another tab); returns where it sends the browser back."""
+    from sign_in_client import SAME_SITE, browser
+
+    answer = browser(client).post("/auth/connexion", headers=SAME_SITE,
+                                  data={"identifiant": name, "mot_de_passe": password,
+                                        "retour": "/importer", "formulaire": "page"})
+    assert answer.status_code == 303
+    return answer.headers["location"]
 
 
-def test_reloading_the_page_does_not_reset_the_count_of_wrong_passwords(throttled_app):
+def test_reloading_the_page_does_not_reset_the_count_of_wrong_passwords(throttled_app,
+                                                                        monkeypatch, tmp_path):
     name = throttled_app
-    first_tab = open_page("importer.py")
-    for _ in range(3):
-        first_tab = submit(first_tab, name, "mauvais-mot-de-passe")
-    assert [e.value for e in first_tab.error] == ["Identifiant ou mot de passe incorrect."]
-    reloaded = open_page("importer.py")  # a reload is a new session: nothing carried over
-    for _ in range(2):
-        reloaded = submit(reloaded, name, "mauvais-mot-de-passe")
-    another_tab = submit(open_page("importer.py"), name, GOOD_PASSWORD)
-    assert not another_tab.exception
-    message = another_tab.error[0].value
-    assert message.startswith("Trop d'essais de connexion : réessayez dans 30 secondes")
-    assert "tne_account" not in another_tab.session_state
+    monkeypatch.setenv("TNE_DASH_SESSION_SECRET_FILE", str(tmp_path / "secret"))
+    SIGN_IN_THROTTLE.clear()
+    for client in ("203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "127.0.0.1"):
+        assert post_sign_in(name, "mauvais-mot-de-passe", client) == \
+            "/importer?connexion=echec&formulaire=page"
+    locked = post_sign_in(name, GOOD_PASSWORD, "198.51.100.9")  # a new tab, another address
+    assert locked == "/importer?connexion=verrou&formulaire=page&attente=30"
+    page = open_page("importer.py", connexion="verrou", formulaire="page", attente="30")
+    assert not page.exception
+    assert page.error[0].value.startswith("Trop d'essais de connexion : réessayez dans 30 "
+                                          "secondes")
+    assert "tne_account" not in page.session_state
+    SIGN_IN_THROTTLE.clear()
 
 
 def test_five_failures_lock_the_account_name_for_every_client_and_the_lock_doubles(accounts):

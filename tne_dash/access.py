@@ -386,6 +386,77 @@ def sign_in(accounts: dict[str, Account], name: str, password: str, client: str 
     return account
 
 
+def client_key(remote_ip: str | None, forwarded_for: str | None = None,
+               real_ip: str | None = None) -> str | None:
+    """Who is asking, for the throttle: the connection's address (None on loopback), with
+    the address a reverse proxy forwarded (``X-Forwarded-For``, ``X-Real-IP``) when there is
+    one, so that viewers behind the same proxy are told apart. None when unknown (local
+    viewer, no forwarding header): the throttle then counts the account name alone."""
+    remote = None if remote_ip in (None, "", "127.0.0.1", "::1") else remote_ip
+    forwarded = (forwarded_for or "").split(",")[0].strip() or (real_ip or "").strip()
+    if forwarded:
+        return f"{remote or 'local'} pour {forwarded}"
+    return remote
+
+
+_ROLE_WORDS = {"lecteur": Role.LECTEUR, "reader": Role.LECTEUR,
+               "editeur": Role.EDITEUR, "éditeur": Role.EDITEUR, "editor": Role.EDITEUR,
+               "admin": Role.ADMIN, "administrateur": Role.ADMIN, "administrator": Role.ADMIN}
+_ROLE_RANK = (Role.LECTEUR, Role.EDITEUR, Role.ADMIN)
+
+
+def claim_value(claims: object, path: str) -> object:
+    """The claim ``path`` of an ID token's claims (``realm_access.roles``: a dotted path
+    reads inside objects); None when absent."""
+    value = claims
+    for part in path.split("."):
+        getter = getattr(value, "get", None)
+        if getter is None:
+            return None
+        value = getter(part)
+    return value
+
+
+def _claim_items(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [v for v in re.split(r"[,;\s]+", value) if v]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [str(v) for v in value if isinstance(v, str | int)]
+    return []
+
+
+def role_from_claim(value: object) -> Role | None:
+    """The highest role a claim names (« admin », « editeur », « lecteur », in French or
+    English, any case; a list keeps the highest); None when it names none."""
+    found = [_ROLE_WORDS[w] for w in (v.strip().casefold() for v in _claim_items(value))
+             if w in _ROLE_WORDS]
+    return max(found, key=_ROLE_RANK.index) if found else None
+
+
+def departements_from_claim(value: object) -> frozenset[str]:
+    """The département codes a claim carries (a list, or codes separated by commas);
+    anything that is not a real code is left out."""
+    codes = {v.strip().upper() for v in _claim_items(value)}
+    return frozenset(c for c in codes if check_departement_code(c) is None)
+
+
+def account_for_claims(accounts: dict[str, Account], claims: object, *, role_claim: str = "",
+                       departements_claim: str = "") -> Account:
+    """The rights of a user signed in with the identity provider: from the ID token's
+    claims when a role claim is declared (``TNE_DASH_OIDC_ROLE_CLAIM``) and the token
+    carries it, else from the accounts file entry with the same verified e-mail."""
+    email = str(claim_value(claims, "email") or "")
+    display = str(claim_value(claims, "name") or "")
+    role = role_from_claim(claim_value(claims, role_claim)) if role_claim else None
+    if role is None:
+        return account_for_identity(accounts, email, display,
+                                    claim_value(claims, "email_verified"))
+    departements = (departements_from_claim(claim_value(claims, departements_claim))
+                    if departements_claim and role == Role.EDITEUR else frozenset())
+    return Account(name=display or email.strip().lower() or "utilisateur", role=role,
+                   departements=departements, email=email.strip().lower())
+
+
 def account_for_identity(accounts: dict[str, Account], email: str, display_name: str,
                          email_verified: object = None) -> Account:
     """The rights of a user signed in with the identity provider, matched by e-mail — never

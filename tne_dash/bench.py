@@ -6,6 +6,9 @@
 - **Map**: a 20 000-point venue layer built the naive way (one ``folium.Marker`` per point
   in a ``MarkerCluster``) against ours (one JSON array drawn as canvas circles and clustered
   in the browser), time and HTML payload.
+- **Browser**: every page as a person sees it in headless Chromium (first and second view
+  against an empty Streamlit page), filter changes through the widgets, the server's CPU per
+  view (``browser_bench.py``), and the wall time of ``tne-dash --help``.
 """
 
 from __future__ import annotations
@@ -87,8 +90,14 @@ def map_benchmark(points: int = MAP_POINTS) -> dict:
             "ours_bytes": ours_bytes}
 
 
-def benchmark(database_url: str, points: int = MAP_POINTS, progress=lambda page: None) -> dict:
-    """The whole benchmark in one run, as the stable JSON object operators track."""
+def benchmark(database_url: str, points: int = MAP_POINTS, progress=lambda page: None,
+              chromium: str | None = None) -> dict:
+    """The whole benchmark in one run, as the stable JSON object operators track.
+
+    ``chromium``: the browser's executable (Debian's by default); when it or Playwright is
+    missing, ``browser``, ``changes`` and ``cpu_ms_per_view`` say so (``available``: false,
+    a French ``reason``) and everything else is measured."""
+    from tne_dash.browser_bench import CHROMIUM, browser_benchmark, cli_help_ms
     from tne_dash.ui.page_bench import empty_page_ms, measure_pages
 
     engine = make_engine(database_url)
@@ -103,6 +112,8 @@ def benchmark(database_url: str, points: int = MAP_POINTS, progress=lambda page:
         "peak_rss_mb": peak_rss_mb(),
     }
     engine.dispose()
+    result |= browser_benchmark(database_url, chromium=chromium or CHROMIUM, progress=progress)
+    result["cli_help_ms"] = cli_help_ms()
     return result
 
 
@@ -156,5 +167,45 @@ def render_table(result: dict) -> str:
         f"{result['search']['median_ms']:.0f} ms par frappe en médiane, "
         f"{result['search']['max_ms']:.0f} ms au plus",
         f"Mémoire résidente maximale : {format_number(result['peak_rss_mb'])} Mo",
+        "",
+        *browser_lines(result),
     ]
     return "\n".join(lines)
+
+
+def _ms(value: float) -> str:
+    return f"{format_number(value)} ms"
+
+
+def browser_lines(result: dict) -> list[str]:
+    """The browser sections of the table, in French (rows indented: a row never starts with
+    a page's name, which starts its line in the table above)."""
+    browser, changes, cpu = result["browser"], result["changes"], result["cpu_ms_per_view"]
+    lines = []
+    if not browser["available"]:
+        lines.append(f"Navigateur : non mesuré — {browser['reason']}")
+    else:
+        lines += [
+            f"Dans le navigateur (Chromium sans écran, jusqu'à la page rendue) — page vide : "
+            f"{_ms(browser['empty_page']['ms'])}",
+            f"  {'Page':<14}{'1re vue':>11}{'2e vue':>11}{'1re/vide':>10}{'2e/vide':>9}"
+            f"{'CPU/vue':>11}",
+        ]
+        for page, t in browser["pages"].items():
+            lines.append(
+                f"  {page:<14}{_ms(t['first_ms']):>11}{_ms(t['second_ms']):>11}"
+                f"{format_number(t['first_ratio'], 2):>10}{format_number(t['second_ratio'], 2):>9}"
+                f"{_ms(cpu['pages'][page]):>11}")
+        lines.append(f"(1re vue : paramètres jamais vus du serveur ; 2e vue : mêmes paramètres, "
+                     f"médiane de {browser['second_views']} ; chaque vue dans un contexte neuf.)")
+    if changes["available"]:
+        lines += ["", f"Changements de filtre, de l'action à la page rendue (objectif "
+                      f"{_ms(changes['goal_ms'])}) :"]
+        lines += [f"  {name:<20}{_ms(c['ms']) if c['ms'] is not None else 'échec':>10}  "
+                  f"{c['what']}" for name, c in changes["changes"].items()]
+    if cpu["available"]:
+        lines += ["", f"Processeur du serveur : {_ms(cpu['median'])} par vue en médiane, soit "
+                      f"{format_number(cpu['views_per_second_per_core'], 1)} vues/s par cœur "
+                      f"(page vide : {_ms(cpu['empty_page'])} par vue)"]
+    lines.append(f"tne-dash --help : {_ms(result['cli_help_ms'])}")
+    return lines

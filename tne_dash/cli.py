@@ -479,10 +479,35 @@ def cmd_fiche(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _database_settings(args, builds_default=True)
     ensure_database(settings)
+    prepare_sign_in(settings, args.address, args.port)
     env = dict(os.environ, TNE_DASH_DATABASE_URL=settings.database_url)
     print(f"Tableau de bord : http://{args.address}:{args.port}/", file=sys.stderr)
     return subprocess.call(server_command(settings, args.port, args.address), env=env,
                            cwd=PROJECT_ROOT)
+
+
+def prepare_sign_in(settings: Settings, address: str, port: int, stream=None) -> str | None:
+    """Before the server starts: the cookie secret exists (created on first start, never
+    printed), and while there is no account at all, a new one-time link that creates the
+    first administrator is printed once. Returns that link (None when accounts exist)."""
+    from tne_dash import access, signin
+
+    stream = stream or sys.stderr
+    if not settings.session_secret and signin.ensure_secret_file(settings.session_secret_file):
+        print(f"Secret des sessions créé : {settings.session_secret_file} (mode 600).",
+              file=stream)
+    token_path = signin.setup_token_path(settings.accounts_file)
+    if access.load_accounts(settings.accounts_file):
+        signin.discard_setup_token(token_path)
+        return None
+    token = signin.create_setup_token(token_path)
+    shown = "localhost" if address in ("0.0.0.0", "::", "") else address
+    shown = f"[{shown}]" if ":" in shown else shown  # an IPv6 address in a URL
+    base = (settings.public_url or f"http://{shown}:{port}").rstrip("/")
+    link = f"{base}{signin.FIRST_ADMIN_PATH}?jeton={token}"
+    print("\nAucun compte n'existe encore. Pour créer le premier administrateur, ouvrez ce "
+          f"lien (valable 24 h, une seule fois) :\n\n    {link}\n", file=stream)
+    return link
 
 
 def server_command(settings: Settings, port: int, address: str) -> list[str]:

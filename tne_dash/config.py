@@ -11,6 +11,7 @@ from tne_dash import PROJECT_ROOT, REFERENCE_DIR
 ENV_PREFIX = "TNE_DASH_"
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "tne_dash.sqlite"
 DEFAULT_ACCOUNTS_FILE = PROJECT_ROOT / "config" / "accounts.toml"
+DEFAULT_SESSION_SECRET_FILE = PROJECT_ROOT / "config" / "session_secret"
 
 
 def _default_database_url() -> str:
@@ -55,6 +56,41 @@ class Settings:
         default=DEFAULT_ACCOUNTS_FILE,
         metadata={"help": "Local accounts (TOML, Argon2 password hashes) used when no identity "
                   "provider is configured; managed with tne-dash accounts."},
+    )
+    session_hours: int = field(
+        default=8,
+        metadata={"help": "How long a local sign-in lasts, in hours: the signed cookie's "
+                  "lifetime (a reload, a new tab or a link keep the editor signed in)."},
+    )
+    session_secret: str = field(
+        default="",
+        repr=False,
+        metadata={"help": "Secret that signs the sign-in cookies (at least 32 characters; the "
+                  "same for every process behind one address). Empty: read from "
+                  "TNE_DASH_SESSION_SECRET_FILE, generated there on first start."},
+    )
+    session_secret_file: Path = field(
+        default=DEFAULT_SESSION_SECRET_FILE,
+        metadata={"help": "File holding the cookie secret when TNE_DASH_SESSION_SECRET is "
+                  "empty; created on first start (mode 600, never logged)."},
+    )
+    oidc_provider_name: str = field(
+        default="ProConnect",
+        metadata={"help": "Name of the identity provider on the sign-in button "
+                  "(« Se connecter avec ProConnect »), when secrets.toml has an [auth] "
+                  "section."},
+    )
+    oidc_role_claim: str = field(
+        default="",
+        metadata={"help": "Claim of the identity provider's ID token that carries the role "
+                  "(lecteur, editeur, admin; a list keeps the highest; a dotted path such as "
+                  "realm_access.roles reads inside an object). Empty: the role comes from "
+                  "the accounts file entry with the same e-mail."},
+    )
+    oidc_departements_claim: str = field(
+        default="",
+        metadata={"help": "Claim that carries an editor's départements (a list, or codes "
+                  "separated by commas), read with TNE_DASH_OIDC_ROLE_CLAIM."},
     )
     import_max_mb: int = field(
         default=20,

@@ -1,7 +1,13 @@
 """Map builders: frames and GeoJSON in, ``folium.Map`` out. Pure (no streamlit), offline.
 
 Every name shown on the map comes from users or files: it is HTML-escaped here, once, in
-``tooltip_html``; folium's tooltips insert property values as raw HTML.
+``tooltip_html``; Leaflet's tooltips insert the outline tooltips as HTML.
+
+Outlines are not embedded: an ``OutlineLayer`` holds the URL of a GeoJSON file the browser
+fetches once and caches (``tne_dash.ui.outlines``), and only each feature's style and
+tooltip. The big layers build their script in Python, serialising their data once
+(``_Prebuilt``): folium would otherwise compile every rendered script as a Jinja template,
+at each of the renders streamlit-folium asks for.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from dataclasses import dataclass
 
 import folium
 import pandas as pd
+from branca.element import CssLink, Element, JavascriptLink
 from folium import plugins
+from folium.template import Template
 
 from tne_dash.labels import format_number
 from tne_dash.palette import (
@@ -71,27 +79,177 @@ TILES = {
 NAMED_POINTS_LIMIT = 5_000
 
 # Draws one point as a canvas circle. row = [lat, lon, style index, count, title, details];
-# style = [fill, stroke, stroke width, label]. Text goes through textContent: the browser
-# escapes it, so a name can never become markup.
+# STYLES[i] = [fill, stroke, stroke width, label].
 _POINT_CALLBACK = """function (row) {
-    var STYLES = %(styles)s, UNIT = %(unit)s;
     var style = STYLES[row[2]];
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
         radius: %(base)s + %(scale)s * Math.sqrt(Math.min(row[3], %(cap)s)),
         color: style[1], weight: style[2], fillColor: style[0], fillOpacity: 0.9});
-    var tip = document.createElement('div');
-    var title = document.createElement('b');
-    title.textContent = row[4] || style[3];
-    tip.appendChild(title);
-    var lines = (row[4] ? [style[3]] : []).concat([row[3] + ' ' + UNIT]);
-    if (row[5]) { lines = lines.concat(row[5].split('\\n')); }
-    lines.forEach(function (line) {
-        tip.appendChild(document.createElement('br'));
-        tip.appendChild(document.createTextNode(line));
-    });
-    marker.bindTooltip(tip);
+    marker.tneRow = row;
     return marker;
 }"""
+
+# The body of a clustered point layer (as folium's FastMarkerCluster, rows prebuilt). A
+# point's tooltip is built and bound when it is first hovered: binding thousands up front
+# cost more than drawing them. Text goes through textContent: the browser escapes it, so a
+# name can never become markup. ``markers`` go to the cluster once it is on the map, in one
+# call: it clusters them in chunks.
+_CLUSTER_SCRIPT = """
+    var STYLES = %(styles)s, UNIT = %(unit)s;
+    var callback = %(callback)s;
+    var tooltip = function (row) {
+        var style = STYLES[row[2]];
+        var tip = document.createElement('div');
+        var title = document.createElement('b');
+        title.textContent = row[4] || style[3];
+        tip.appendChild(title);
+        var lines = (row[4] ? [style[3]] : []).concat([row[3] + ' ' + UNIT]);
+        if (row[5]) { lines = lines.concat(row[5].split('\\n')); }
+        lines.forEach(function (line) {
+            tip.appendChild(document.createElement('br'));
+            tip.appendChild(document.createTextNode(line));
+        });
+        return tip;
+    };
+    var data = %(rows)s;
+    var cluster = L.markerClusterGroup(%(options)s);
+    cluster.on('mouseover', function (e) {
+        var marker = e.layer;
+        if (marker && marker.tneRow && !marker.getTooltip()) {
+            marker.bindTooltip(tooltip(marker.tneRow));
+            if (marker._map) { marker.openTooltip(e.latlng); }
+        }
+    });
+    var markers = new Array(data.length);
+    for (var i = 0; i < data.length; i++) {
+        markers[i] = callback(data[i]);
+    }"""
+
+# Fetches an outline file once per map frame (the browser's HTTP cache keeps it between
+# frames and visits); a failure says so on the map in French, and still reaches the console.
+_OUTLINE_FETCH = """window.tneOutlines = window.tneOutlines || (function () {
+    var files = {};
+    return function (url) {
+        if (!files[url]) {
+            files[url] = fetch(url, {credentials: 'same-origin'}).then(function (answer) {
+                if (!answer.ok) { throw new Error('Contours indisponibles (' + answer.status
+                                                  + ') : ' + url); }
+                return answer.json();
+            });
+            files[url].catch(function () { delete files[url]; });
+        }
+        return files[url];
+    };
+})();
+"""
+
+# Polygons from a fetched GeoJSON file; DATA[code] = [style index, tooltip HTML (escaped in
+# Python)], STYLES[i] = [fill, stroke]. Features absent from DATA are not drawn. The layer
+# is on the map at once (streamlit-folium binds its click handler then); features follow.
+_OUTLINE_SCRIPT = """(function () {
+    var STYLES = %(styles)s, DATA = %(data)s, WEIGHT = %(weight)s;
+    var layer = L.geoJson(null, {
+        filter: function (f) {
+            return Object.prototype.hasOwnProperty.call(DATA, f.properties.code);
+        },
+        style: function (f) {
+            var style = STYLES[DATA[f.properties.code][0]];
+            return {fillColor: style[0], color: style[1], weight: WEIGHT, fillOpacity: 0.85};
+        },
+        onEachFeature: function (f, shape) {
+            shape.bindTooltip(DATA[f.properties.code][1], {sticky: true});
+            shape.on('mouseover', function () {
+                shape.setStyle({weight: WEIGHT + 2, color: %(highlight)s});
+            });
+            shape.on('mouseout', function () { layer.resetStyle(shape); });
+        }
+    });
+    window.tneOutlines(%(url)s).then(function (outlines) {
+        layer.addData(outlines);
+        layer.tneLoaded = true;
+        layer.fire('tne:loaded');
+    }).catch(function (error) {
+        if (layer._map) {
+            var note = L.control({position: 'bottomleft'});
+            note.onAdd = function () {
+                var box = L.DomUtil.create('div', 'tne-outline-error');
+                box.style.cssText = 'background:#fff;padding:2px 6px;border:1px solid #929292';
+                box.textContent = 'Contours indisponibles : rechargez la page.';
+                return box;
+            };
+            note.addTo(layer._map);
+        }
+        throw error;
+    });
+    return layer;
+})()"""
+
+
+def script_json(value: object) -> str:
+    """JSON for a script: compact, UTF-8, and no character that could end the script or
+    open markup (as folium's ``tojson``)."""
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("'", "\\u0027"))
+
+
+class _RawScript(Element):
+    """Script text added to the figure as it is (not compiled as a template)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _Prebuilt:
+    """Mixin for layers whose script is built in Python from data serialised once, when the
+    layer is built. folium compiles each element's rendered script as a Jinja template, at
+    every render (streamlit-folium asks for three): with data inside, that was most of a
+    rerun. ``script()`` reads the current names, so renaming by streamlit-folium holds."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.script() }}{% endmacro %}")
+
+    def script(self) -> str:
+        raise NotImplementedError
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        for name, url in getattr(self, "default_js", ()):
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in getattr(self, "default_css", ()):
+            figure.header.add_child(CssLink(url), name=name)
+        figure.script.add_child(_RawScript(self.script()), name=self.get_name())
+
+
+class OutlineLayer(_Prebuilt, folium.map.Layer):
+    """Polygons the browser fetches from ``url`` (a cached GeoJSON file), styled from the
+    small per-feature data embedded here: ``features[code] = (fill, tooltip HTML)``."""
+
+    def __init__(self, url: str, features: Mapping[str, tuple[str, str]], name: str,
+                 weight: float):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "OutlineLayer"
+        self.url = url
+        self.features = dict(features)
+        self.weight = weight
+        styles: list[tuple[str, str]] = []
+        data = {}
+        for code, (fill, tooltip) in self.features.items():
+            style = (fill, GREY if fill in (LIGHT_GREY, "#FFFFFF") else "#FFFFFF")
+            if style not in styles:
+                styles.append(style)
+            data[code] = [styles.index(style), tooltip]
+        self._body = _OUTLINE_SCRIPT % {
+            "styles": script_json(styles), "data": script_json(data),
+            "weight": script_json(weight), "highlight": script_json(ROUGE_MARIANNE),
+            "url": script_json(url)}
+
+    def script(self) -> str:
+        return (f"{_OUTLINE_FETCH}var {self.get_name()} = {self._body};\n"
+                f"{self.get_name()}.addTo({self._parent.get_name()});\n")
 
 
 @dataclass(frozen=True)
@@ -152,39 +310,21 @@ def geojson_bounds(features: Sequence[Mapping]) -> tuple[tuple[float, float], tu
     return (min(lats), min(lons)), (max(lats), max(lons))
 
 
-def _polygon_layer(features: list[dict], name: str, weight: float) -> folium.GeoJson:
-    return folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=name,
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#FFFFFF"
-                                  if f["properties"]["fill"] not in (LIGHT_GREY, "#FFFFFF")
-                                  else GREY, "weight": weight, "fillOpacity": 0.85},
-        highlight_function=lambda f: {"weight": weight + 2, "color": ROUGE_MARIANNE},
-        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-        zoom_on_click=False,
-    )
-
-
-def departements_layer(geojson: Mapping, figures: pd.DataFrame) -> folium.GeoJson:
-    """Every département outlined; TNE ones filled by cohort. ``figures`` is indexed by code
-    with columns cohort_label, tne_cohort and the tooltip's figures (already formatted)."""
-    features = []
+def departements_layer(geojson: Mapping, figures: pd.DataFrame, url: str) -> OutlineLayer:
+    """Every département of ``geojson`` (names and codes; the geometry stays in the file at
+    ``url``) outlined; TNE ones filled by cohort. ``figures`` is indexed by code with columns
+    tne_cohort and the tooltip's figures (already formatted)."""
+    labels = [label for label in figures.columns if label not in ("tne_cohort", "name")]
+    rows = figures.to_dict("index")
+    features = {}
     for feature in geojson["features"]:
         code = feature["properties"]["code"]
-        row = figures.loc[code] if code in figures.index else None
+        row = rows.get(code)
         cohort = None if row is None else row.get("tne_cohort")
-        rows = [] if row is None else [(label, row[label]) for label in row.index
-                                       if label not in ("tne_cohort", "name")]
-        features.append({
-            "type": "Feature",
-            "geometry": feature["geometry"],
-            "properties": {
-                "code": code,
-                "fill": COHORT_COLOURS.get(cohort, "#FFFFFF"),
-                "tooltip": tooltip_html(f"{feature['properties']['nom']} ({code})", rows),
-            },
-        })
-    return _polygon_layer(features, "Départements", weight=1)
+        lines = [] if row is None else [(label, row[label]) for label in labels]
+        features[code] = (COHORT_COLOURS.get(cohort, "#FFFFFF"),
+                          tooltip_html(f"{feature['properties']['nom']} ({code})", lines))
+    return OutlineLayer(url, features, "Départements", weight=1)
 
 
 # Communes whose small count is masked for the public (tne_dash.figures.privacy).
@@ -211,33 +351,35 @@ def colour_for(value: float | None, bins: Sequence[float]) -> str:
 
 
 def communes_layer(features: Sequence[Mapping], table: pd.DataFrame, colour_by: str,
-                   value_label: str, decimals: int = 0) -> tuple[folium.GeoJson, list[float]]:
-    """Commune polygons coloured by phase (``colour_by == 'phase'``) or by a numeric column
-    of ``table`` (indexed by INSEE code, columns name, population, phase and the value).
-    Returns the layer and the bins of the numeric scale (empty for phases)."""
+                   value_label: str, decimals: int = 0, *, url: str
+                   ) -> tuple[OutlineLayer, list[float]]:
+    """Communes of ``features`` (codes; the geometry stays in the file at ``url``) coloured
+    by phase (``colour_by == 'phase'``) or by a numeric column of ``table`` (indexed by INSEE
+    code, columns name, population, phase and the value). Returns the layer and the bins of
+    the numeric scale (empty for phases)."""
     bins = [] if colour_by == "phase" else quantile_bins(
         pd.to_numeric(table[colour_by], errors="coerce"))
-    out = []
+    columns = list(dict.fromkeys(["name", "population", "phase", colour_by]))
+    rows = table[[c for c in columns if c in table]].to_dict("index")
+    out = {}
     for feature in features:
         code = feature["properties"]["code"]
-        if code not in table.index:
+        row = rows.get(code)
+        if row is None:
             continue
-        row = table.loc[code]
         phase = row["phase"]
-        rows = [("Population", format_number(row["population"])),
-                ("Phase", PHASE_LABELS[phase])]
+        lines = [("Population", format_number(row["population"])),
+                 ("Phase", PHASE_LABELS[phase])]
         if colour_by != "phase":
-            rows.append((value_label, format_number(row[colour_by], decimals)))
+            lines.append((value_label, format_number(row[colour_by], decimals)))
         if colour_by == "phase":
             fill = PHASE_COLOURS[phase]
         elif isinstance(row[colour_by], str):  # masked small count (privacy.MASK)
             fill = MASKED_COLOUR
         else:
             fill = colour_for(row[colour_by], bins)
-        out.append({"type": "Feature", "geometry": feature["geometry"],
-                    "properties": {"code": code, "fill": fill,
-                                   "tooltip": tooltip_html(row["name"], rows)}})
-    return _polygon_layer(out, "Communes", weight=0.6), bins
+        out[code] = (fill, tooltip_html(row["name"], lines))
+    return OutlineLayer(url, out, "Communes", weight=0.6), bins
 
 
 def _rows(frame: pd.DataFrame, style_index: pd.Series, counts: pd.Series,
@@ -301,19 +443,44 @@ def school_layer(schools: pd.DataFrame, level_labels: Mapping[str, str]) -> Poin
                       styles, "établissement", base_radius=3, scale=1, cap=1)
 
 
-def points_layer(layer: PointLayer) -> plugins.FastMarkerCluster:
+class PointCluster(_Prebuilt, plugins.FastMarkerCluster):
+    """A FastMarkerCluster whose rows are serialised once, when it is built (folium's own
+    re-serialises and re-compiles them at every render). Same assets, same script."""
+
+    def __init__(self, layer: PointLayer):
+        plugins.MarkerCluster.__init__(self, name=layer.name, overlay=True, control=True,
+                                       show=True)
+        self._name = "FastMarkerCluster"
+        self.data = layer.rows
+        callback = _POINT_CALLBACK % {
+            "base": layer.base_radius, "scale": layer.scale, "cap": layer.cap}
+        self._body = _CLUSTER_SCRIPT % {
+            "styles": script_json([[s.fill, s.stroke, s.weight, s.label]
+                                   for s in layer.styles]),
+            "unit": script_json(layer.unit), "callback": callback,
+            "rows": script_json(layer.rows),
+            "options": script_json({"disableClusteringAtZoom": CLUSTER_UNTIL_ZOOM,
+                                    "chunkedLoading": True, "showCoverageOnHover": False}),
+        }
+
+    def script(self) -> str:
+        return (f"var {self.get_name()} = (function () {{{self._body}\n"
+                f"    cluster.addTo({self._parent.get_name()});\n"
+                "    cluster.addLayers(markers);\n    return cluster;\n})();\n")
+
+
+def points_layer(layer: PointLayer) -> PointCluster:
     """Canvas circle markers clustered in the browser: one JSON array, no Python Marker."""
-    callback = _POINT_CALLBACK % {
-        "styles": json.dumps([[s.fill, s.stroke, s.weight, s.label] for s in layer.styles],
-                             ensure_ascii=False).replace("</", "<\\/"),
-        "unit": json.dumps(layer.unit, ensure_ascii=False),
-        "base": layer.base_radius, "scale": layer.scale, "cap": layer.cap,
-    }
-    return plugins.FastMarkerCluster(
-        layer.rows, name=layer.name, callback=callback,
-        disableClusteringAtZoom=CLUSTER_UNTIL_ZOOM, chunkedLoading=True,
-        showCoverageOnHover=False,
-    )
+    return PointCluster(layer)
+
+
+def feature_group(layer: folium.map.Layer) -> folium.FeatureGroup:
+    """``layer`` in a feature group of its name (the group is what the layer control lists):
+    how streamlit-folium swaps a layer without remounting the map."""
+    group = folium.FeatureGroup(name=layer.layer_name, overlay=True, control=True, show=True)
+    layer.control = False
+    layer.add_to(group)
+    return group
 
 
 def add_layers(m: folium.Map, layers: Iterable[folium.Element]) -> folium.Map:

@@ -7,7 +7,7 @@ that cannot load stops streamlit-folium from starting the map, so every entry is
 
 from __future__ import annotations
 
-import shutil
+import os
 from pathlib import Path
 
 import folium
@@ -46,6 +46,17 @@ CLUSTER_CSS = [
 ]
 
 
+def _put(target: Path, content: bytes) -> None:
+    """Write ``target`` only when its content differs, atomically: a browser loading it from
+    another server process never reads a half-written file (a script that fails to load
+    keeps the map from starting)."""
+    if target.exists() and target.read_bytes() == content:
+        return
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, target)
+
+
 def install_assets(static_dir: Path = STATIC_DIR) -> Path:
     """Copy the assets from the installed packages (only what is missing or changed)."""
     target = static_dir / VENDOR
@@ -53,12 +64,13 @@ def install_assets(static_dir: Path = STATIC_DIR) -> Path:
         folder = target / name
         folder.mkdir(parents=True, exist_ok=True)
         for file in files:
-            src, dst = source / file, folder / file
-            if not dst.exists() or dst.stat().st_size != src.stat().st_size:
-                shutil.copyfile(src, dst)
+            _put(folder / file, (source / file).read_bytes())
     images = Path(xleaflet.BASE_DIR) / "images"
-    shutil.copytree(images, target / "leaflet" / "images", dirs_exist_ok=True)
-    (target / "leaflet" / "icon-path.js").write_text(_ICON_PATH_JS, encoding="utf-8")
+    (target / "leaflet" / "images").mkdir(parents=True, exist_ok=True)
+    for image in images.iterdir():
+        if image.is_file():
+            _put(target / "leaflet" / "images" / image.name, image.read_bytes())
+    _put(target / "leaflet" / "icon-path.js", _ICON_PATH_JS.encode("utf-8"))
     return target
 
 

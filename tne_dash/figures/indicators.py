@@ -239,9 +239,14 @@ def _parents_ressources_active_query(key, scope: Scope, filters: Filters, level:
     prc = ParentsRessourcesCount
     day = filters.date_to or dt.date.today()
     until = Filters(date_to=day, include_demo=filters.include_demo)
+    territory = territory_clauses(scope, filters)
+    # Only the territory's communes: a département reads its own reports, not France's.
+    in_territory = ([prc.commune_code.in_(select(Commune.code_insee).where(*territory))]
+                    if territory else [])
     latest = (
         select(prc.commune_code, func.max(prc.period_end).label("last_end"))
-        .where(*date_clauses(prc.period_end, until), *source_clauses(prc.source, until))
+        .where(*in_territory, *date_clauses(prc.period_end, until),
+               *source_clauses(prc.source, until))
         .group_by(prc.commune_code)
         .subquery()
     )

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
-from streamlit_folium import st_folium
 
 from tne_dash.figures.live_figures import LiveFigures, changed_figures
 from tne_dash.figures.map_frames import for_viewer
@@ -27,7 +26,7 @@ from tne_dash.screens.presentation.view import (
     step,
 )
 from tne_dash.ui import data
-from tne_dash.ui.territory_map import build_territory_map
+from tne_dash.ui.territory_map import build_territory_layers
 
 _DECK = "presentation_deck"
 MAP_HEIGHT = 480
@@ -162,14 +161,23 @@ def map_slide(head: str, figures: LiveFigures) -> None:
     found = for_viewer(data.load_map_frames(config.database_url, view), view, exact=False)
     communes = data.commune_outlines(config, departement) if departement else []
     cohorts = data.load_departements(config.database_url).set_index("code")["tne_cohort"]
-    m, _ = build_territory_map(view, found, data.departement_outlines(config), communes, cohorts,
-                           tiles=config.map_tiles)
+    # The base map stays the same from one refresh to the next; the outlines, styled by the
+    # live figures, are swapped in place: a new figure never reloads the map on the screen.
+    drawn = build_territory_layers(view, found, data.departement_outlines(config), communes,
+                                   cohorts, tiles=config.map_tiles,
+                                   reference_dir=config.reference_dir)
     st.html(html.wrap(head, html.subtitle(figures.map_label)
                       if figures.map_label != figures.label else ""))
     left, right = st.columns([3, 1], vertical_alignment="center")
     with left:
-        st_folium(m, key=f"presentation_map_{departement}", height=MAP_HEIGHT,
-                  use_container_width=True, returned_objects=[])
+        # Imported here, in a script run: streamlit-folium declares its component when first
+        # imported, and one declared before the server's runtime exists (serve.py imports the
+        # screens at start) is never served — the map frame would stay empty.
+        from streamlit_folium import st_folium
+
+        st_folium(drawn.base, key=f"presentation_map_{departement}", height=MAP_HEIGHT,
+                  use_container_width=True, returned_objects=[],
+                  feature_group_to_add=drawn.groups, layer_control=drawn.control)
     right.html(html.wrap(html.phase_legend(figures.phases,
                                            map_of_departements=departement is None)))
 
