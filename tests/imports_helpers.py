@@ -55,3 +55,20 @@ def run(engine, kind: str, name: str, content: bytes | None = None, account=ADMI
     data = content if content is not None else (DATA / name).read_bytes()
     return import_file(engine, kind, name, data, account=account, today=TODAY, now=NOW,
                        **kwargs)
+
+
+def record_bezons_workshop_today(url: str) -> None:
+    """Another process records a workshop in Bezons today through the app's own write path
+    (as ``tne-dash import`` or the Saisie form of another server would)."""
+    from tne_dash.store.db import make_engine
+    from tne_dash.store.imports.service import record_workshop
+
+    engine = make_engine(url)
+    now = dt.datetime.now()
+    report = record_workshop(engine, {
+        "date": now.date(), "code_insee": "95063", "lieu": "Médiathèque Maupassant",
+        "type_lieu": "médiathèque", "phase": "autonomie", "format": "atelier collectif",
+        "thematiques": "ENT", "duree_minutes": 90, "animateur": "CNFS", "nb_parents": 9,
+        "nb_nouveaux_parents": 6, "nb_enfants": 0}, account=ADMIN, today=now.date(), now=now)
+    assert report.errors == []
+    engine.dispose()

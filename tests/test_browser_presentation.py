@@ -3,8 +3,6 @@ figure with no page reload, slides turn on their own, and nothing is cut off at 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from browser import (
     chromium_page,
@@ -13,10 +11,7 @@ from browser import (
     streamlit_server,
     wait_until_rendered,
 )
-
-from tne_dash.access import Account, Role
-from tne_dash.store.db import make_engine
-from tne_dash.store.imports.service import record_workshop
+from imports_helpers import record_bezons_workshop_today
 
 pytestmark = pytest.mark.browser
 
@@ -28,21 +23,6 @@ FIGURES_FIT = """() => [...document.querySelectorAll('.tne-value')].map(el => {
             && box.left >= 0 && box.right <= window.innerWidth
             && box.bottom <= window.innerHeight && box.height > 0};
 })"""
-
-
-def add_workshop(url: str) -> None:
-    """Another process records a workshop in Bezons today through the app's own write path
-    (as ``tne-dash import`` or the Saisie form of another server would)."""
-    engine = make_engine(url)
-    now = dt.datetime.now()
-    report = record_workshop(engine, {
-        "date": now.date(), "code_insee": "95063", "lieu": "Médiathèque Maupassant",
-        "type_lieu": "médiathèque", "phase": "autonomie", "format": "atelier collectif",
-        "thematiques": "ENT", "duree_minutes": 90, "animateur": "CNFS", "nb_parents": 9,
-        "nb_nouveaux_parents": 6, "nb_enfants": 0},
-        account=Account("admin", Role.ADMIN), today=now.date(), now=now)
-    assert report.errors == []
-    engine.dispose()
 
 
 def as_int(text: str) -> int:
@@ -59,7 +39,7 @@ def test_a_workshop_added_to_the_database_shows_in_the_headline_without_reload(
         wait_until_rendered(page)
         before = as_int(page.inner_text(WORKSHOPS))
         page.evaluate("window.__samePage = true")  # gone if the page ever reloads
-        add_workshop(writable_built_url)
+        record_bezons_workshop_today(writable_built_url)
         # Within one refresh interval (plus the shared fingerprint's 2 s and browser slack).
         page.wait_for_function(
             f"() => document.querySelector('{WORKSHOPS}')?.innerText.replace(/\\s/g, '')"
@@ -123,7 +103,7 @@ def test_a_new_figure_restyles_the_map_slide_in_place_without_reloading_the_map(
         before = frame.evaluate(_VAL_D_OISE_TOOLTIP)
         assert "Val-d" in before and "Ateliers" in before
         frame.evaluate("window.__sameMap = true")  # gone if the map frame ever reloads
-        add_workshop(writable_built_url)
+        record_bezons_workshop_today(writable_built_url)
         frame.wait_for_function(f"() => ({_VAL_D_OISE_TOOLTIP})() !== {before!r}",
                                 timeout=3 * interval * 1000)
         assert frame.evaluate("window.__sameMap === true")

@@ -11,13 +11,11 @@ import re
 import time
 
 from apptest import open_page, shown
+from imports_helpers import record_bezons_workshop_today
 from streamlit.testing.v1 import AppTest
 
-from tne_dash.access import Account, Role
 from tne_dash.cli import main
 from tne_dash.labels import format_number
-from tne_dash.store.db import make_engine
-from tne_dash.store.imports.service import record_workshop
 from tne_dash.ui.data import VERSION_TTL
 
 _FIGURE = re.compile(r'<div class="tne-fig( tne-changed)?" data-code="([a-z_0-9]+)"[^>]*>'
@@ -98,16 +96,7 @@ def test_a_workshop_written_to_the_database_shows_at_the_next_refresh(monkeypatc
     monkeypatch.setenv("TNE_DASH_DATABASE_URL", writable_built_url)
     at = open_presentation(scope="departement:95", lecture="pause")
     before = figures(at)["workshops"][0]
-    engine = make_engine(writable_built_url)  # another process, through the app's write path
-    now = dt.datetime.now()
-    report = record_workshop(engine, {
-        "date": now.date(), "code_insee": "95063", "lieu": "Médiathèque Maupassant",
-        "type_lieu": "médiathèque", "phase": "autonomie", "format": "atelier collectif",
-        "thematiques": "ENT", "duree_minutes": 90, "animateur": "CNFS", "nb_parents": 9,
-        "nb_nouveaux_parents": 6, "nb_enfants": 0},
-        account=Account("admin", Role.ADMIN), today=now.date(), now=now)
-    assert report.errors == []
-    engine.dispose()
+    record_bezons_workshop_today(writable_built_url)  # another process writes
     time.sleep(VERSION_TTL + 0.5)  # the shared fingerprint is read again after its TTL
     at.run()
     after, highlighted = figures(at)["workshops"]
