@@ -6,6 +6,7 @@ sign-in's routes (tne_dash/ui/sign_in_routes.py, /auth/connexion, /auth/deconnex
 
 import gc
 import importlib
+import logging
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -20,8 +21,15 @@ from tne_dash.ui.sign_in_routes import ROUTES as SIGN_IN_ROUTES
 # by the first viewer of each page (half a second for Altair alone); then the objects of the
 # start are frozen out of the garbage collector's way (.streamlit/config.toml turns off
 # Streamlit's full collection after every run).
+# (Streamlit checks each cache's settings as it is declared and, before its runtime exists,
+# warns once per cached function that it would keep it in memory: noise in the terminal of
+# `make run`. The caches themselves are made at the first call, in the runtime.)
+_caching_log = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+_level = _caching_log.level
+_caching_log.setLevel(logging.ERROR)
 for spec in PAGES:
     importlib.import_module(f"tne_dash.screens.{spec.url_path}.ui")
+_caching_log.setLevel(_level)
 gc.freeze()
 
 app = st.App("app.py", routes=[*OUTLINE_ROUTES, *SIGN_IN_ROUTES],
