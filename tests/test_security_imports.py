@@ -188,7 +188,8 @@ def test_references_imported_before_the_scoping_take_their_communes_departement(
         command.upgrade(alembic_config(conn), "0002")
     with Session(engine) as session:
         make_reference(session)
-        make_workshop(session, make_venue(session, "86194"), external_ref="ref:VIE-1")
+        make_workshop(session, make_venue(session, "86194"), external_ref="ref:VIE-1",
+                      monthly_sums=False)  # schema 0002: no monthly sums yet
         session.commit()
     upgrade_schema(engine)
     assert workshop_communes(engine) == [("ref:86:VIE-1", "86194")]
