@@ -7,8 +7,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from tne_dash.browser_bench import (  # noqa: F401
     MAP_FRAME,
     NO_SKELETON,
     READY,
+    wait_until_answering,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,17 +62,8 @@ def streamlit_process(database_url: str, *, secrets_file: Path | None = None,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
+        wait_until_answering(process, f"{base}/_stcore/health", lambda body: body == b"ok", 60,
+                             f"streamlit did not start; see {log.name}")
         yield base, process
     finally:
         process.terminate()

@@ -8,13 +8,13 @@ import json
 import os
 import shutil
 import subprocess
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from postgres import free_port
 from required import missing
+
+from tne_dash.browser_bench import wait_until_answering
 
 OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 PROVIDER = OIDC_DIR / "provider.mjs"
@@ -50,18 +50,9 @@ def oidc_provider(redirect_uri: str, users: dict[str, dict]):
     process = subprocess.Popen([node, str(PROVIDER)], cwd=OIDC_DIR, env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(
-                        f"{issuer}/.well-known/openid-configuration", timeout=2) as answer:
-                    if json.load(answer)["issuer"] == issuer:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"le fournisseur OIDC n'a pas démarré ; voir {log.name}")
-            time.sleep(0.2)
+        wait_until_answering(process, f"{issuer}/.well-known/openid-configuration",
+                             lambda body: json.loads(body)["issuer"] == issuer, 30,
+                             f"le fournisseur OIDC n'a pas démarré ; voir {log.name}")
         yield issuer
     finally:
         process.terminate()

@@ -205,6 +205,23 @@ def streamlit_command(script: Path, port: int) -> list[str]:
             "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"]
 
 
+def wait_until_answering(process: subprocess.Popen, url: str, ready: Callable[[bytes], bool],
+                         timeout_s: float, failure: str) -> None:
+    """Poll ``url`` until its body is ``ready``; ``RuntimeError(failure)`` when ``process``
+    exits or ``timeout_s`` passes first (servers of the bench and of the tests)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if ready(answer.read()):
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(0.1)
+
+
 @contextmanager
 def streamlit_server(script: Path, database_url: str | None, log_path: Path | None = None,
                      **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
@@ -219,18 +236,9 @@ def streamlit_server(script: Path, database_url: str | None, log_path: Path | No
                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                where = f" ; voir {log_path}" if log_path else ""
-                raise RuntimeError(f"Le serveur streamlit n'a pas démarré{where}.")
-            time.sleep(0.1)
+        where = f" ; voir {log_path}" if log_path else ""
+        wait_until_answering(process, f"{base}/_stcore/health", lambda body: body == b"ok",
+                             SERVER_START_S, f"Le serveur streamlit n'a pas démarré{where}.")
         yield base, process
     finally:
         process.terminate()
