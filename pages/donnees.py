@@ -3,7 +3,12 @@
 import streamlit as st
 
 from tne_dash.screens.donnees import ui as sections
-from tne_dash.screens.donnees.tables import catalogue_table, rules_table, sources_table
+from tne_dash.screens.donnees.tables import (
+    catalogue_table,
+    rules_table,
+    sources_table,
+    vigilance_rules_table,
+)
 from tne_dash.ui import data, shell
 
 shell.ensure_app_shell()
@@ -21,6 +26,14 @@ st.dataframe(catalogue_table(), hide_index=True, width="stretch")
 
 st.header("Règles de calcul")
 st.table(rules_table().set_index("Règle"))
+
+st.header("Points de vigilance")
+st.markdown(
+    "Les communes — et, vus des 12 départements TNE ou de la France, les départements — à "
+    "regarder de près à une date. Chaque point donne sa raison en une phrase chiffrée et un "
+    "lien vers la page qui la montre ; `tne-dash vigilance` applique les mêmes règles."
+)
+st.table(vigilance_rules_table().set_index("Point de vigilance"))
 
 st.header("Sources des données de référence")
 st.markdown(

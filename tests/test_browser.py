@@ -66,6 +66,7 @@ def test_a_deep_link_on_a_cold_server_opens_inside_the_app(built_db_url):
             assert tab.evaluate("document.documentElement.lang") == "fr"
             assert tab.get_by_text("Espace éditeurs").count() == 1
             assert tab.locator('[data-testid="stException"]').count() == 0
+            assert tab.locator('[role="dialog"]').count() == 0  # no « Page not found »
         # The script that says « fr » takes no room above the title.
         assert page.locator('[data-testid="stElementContainer"]:has(#tne-lang-fr)') \
             .evaluate("e => getComputedStyle(e).display") == "none"

@@ -439,6 +439,53 @@ def cmd_objectives(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vigilance(args: argparse.Namespace) -> int:
+    """The points de vigilance of a territory at a date: exact counts, as ``objectives``
+    (operators); ``--public`` words them as the public views do."""
+    from tne_dash.exports import neutralise_formulas
+    from tne_dash.figures.scope import Scope, check_scope_exists, scope_label
+    from tne_dash.figures.vigilance import (
+        RULES,
+        SEVERITY_LABELS,
+        vigilance_frame,
+        vigilance_points,
+        vigilance_summary,
+    )
+    from tne_dash.periods import school_year_of
+    from tne_dash.store.db import make_engine
+
+    scope = Scope.parse(args.scope)
+    as_of = parse_date(args.date_to, "--to") or dt.date.today()
+    settings = _database_settings(args)
+    ensure_database(settings)
+    with make_engine(settings.database_url).connect() as conn:
+        check_scope_exists(conn, scope)
+        points = vigilance_points(conn, scope, as_of, exact=not args.public)
+        place = scope_label(conn, scope)
+    demo = bool(points["demo"].any())
+    if args.format == "json":
+        print(json.dumps({"scope": str(scope), "territoire": place, "to": as_of.isoformat(),
+                          "annee": school_year_of(as_of).label, "exact": not args.public,
+                          "demo": demo, "points": points.to_dict("records")},
+                         ensure_ascii=False, indent=2))
+        return 0
+    if args.format == "csv":  # cells starting like a formula are neutralised
+        print(neutralise_formulas(vigilance_frame(points)).to_csv(index=False).rstrip("\n"))
+        return 0
+    lines = [f"{place} — points de vigilance au {format_date(as_of)} (année scolaire "
+             f"{school_year_of(as_of).label})" + (" — données de démonstration" if demo
+                                                  else ""),
+             vigilance_summary(points, place, as_of)]
+    heading = None
+    for row in points.itertuples():
+        if (row.severity, row.rule) != heading:
+            heading = (row.severity, row.rule)
+            lines += ["", f"{SEVERITY_LABELS[row.severity]} — {RULES[row.rule].title}"]
+        lines += [f"  {row.sentence}", f"    {row.link}"]
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_fiche(args: argparse.Namespace) -> int:
     from tne_dash.figures.comparison import (
         MAX_SELECTED,
@@ -697,6 +744,19 @@ def build_parser() -> argparse.ArgumentParser:
     obj.add_argument("--format", choices=("table", "csv", "json"), default="table")
     obj.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     obj.set_defaults(handler=cmd_objectives)
+
+    vig = sub.add_parser("vigilance", help="Points de vigilance d'un périmètre à une date : "
+                                           "raison chiffrée et lien vers la page.")
+    vig.add_argument("--scope", required=True,
+                     help="national, tne, departement:CODE ou commune:INSEE")
+    vig.add_argument("--to", dest="date_to", help="Date de la situation (AAAA-MM-JJ ; par "
+                                                  "défaut aujourd'hui).")
+    vig.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    vig.add_argument("--public", action="store_true",
+                     help="Effectifs comme dans les vues publiques (arrondis à 5, « < 5 ») ; "
+                          "par défaut exacts.")
+    vig.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    vig.set_defaults(handler=cmd_vigilance)
 
     fiche = sub.add_parser("fiche", help="Écrire la fiche PDF d'une commune (A4, une page).")
     fiche.add_argument("--commune", required=True, help="Code INSEE de la commune.")

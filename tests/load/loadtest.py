@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from browser import (  # noqa: E402
+    ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     LOCAL_PREFIXES,
@@ -167,7 +168,8 @@ async def _viewer(number: int, browser, base: str, deadline: float,
         start = time.perf_counter()
         try:
             if by_link:
-                response = await page.goto(f"{base}/{path}", timeout=VISIT_TIMEOUT_MS)
+                address = path.removeprefix(DEFAULT_PAGE)  # the home page is served at "/"
+                response = await page.goto(f"{base}/{address}", timeout=VISIT_TIMEOUT_MS)
                 if response is None or response.status >= 400:
                     report.errors.append(f"{path} : HTTP "
                                          f"{response.status if response else '?'}")
@@ -182,12 +184,31 @@ async def _viewer(number: int, browser, base: str, deadline: float,
                 report.errors.append(f"{path} : exception affichée")
                 continue
         except Exception as exc:  # noqa: BLE001 — a timeout or crash is an error to report
-            report.errors.append(f"{path} : {type(exc).__name__} {str(exc)[:120]}")
+            report.errors.append(f"{path} : {type(exc).__name__} {str(exc)[-400:]}"
+                                 f"{await _what_the_viewer_sees(page, number, path)}")
             continue
         on_sidebar_page = name != "presentation"
         report.record(name, "link" if by_link else "sidebar",
                       (time.perf_counter() - start) * 1000)
     await context.close()
+
+
+async def _what_the_viewer_sees(page, number: int, path: str) -> str:
+    """After an error: the page's address, its menu links, any dialog over the page and a
+    screenshot in artifacts/, so that a failure says what the viewer was looking at."""
+    try:
+        name = f"load-error-{number}-{path.split('?')[0]}"
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), timeout=10_000)
+        links = await page.eval_on_selector_all(
+            '[data-testid="stSidebarNav"] a', "els => els.map(e => e.getAttribute('href'))")
+        dialogs = await page.locator('[role="dialog"]').all_inner_texts()
+        state = await page.get_attribute('[data-testid="stApp"]', "data-test-script-state",
+                                         timeout=5_000)
+        return (f" | à l'écran : {page.url}, script {state}, menu {links}, "
+                f"dialogues {[d[:80] for d in dialogs]}, capture artifacts/{name}.png")
+    except Exception as exc:  # noqa: BLE001 — the diagnosis must not hide the error itself
+        return f" | état de la page illisible : {type(exc).__name__}"
 
 
 async def _sample_memory(pid: int, report: LoadReport, stop: asyncio.Event) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tne_dash.figures.indicators import ACTIVE_REPORT_MAX_AGE
 from tne_dash.figures.privacy import MASK, ROUNDED_TO
+from tne_dash.figures.vigilance import SEVERITY_LABELS, VIEW_NAMES, VIGILANCE_RULES
 
 
 def calculation_rules() -> list[tuple[str, str]]:
@@ -50,3 +51,10 @@ def calculation_rules() -> list[tuple[str, str]]:
          "mention « Données de démonstration », sur les pages, les exports, la fiche PDF et "
          "la ligne de commande."),
     ]
+
+
+def vigilance_rules() -> list[tuple[str, str, str, str, str]]:
+    """(rule, threshold, French statement, severity, page its link opens) for every rule of
+    the points de vigilance (``figures/vigilance.py``), in the order they are listed."""
+    return [(rule.title, rule.threshold, rule.help, SEVERITY_LABELS[rule.severity],
+             VIEW_NAMES[rule.view]) for rule in VIGILANCE_RULES]

@@ -1,4 +1,7 @@
-"""What every page run needs before its own content: the app shell and the French document."""
+"""What every page run needs before its own content: the app shell and a bounded address.
+
+(The document's ``lang="fr"`` is served by the server, ``http.FrenchDocument``; Streamlit's
+own English is rewritten by ``streamlit_french``.)"""
 
 from __future__ import annotations
 
@@ -13,13 +16,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from tne_dash import PROJECT_ROOT
 from tne_dash.ui import blocks
+from tne_dash.ui.page_addresses import NOT_FOUND_PARAM
 from tne_dash.ui.urlstate import bounded_params
 
 APP_SCRIPT = PROJECT_ROOT / "app.py"
-# The script sets the language; the style hides its own (empty) element container, which
-# would otherwise add one gap of the page's column above every title.
-_LANG_FR = ('<style>[data-testid="stElementContainer"]:has(#tne-lang-fr){display:none}</style>'
-            "<script id=\"tne-lang-fr\">document.documentElement.lang = 'fr'</script>")
 # True while app.py runs the page (``app_shell``): the page then knows the shell is there.
 _INSIDE_APP: ContextVar[bool] = ContextVar("tne_dash_inside_app", default=False)
 
@@ -33,6 +33,19 @@ def app_shell() -> Iterator[None]:
         yield
     finally:
         _INSIDE_APP.reset(token)
+
+
+class PageEnded(Exception):  # noqa: N818 — a signal, not an error
+    """Raised by ``end_page``; app.py catches it and goes on with the footer."""
+
+
+def end_page() -> None:
+    """End the page here, as ``st.stop()`` would, but let app.py draw the footer after it:
+    after ``st.stop()`` Streamlit refuses every element, the footer's link to the
+    accessibility statement too. Outside app.py, plain ``st.stop()``."""
+    if not _INSIDE_APP.get():
+        st.stop()
+    raise PageEnded
 
 
 def ensure_app_shell() -> None:
@@ -65,17 +78,15 @@ def ensure_app_shell() -> None:
     st.rerun()
 
 
-def declare_french() -> None:
-    """Make the document say ``lang="fr"`` (Streamlit serves ``en``; screen readers care).
-
-    One hidden element, no iframe: it takes no room above the page's title."""
-    st.html(_LANG_FR, unsafe_allow_javascript=True)
-
-
 def bound_address() -> None:
-    """Cut an oversized address before any page reads it, and say so."""
+    """Cut an oversized address before any page reads it, and say so; say so too when the
+    address named no page (``page_addresses`` sent the browser home with its name)."""
     params = st.query_params.to_dict()
     kept, problems = bounded_params(params)
+    missing = kept.pop(NOT_FOUND_PARAM, None)
+    if missing is not None:
+        problems = [f"La page « /{missing[:64]} » n'existe pas : voici l'accueil. Les pages "
+                    "sont dans le menu.", *problems]
     if problems:
         st.query_params.from_dict(kept)
         blocks.problems(problems)

@@ -1,12 +1,12 @@
-"""The Données page's tables: the indicator catalogue and the sources register, with French
-headers."""
+"""The Données page's tables: the indicator catalogue, the sources register, the calculation
+rules and the rules of the points de vigilance, with French headers."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from tne_dash.catalogue import CATALOGUE
-from tne_dash.figures.rules import calculation_rules
+from tne_dash.figures.rules import calculation_rules, vigilance_rules
 from tne_dash.store.sources import SOURCES
 
 
@@ -29,3 +29,10 @@ def catalogue_table() -> pd.DataFrame:
 def rules_table() -> pd.DataFrame:
     """The calculation rules, as the Données page shows them."""
     return pd.DataFrame(calculation_rules(), columns=["Règle", "Ce que fait le tableau de bord"])
+
+
+def vigilance_rules_table() -> pd.DataFrame:
+    """The rules of the points de vigilance: rule, threshold, what it checks, severity and
+    the page its link opens."""
+    return pd.DataFrame(vigilance_rules(), columns=["Point de vigilance", "Seuil",
+                                                    "Règle appliquée", "Gravité", "Lien vers"])

@@ -1,0 +1,753 @@
+"""Points de vigilance: the communes — and, seen from the 12 TNE départements or France, the
+départements — that need attention at a date, each with its reason in one French sentence
+and a link to the view that shows it.
+
+The rules are declared once, here (``VIGILANCE_RULES``): code, title, threshold and help,
+written from the constants that apply them; the Données page and ``tne-dash vigilance``
+show them. Every figure comes from the existing figure functions — objectives and statuses
+(``objectives.commune_progress``, ``objective_shares``, ``objective_status``), phases and plans
+(``rollout``), the « last 3 months » window (``freshness``) and workshop counts from the one
+indicator path (``indicators.compute_indicator_table``). The caller gives the date: nothing
+here reads the clock.
+
+Small counts: the statuses are those of the Déploiement page (measured on exact counts); the
+figures a sentence quotes follow the public rule (``privacy``) unless ``exact``, and the
+comparison with similar communes is made on the figures as shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from tne_dash.catalogue import CATALOGUE
+from tne_dash.figures.filters import Filters, source_clauses, territory_clauses
+from tne_dash.figures.freshness import QUIET_MONTHS, months_before, quiet_since
+from tne_dash.figures.indicators import compute_indicator_table, workshop_rows
+from tne_dash.figures.objectives import (
+    Status,
+    commune_progress,
+    elapsed_share,
+    objective_shares,
+    objective_status,
+    share_reached,
+)
+from tne_dash.figures.privacy import mask_value, public_share
+from tne_dash.figures.rollout import phases_at, rollout_plan
+from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
+from tne_dash.labels import MONTHS, format_date, format_number, format_percent, format_value
+from tne_dash.periods import Period, school_year_of
+from tne_dash.store.models import Commune, Departement, Objective, ParentsRessourcesCount
+from tne_dash.vocabulary import NOT_ENGAGED, PHASE_LABELS, Source
+
+# ── Thresholds: every number a rule uses, named once (the help texts are written from them).
+# « Loin derrière les communes comparables »: strictly more than this many points below the
+# median share of the comparable communes, when there are at least MIN_PEERS of them.
+BELOW_MEDIAN_POINTS = 10.0
+MIN_PEERS = 3
+# « Activité en baisse »: the workshops of the last TREND_MONTHS complete months are at most
+# TREND_MAX_PERCENT % of the same months a year before, which held at least
+# TREND_MIN_WORKSHOPS_BEFORE workshops (so that 2 → 1 triggers nothing).
+TREND_MONTHS = 3
+TREND_MAX_PERCENT = 75
+TREND_MIN_WORKSHOPS_BEFORE = 6
+# « Aucun atelier depuis 3 mois »: the freshness window of the Indicateurs page.
+WORKSHOP_QUIET_MONTHS = QUIET_MONTHS
+WORKSHOP_YEARS = (1, 2, 3)
+# « Aucun relevé Parents Ressources depuis 6 mois »: years 2 and 3 recruit and report.
+REPORT_QUIET_MONTHS = 6
+REPORT_YEARS = (2, 3)
+# « Beaucoup de communes en retard » (départements): at least this share of the communes with
+# objectives late on at least one of them, and at least this many communes.
+LATE_COMMUNES_MIN_SHARE = 40.0
+LATE_COMMUNES_MIN = 3
+
+# Severity: the order the points are listed in, most urgent first.
+URGENT, WATCH, COMPLETE = 3, 2, 1
+SEVERITY_LABELS = {URGENT: "Prioritaire", WATCH: "À surveiller", COMPLETE: "À compléter"}
+LEVEL_LABELS = {COMMUNE: "Commune", DEPARTEMENT: "Département"}
+
+# The pages a point links to (their routes: ``ui/navigation.py``, tested).
+DEPLOIEMENT, COMPARER, INDICATEURS = "/deploiement", "/comparer", "/indicateurs"
+VIEW_NAMES = {DEPLOIEMENT: "Déploiement", COMPARER: "Comparer", INDICATEURS: "Indicateurs"}
+
+LATE_OBJECTIVE = "late_objective"
+BELOW_PEERS = "below_peers"
+ACTIVITY_DOWN = "activity_down"
+NO_RECENT_WORKSHOP = "no_recent_workshop"
+NO_RECENT_REPORT = "no_recent_parents_ressources_report"
+YEAR_WITHOUT_OBJECTIVES = "year_without_objectives"
+OBJECTIVES_WITHOUT_PLAN = "objectives_without_plan"
+MANY_LATE_COMMUNES = "many_late_communes"
+
+
+# ── Windows and words ───────────────────────────────────────────────────────────────────
+
+
+def _month_end(first: dt.date) -> dt.date:
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def trend_windows(as_of: dt.date) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+    """The last ``TREND_MONTHS`` complete months at ``as_of`` (a month is complete when its
+    last day is at most ``as_of``) and the same months a year before, as (first day, last
+    day) pairs: on 17 April 2023, January–March 2023 and January–March 2022."""
+    end = as_of if (as_of + dt.timedelta(days=1)).day == 1 else \
+        as_of.replace(day=1) - dt.timedelta(days=1)
+    start = months_before(end.replace(day=1), TREND_MONTHS - 1)
+    before_start = months_before(start, 12)
+    before_end = _month_end(months_before(end.replace(day=1), 12))
+    return (start, end), (before_start, before_end)
+
+
+def report_quiet_since(as_of: dt.date) -> dt.date:
+    """The first day of the « last 6 months » window ending on ``as_of``."""
+    return months_before(as_of, REPORT_QUIET_MONTHS) + dt.timedelta(days=1)
+
+
+def _month_name(day: dt.date) -> str:
+    return MONTHS[day.month - 1]
+
+
+def months_phrase(start: dt.date, end: dt.date) -> str:
+    """« de janvier à mars 2023 », « d'octobre à décembre 2022 », « de novembre 2022 à
+    janvier 2023 »."""
+    first = _month_name(start)
+    of = "d'" if first[0] in "aeiouéâ" else "de "
+    if start.year == end.year:
+        return f"{of}{first} à {_month_name(end)} {end.year}"
+    return f"{of}{first} {start.year} à {_month_name(end)} {end.year}"
+
+
+def _url(path: str, params: dict[str, str]) -> str:
+    """A link relative to the app: ``/deploiement?scope=commune:95063&to=2023-04-17``."""
+    return f"{path}?{urlencode(params, safe=':,')}"
+
+
+def _change(percent: float) -> str:
+    """« −67 % » (a true minus sign), « +5 % »."""
+    text = format_percent(abs(percent), 0)
+    return ("−" if percent < 0 else "+") + text if round(percent) else text
+
+
+def _points(value: float) -> str:
+    text = format_number(value, 1)
+    return f"{text} point{'s' if abs(value) >= 2 else ''}"
+
+
+@dataclass(frozen=True)
+class VigilanceRule:
+    """One reason a territory needs attention: its stable code, its French title, its
+    threshold in a few words, its help (the rule stated exactly), its severity, the levels
+    it applies to and the page its link opens."""
+
+    code: str
+    title: str
+    threshold: str
+    help: str
+    severity: int
+    levels: tuple[str, ...]
+    view: str
+
+
+_ABOVE = "Vue des 12 départements TNE ou de la France, elle s'applique aussi aux départements."
+# The help texts' example date, and the windows the rules read on it.
+EXAMPLE_DATE = dt.date(2023, 4, 17)
+_EXAMPLE_TREND = trend_windows(EXAMPLE_DATE)
+_EXAMPLE = (f"au {format_date(EXAMPLE_DATE)}, les ateliers "
+            f"{months_phrase(*_EXAMPLE_TREND[0])} face à ceux "
+            f"{months_phrase(*_EXAMPLE_TREND[1])}")
+VIGILANCE_RULES: tuple[VigilanceRule, ...] = (
+    VigilanceRule(
+        LATE_OBJECTIVE, "En retard sur un objectif de l'année",
+        "statut « En retard » de la page Déploiement",
+        "Un objectif de l'année scolaire en cours a le statut « En retard » : la part de "
+        "l'objectif réalisée du 1er septembre à la date est inférieure à la part de l'année "
+        "scolaire écoulée. La phrase donne le réalisé, l'objectif, les deux parts et l'écart "
+        f"en points (une ligne par objectif en retard). {_ABOVE} Le statut est celui de la "
+        "page Déploiement, calculé sur les effectifs exacts.",
+        URGENT, (COMMUNE, DEPARTEMENT), DEPLOIEMENT),
+    VigilanceRule(
+        BELOW_PEERS, "Loin derrière les communes comparables",
+        f"plus de {format_number(BELOW_MEDIAN_POINTS)} points sous la médiane, au moins "
+        f"{MIN_PEERS} communes comparables",
+        "La part de son objectif de l'année réalisée par la commune est inférieure de plus de "
+        f"{format_number(BELOW_MEDIAN_POINTS)} points à la médiane des autres communes de son "
+        "département qui sont dans la même phase à la date et ont un objectif pour le même "
+        f"indicateur, quand elles sont au moins {MIN_PEERS}. Les parts comptent au plus pour "
+        "100 % (un objectif atteint est atteint). En vue publique, ce sont celles des "
+        "effectifs arrondis, comme sur les pages.",
+        WATCH, (COMMUNE,), COMPARER),
+    VigilanceRule(
+        ACTIVITY_DOWN, "Activité en baisse",
+        f"au plus {format_percent(TREND_MAX_PERCENT, 0)} des mêmes {TREND_MONTHS} mois un an "
+        f"plus tôt, qui comptaient au moins {TREND_MIN_WORKSHOPS_BEFORE} ateliers",
+        f"Les ateliers des {TREND_MONTHS} derniers mois complets avant la date sont au plus "
+        f"{format_percent(TREND_MAX_PERCENT, 0)} de ceux des mêmes mois un an plus tôt "
+        f"({_EXAMPLE}), qui devaient compter au moins {TREND_MIN_WORKSHOPS_BEFORE} ateliers : "
+        "une commune qui passe de 2 ateliers à 1 n'est pas signalée. Ce sont les ateliers "
+        f"enregistrés, de tout format et de tout thème. {_ABOVE}",
+        WATCH, (COMMUNE, DEPARTEMENT), INDICATEURS),
+    VigilanceRule(
+        NO_RECENT_WORKSHOP, f"Aucun atelier depuis {WORKSHOP_QUIET_MONTHS} mois",
+        f"{WORKSHOP_QUIET_MONTHS} mois sans atelier, en année 1, 2 ou 3",
+        "La commune est en année 1, 2 ou 3 de son déploiement à la date, engagée depuis au "
+        f"moins {WORKSHOP_QUIET_MONTHS} mois, et n'a enregistré aucun atelier dans les "
+        f"{WORKSHOP_QUIET_MONTHS} mois qui finissent à la date (au {format_date(EXAMPLE_DATE)} : "
+        f"depuis le {format_date(quiet_since(EXAMPLE_DATE))}) — la fenêtre de la fraîcheur des "
+        "données de la page Indicateurs.",
+        URGENT, (COMMUNE,), INDICATEURS),
+    VigilanceRule(
+        NO_RECENT_REPORT, f"Aucun relevé Parents Ressources depuis {REPORT_QUIET_MONTHS} mois",
+        f"{REPORT_QUIET_MONTHS} mois sans relevé, en année 2 ou 3",
+        f"La commune est en année 2 ou 3 de son déploiement depuis au moins "
+        f"{REPORT_QUIET_MONTHS} mois, et aucun de ses relevés Parents Ressources ne finit "
+        f"dans les {REPORT_QUIET_MONTHS} mois qui finissent à la date (au "
+        f"{format_date(EXAMPLE_DATE)} : depuis le "
+        f"{format_date(report_quiet_since(EXAMPLE_DATE))}). Un relevé compte à la date de fin "
+        "de sa période, comme dans les indicateurs.",
+        WATCH, (COMMUNE,), INDICATEURS),
+    VigilanceRule(
+        YEAR_WITHOUT_OBJECTIVES, "Année de déploiement sans objectifs",
+        "une année en cours, aucun objectif",
+        "Une année du déploiement de la commune (1, 2 ou 3) est en cours à la date, et la "
+        "commune n'a aucun objectif pour cette année scolaire : données à compléter (page "
+        "Déploiement en mode édition, ou import des objectifs).",
+        COMPLETE, (COMMUNE,), DEPLOIEMENT),
+    VigilanceRule(
+        OBJECTIVES_WITHOUT_PLAN, "Objectifs sans plan de déploiement",
+        "des objectifs, aucune année de déploiement cette année scolaire",
+        "La commune a des objectifs pour l'année scolaire de la date, mais aucune année de "
+        "son plan de déploiement n'a lieu pendant cette année scolaire (pas de plan, ou un "
+        "plan qui ne la couvre pas) : données à compléter.",
+        COMPLETE, (COMMUNE,), DEPLOIEMENT),
+    VigilanceRule(
+        MANY_LATE_COMMUNES, "Beaucoup de communes en retard",
+        f"au moins {format_percent(LATE_COMMUNES_MIN_SHARE, 0)} des communes ayant des "
+        f"objectifs, et au moins {LATE_COMMUNES_MIN}",
+        "Vue des 12 départements TNE ou de la France : un département dont au moins "
+        f"{format_percent(LATE_COMMUNES_MIN_SHARE, 0)} des communes ayant des objectifs pour "
+        f"l'année scolaire — et au moins {LATE_COMMUNES_MIN} communes — sont en retard sur au "
+        "moins un objectif (le statut de la frise de la page Déploiement).",
+        URGENT, (DEPARTEMENT,), DEPLOIEMENT),
+)
+RULES = {rule.code: rule for rule in VIGILANCE_RULES}
+RULE_ORDER = {rule.code: index for index, rule in enumerate(VIGILANCE_RULES)}
+
+COLUMNS = ["level", "code", "name", "departement_code", "departement_name", "rule",
+           "rule_title", "indicator", "severity", "severity_label", "sentence", "link", "demo"]
+# The same table with French headers (pages, CSV, XLSX).
+FRENCH_HEADERS = {
+    "severity_label": "Gravité", "level": "Niveau", "code": "Code", "name": "Territoire",
+    "departement_name": "Département", "rule_title": "Règle", "rule": "Code de la règle",
+    "indicator": "Indicateur", "sentence": "Constat", "link": "Lien",
+    "demo": "Données de démonstration",
+}
+
+
+# ── Reading the territory ───────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class _Area:
+    """What every rule reads once: the territory's communes and départements, their plans,
+    their objectives' progress for the school year, and which of them hold demo rows."""
+
+    scope: Scope  # the territory asked for
+    territory: Scope  # the territory read: a commune's département, else the scope
+    as_of: dt.date
+    period: Period
+    elapsed: float
+    exact: bool
+    include_demo: bool
+    communes: pd.DataFrame  # code_insee (index), name, departement_code
+    departements: pd.Series  # code → name
+    plan: pd.DataFrame
+    progress: pd.DataFrame  # commune_progress of every département with objectives
+    demo_keys: frozenset[tuple[str, str]]  # (level, code) whose figures read demo rows
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(include_demo=self.include_demo)
+
+    def demo(self, level: str, code: str) -> bool:
+        return (level, code) in self.demo_keys
+
+    def commune_row(self, code: str, rule: str, sentence: str, link: str,
+                    indicator: str = "", magnitude: float = 0.0) -> dict:
+        dep = self.communes.at[code, "departement_code"]
+        return _row(COMMUNE, code, self.communes.at[code, "name"], dep,
+                    self.departements.get(dep, dep), rule, sentence, link, indicator,
+                    magnitude, self.demo(COMMUNE, code))
+
+    def departement_row(self, code: str, rule: str, sentence: str, link: str,
+                        indicator: str = "", magnitude: float = 0.0) -> dict:
+        name = self.departements.get(code, code)
+        return _row(DEPARTEMENT, code, name, code, name, rule, sentence, link, indicator,
+                    magnitude, self.demo(DEPARTEMENT, code))
+
+
+def _row(level, code, name, dep, dep_name, rule, sentence, link, indicator, magnitude,
+         demo) -> dict:
+    severity = RULES[rule].severity
+    return {"level": level, "code": code, "name": name, "departement_code": dep,
+            "departement_name": dep_name, "rule": rule, "rule_title": RULES[rule].title,
+            "indicator": indicator, "severity": severity,
+            "severity_label": SEVERITY_LABELS[severity], "sentence": sentence, "link": link,
+            "demo": bool(demo), "_magnitude": float(magnitude)}
+
+
+def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
+               include_demo: bool) -> _Area | None:
+    # A commune is judged among the communes of its département (the median rule).
+    area = scope
+    if scope.kind == COMMUNE:
+        dep = conn.scalar(select(Commune.departement_code)
+                          .where(Commune.code_insee == scope.code))
+        if dep is None:
+            return None
+        area = Scope(DEPARTEMENT, dep)
+    filters = Filters(include_demo=include_demo)
+    in_area = territory_clauses(area, filters)
+    communes = pd.read_sql(select(Commune.code_insee, Commune.name, Commune.departement_code)
+                           .where(*in_area), conn).set_index("code_insee")
+    if communes.empty:
+        return None
+    departements = pd.read_sql(
+        select(Departement.code, Departement.name)
+        .where(Departement.code.in_(select(Commune.departement_code).where(*in_area))),
+        conn).set_index("code")["name"]
+    period = school_year_of(as_of)
+    plan = rollout_plan(conn, area, filters)
+    objectives = pd.read_sql(
+        select(Objective.scope_kind, Objective.scope_code, Objective.source,
+               Commune.departement_code)
+        .join(Commune, Commune.code_insee == Objective.scope_code)
+        .where(Objective.scope_kind == COMMUNE, Objective.period_label == period.label,
+               *in_area, *source_clauses(Objective.source, filters)), conn)
+    frames = [commune_progress(conn, dep, period, as_of, include_demo)
+              for dep in sorted(set(objectives["departement_code"]))]
+    progress = pd.concat([f for f in frames if not f.empty], ignore_index=True) \
+        if any(not f.empty for f in frames) else _no_progress()
+    # Demo: any demo row the rules read for a territory up to the date (workshops, Parents
+    # Ressources reports, roll-out years — one indicator table —, objectives).
+    demo_keys: set[tuple[str, str]] = set()
+    if include_demo:
+        table = compute_indicator_table(
+            conn, area, Filters(date_to=as_of), level=COMMUNE,
+            codes=("workshops", "parents_ressources_recruited", "communes_engaged"))
+        demo_communes = set(table.loc[table["demo"], "key"])
+        demo_keys |= {(COMMUNE, code) for code in demo_communes}
+        # A département's figures are its communes' (and its own objectives, below).
+        demo_keys |= {(DEPARTEMENT, dep) for dep in
+                      communes.loc[communes.index.isin(demo_communes), "departement_code"]}
+        demo_keys |= {(COMMUNE, code) for code in
+                      objectives.loc[objectives["source"] == Source.DEMO.value, "scope_code"]}
+        dep_demo = conn.scalars(
+            select(Objective.scope_code)
+            .where(Objective.scope_kind == DEPARTEMENT, Objective.period_label == period.label,
+                   Objective.source == Source.DEMO.value,
+                   Objective.scope_code.in_(list(departements.index)))).all()
+        demo_keys |= {(DEPARTEMENT, code) for code in dep_demo}
+    return _Area(scope, area, as_of, period, elapsed_share(period, as_of), exact, include_demo,
+                 communes, departements, plan, progress, frozenset(demo_keys))
+
+
+def _no_progress() -> pd.DataFrame:
+    """``commune_progress``'s columns, no row."""
+    return pd.DataFrame(columns=["code_insee", "indicator", "target", "achieved",
+                                 "pct_reached", "status"])
+
+
+def _current_years(plan: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The roll-out year under way on ``day`` of each commune (index code_insee)."""
+    current = plan[(plan["start_date"] <= day) & (day <= plan["end_date"])]
+    return current.sort_values("year_number").groupby("code_insee").tail(1).set_index(
+        "code_insee")
+
+
+def _year_start(plan: pd.DataFrame, year_number: int) -> pd.Series:
+    rows = plan[plan["year_number"] == year_number]
+    return rows.groupby("code_insee")["start_date"].min()
+
+
+def _phase_words(phase: str) -> str:
+    """« en année 2 — Parents Ressources », « non engagée »."""
+    label = PHASE_LABELS[phase]
+    return ("en " if phase != NOT_ENGAGED else "") + label[0].lower() + label[1:]
+
+
+def _year_words(year) -> str:
+    """« en année 2 — Parents Ressources » (the year under way)."""
+    return _phase_words(year.phase)
+
+
+def _workshops(conn: Connection, area: _Area, start: dt.date, end: dt.date,
+               level: str) -> pd.Series:
+    """Workshops of each territory of ``level`` from ``start`` to ``end`` — the one
+    indicator path."""
+    table = compute_indicator_table(
+        conn, area.territory, Filters(date_from=start, date_to=end,
+                                      include_demo=area.include_demo),
+        level=level, codes=("workshops",))
+    return table.set_index("key")["workshops"].astype(int)
+
+
+# ── The rules ───────────────────────────────────────────────────────────────────────────
+
+
+def _shown(area: _Area, indicator: str, achieved: float, pct, commune_level: bool):
+    """An achieved count and its % as the viewer sees them (rounded to 5 or « < 5 » for the
+    public at commune level)."""
+    shown = mask_value(indicator, achieved, commune_level=commune_level, exact=area.exact)
+    return shown, public_share(pct, achieved, shown)
+
+
+def _late_sentence(name: str, area: _Area, indicator: str, achieved, target, pct,
+                   commune_level: bool) -> str:
+    ind = CATALOGUE[indicator]
+    shown, shown_pct = _shown(area, indicator, achieved, pct, commune_level)
+    done = shown if isinstance(shown, str) else format_value(shown, ind.unit, ind.decimals)
+    elapsed = 100.0 * area.elapsed
+    text = (f"{name} est en retard sur son objectif « {ind.label} » {area.period.label} : "
+            f"{done} sur {format_value(target, ind.unit, ind.decimals)}")
+    if isinstance(shown_pct, str) or shown_pct is None:
+        return text + f", quand {format_percent(elapsed)} de l'année scolaire est écoulée."
+    text += f" ({format_percent(shown_pct)}), quand {format_percent(elapsed)} de l'année " \
+            "scolaire est écoulée"
+    gap = elapsed - shown_pct
+    return text + (f" — {_points(gap)} de retard." if gap > 0 else ".")
+
+
+def _late_objectives(area: _Area) -> list[dict]:
+    late = area.progress[area.progress["status"] == Status.LATE.value]
+    rows = []
+    link = {"to": area.as_of.isoformat()}
+    for r in late.itertuples():
+        name = area.communes.at[r.code_insee, "name"]
+        rows.append(area.commune_row(
+            r.code_insee, LATE_OBJECTIVE,
+            _late_sentence(name, area, r.indicator, r.achieved, r.target, r.pct_reached, True),
+            _url(DEPLOIEMENT, {"scope": f"{COMMUNE}:{r.code_insee}", **link}),
+            r.indicator, 100.0 * area.elapsed - (r.pct_reached or 0.0)))
+    return rows
+
+
+def _below_peers(area: _Area) -> list[dict]:
+    """The communes more than ``BELOW_MEDIAN_POINTS`` points below the median share of the
+    other communes of their département in the same phase with the same objective."""
+    progress = area.progress[area.progress["pct_reached"].notna()]
+    if progress.empty:
+        return []
+    phases = phases_at(area.communes.index, area.plan, area.as_of).to_dict()
+    departements = area.communes["departement_code"].to_dict()
+    groups: dict[tuple[str, str, str], dict[str, float]] = {}
+    for code, indicator, achieved, pct in zip(progress["code_insee"], progress["indicator"],
+                                              progress["achieved"], progress["pct_reached"],
+                                              strict=True):
+        _, shown_pct = _shown(area, indicator, achieved, pct, True)
+        if isinstance(shown_pct, str) or shown_pct is None:
+            continue  # hidden from the public: neither judged nor a yardstick
+        key = (departements[code], phases.get(code, NOT_ENGAGED), indicator)
+        # An objective reached is reached: shares count up to 100 %.
+        groups.setdefault(key, {})[code] = min(float(shown_pct), 100.0)
+    rows = []
+    for (_, phase, indicator), shares in sorted(groups.items()):
+        if len(shares) <= MIN_PEERS:
+            continue  # nobody has MIN_PEERS others to be compared with
+        for code, share in sorted(shares.items()):
+            peers = {other: value for other, value in shares.items() if other != code}
+            median = statistics.median(peers.values())
+            gap = median - share
+            if gap <= BELOW_MEDIAN_POINTS:
+                continue
+            nearest = sorted(peers, key=lambda c, m=median: (abs(peers[c] - m), c))[:3]
+            rows.append(area.commune_row(
+                code, BELOW_PEERS,
+                f"{area.communes.at[code, 'name']} a réalisé {format_percent(share)} de son "
+                f"objectif « {CATALOGUE[indicator].label} » {area.period.label}, "
+                f"{_points(gap)} sous la médiane ({format_percent(median)}) des {len(peers)} "
+                f"autres communes du département {_phase_words(phase)} qui ont cet objectif.",
+                _url(COMPARER, {"communes": ",".join([code, *nearest]),
+                                "to": area.as_of.isoformat(), "annee": area.period.label}),
+                indicator, gap))
+    return rows
+
+
+def _activity_down(conn: Connection, area: _Area, level: str) -> list[dict]:
+    (start, end), (before_start, before_end) = trend_windows(area.as_of)
+    now = _workshops(conn, area, start, end, level)
+    before = _workshops(conn, area, before_start, before_end, level)
+    rows = []
+    for code, previous in before.items():
+        current = int(now.get(code, 0))
+        if previous < TREND_MIN_WORKSHOPS_BEFORE or 100 * current > TREND_MAX_PERCENT * previous:
+            continue
+        change = 100.0 * (current - previous) / previous
+        territory = {COMMUNE: {"communes": code}, DEPARTEMENT: {"dep": code}}[level]
+        link = _url(INDICATEURS, {**territory, "from": before_start.isoformat(),
+                                  "to": end.isoformat()})
+        if level == COMMUNE:
+            name = area.communes.at[code, "name"]
+        else:
+            name = f"{area.departements.get(code, code)} ({code})"
+        sentence = (f"{name} : {format_number(current)} atelier{'s' if current > 1 else ''} "
+                    f"{months_phrase(start, end)}, contre {format_number(previous)} "
+                    f"{months_phrase(before_start, before_end)} ({_change(change)}).")
+        make = area.commune_row if level == COMMUNE else area.departement_row
+        rows.append(make(code, ACTIVITY_DOWN, sentence, link, "workshops", -change))
+    return rows
+
+
+def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
+    since = quiet_since(area.as_of)
+    current = _current_years(area.plan, area.as_of)
+    first_start = _year_start(area.plan, 1)
+    watched = [code for code, year in current.iterrows()
+               if year["year_number"] in WORKSHOP_YEARS and first_start.get(code) is not None
+               and first_start[code] <= since]
+    if not watched:
+        return []
+    recent = _workshops(conn, area, since, area.as_of, COMMUNE)
+    quiet = [code for code in watched if int(recent.get(code, 0)) == 0]
+    if not quiet:
+        return []
+    rows_of = workshop_rows(Scope(NATIONAL), Filters(date_to=area.as_of, communes=tuple(quiet),
+                                                     include_demo=area.include_demo))
+    latest = {code: pd.Timestamp(day).date() for code, day in conn.execute(
+        select(rows_of.c.commune_code, func.max(rows_of.c.last_date))
+        .group_by(rows_of.c.commune_code))}
+    rows = []
+    for code in quiet:
+        name = area.communes.at[code, "name"]
+        last = latest.get(code)
+        tail = (f" ; le dernier date du {format_date(last)}" if last else
+                " ; aucun atelier n'a jamais été enregistré")
+        rows.append(area.commune_row(
+            code, NO_RECENT_WORKSHOP,
+            f"{name}, {_year_words(current.loc[code])}, n'a enregistré aucun atelier depuis "
+            f"le {format_date(since)} ({WORKSHOP_QUIET_MONTHS} derniers mois){tail}.",
+            _url(INDICATEURS, {"communes": code, "from": since.isoformat(),
+                               "to": area.as_of.isoformat()}),
+            "workshops", (area.as_of - last).days if last else 10_000))
+    return rows
+
+
+def _latest_reports(conn: Connection, area: _Area, codes: list[str]) -> dict[str, dt.date]:
+    """The end of each commune's latest Parents Ressources report up to the date (the date a
+    report counts at, as in the indicators)."""
+    prc = ParentsRessourcesCount
+    found = conn.execute(
+        select(prc.commune_code, func.max(prc.period_end))
+        .where(prc.commune_code.in_(codes), prc.period_end <= area.as_of,
+               *source_clauses(prc.source, area.filters))
+        .group_by(prc.commune_code))
+    return {code: pd.Timestamp(day).date() for code, day in found}
+
+
+def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
+    since = report_quiet_since(area.as_of)
+    current = _current_years(area.plan, area.as_of)
+    second_start = _year_start(area.plan, 2)
+    watched = [code for code, year in current.iterrows()
+               if year["year_number"] in REPORT_YEARS and second_start.get(code) is not None
+               and second_start[code] <= since]
+    if not watched:
+        return []
+    latest = _latest_reports(conn, area, watched)
+    rows = []
+    for code in watched:
+        last = latest.get(code)
+        if last is not None and last >= since:
+            continue
+        name = area.communes.at[code, "name"]
+        tail = (f" ; le dernier finit le {format_date(last)}" if last else
+                " ; aucun relevé n'a jamais été enregistré")
+        rows.append(area.commune_row(
+            code, NO_RECENT_REPORT,
+            f"{name}, {_year_words(current.loc[code])}, n'a aucun relevé Parents Ressources "
+            f"depuis le {format_date(since)} ({REPORT_QUIET_MONTHS} derniers mois){tail}.",
+            _url(INDICATEURS, {"communes": code, "from": since.isoformat(),
+                               "to": area.as_of.isoformat()}),
+            "parents_ressources_recruited", (area.as_of - last).days if last else 10_000))
+    return rows
+
+
+def _data_to_complete(area: _Area) -> list[dict]:
+    with_objectives = set(area.progress["code_insee"])
+    current = _current_years(area.plan, area.as_of)
+    link = {"to": area.as_of.isoformat()}
+    rows = []
+    for code, year in current.iterrows():
+        if year["year_number"] in WORKSHOP_YEARS and code not in with_objectives:
+            rows.append(area.commune_row(
+                code, YEAR_WITHOUT_OBJECTIVES,
+                f"{area.communes.at[code, 'name']} est {_year_words(year)} depuis le "
+                f"{format_date(year['start_date'])} sans aucun objectif "
+                f"{area.period.label} : objectifs à saisir.",
+                _url(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link})))
+    plan = area.plan
+    in_year = plan[(plan["start_date"] <= area.period.end)
+                   & (plan["end_date"] >= area.period.start)]
+    planned = set(plan["code_insee"])
+    for code in sorted(with_objectives - set(in_year["code_insee"])):
+        if code not in area.communes.index:
+            continue
+        name = area.communes.at[code, "name"]
+        if code in planned:
+            years = plan[plan["code_insee"] == code]
+            what = (f"son plan de déploiement ne prévoit aucune année en {area.period.label} "
+                    f"(années {int(years['year_number'].min())} à "
+                    f"{int(years['year_number'].max())} : "
+                    f"{years['school_year'].iloc[0]} à {years['school_year'].iloc[-1]})")
+        else:
+            what = "elle n'a aucun plan de déploiement"
+        rows.append(area.commune_row(
+            code, OBJECTIVES_WITHOUT_PLAN,
+            f"{name} a des objectifs {area.period.label}, mais {what} : plan à compléter.",
+            _url(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link})))
+    return rows
+
+
+def _departement_late_objectives(conn: Connection, area: _Area) -> list[dict]:
+    """Départements late on their own objectives: every département's achieved value from
+    one indicator table (``objective_shares``), its status by the rule of the Déploiement
+    page (``objective_status``)."""
+    targets = pd.read_sql(
+        select(Objective.scope_code, Objective.indicator, Objective.target)
+        .where(Objective.scope_kind == DEPARTEMENT, Objective.period_label == area.period.label,
+               Objective.scope_code.in_(list(area.departements.index)),
+               Objective.indicator.in_(list(CATALOGUE)),
+               *source_clauses(Objective.source, area.filters)), conn)
+    if targets.empty:
+        return []
+    codes = tuple(sorted(set(targets["indicator"])))
+    shares = objective_shares(conn, area.territory, area.filters, DEPARTEMENT, area.as_of,
+                              codes).set_index("key")
+    rows = []
+    for dep, indicator, target in zip(targets["scope_code"], targets["indicator"],
+                                      targets["target"], strict=True):
+        if dep not in shares.index:
+            continue
+        achieved = float(shares.at[dep, f"achieved:{indicator}"])
+        if objective_status(achieved, float(target), area.elapsed) != Status.LATE:
+            continue
+        pct = share_reached(achieved, float(target))
+        name = f"{area.departements.get(dep, dep)} ({dep})"
+        rows.append(area.departement_row(
+            dep, LATE_OBJECTIVE,
+            _late_sentence(name, area, indicator, achieved, float(target), pct, False),
+            _url(DEPLOIEMENT, {"scope": f"{DEPARTEMENT}:{dep}", "to": area.as_of.isoformat()}),
+            indicator, 100.0 * area.elapsed - pct))
+    return rows
+
+
+def late_communes(progress: pd.DataFrame) -> pd.DataFrame:
+    """Per commune of ``progress`` (``commune_progress``): ``counted`` — it has an objective
+    with a target — and ``late`` — its status on the timeline is « en retard », i.e. one of
+    its objectives is (``commune_statuses``' worst status)."""
+    status = progress["status"]
+    frame = pd.DataFrame({"code_insee": progress["code_insee"],
+                          "counted": status != Status.NO_TARGET.value,
+                          "late": status == Status.LATE.value})
+    return frame.groupby("code_insee").any()
+
+
+def _many_late_communes(area: _Area) -> list[dict]:
+    communes = late_communes(area.progress)
+    communes = communes[communes["counted"]]
+    if communes.empty:
+        return []
+    deps = communes.index.map(area.communes["departement_code"])
+    rows = []
+    for dep, group in communes.groupby(deps):
+        late = int(group["late"].sum())
+        share = 100.0 * late / len(group)
+        if late < LATE_COMMUNES_MIN or share < LATE_COMMUNES_MIN_SHARE:
+            continue
+        rows.append(area.departement_row(
+            dep, MANY_LATE_COMMUNES,
+            f"{area.departements.get(dep, dep)} ({dep}) : {format_number(late)} communes sur "
+            f"{format_number(len(group))} ayant des objectifs {area.period.label} "
+            f"({format_percent(share)}) sont en retard sur au moins un objectif.",
+            _url(DEPLOIEMENT, {"scope": f"{DEPARTEMENT}:{dep}", "to": area.as_of.isoformat(),
+                               "statut": Status.LATE.value, "tri": "statut"}),
+            magnitude=share))
+    return rows
+
+
+def vigilance_points(conn: Connection, scope: Scope, as_of: dt.date, *, exact: bool,
+                     include_demo: bool = True) -> pd.DataFrame:
+    """The points de vigilance of ``scope`` on ``as_of``: one row per territory, rule and
+    indicator (``COLUMNS``) — ``level`` (commune, or département at TNE and national
+    scope), ``code``, ``name``, ``departement_code``, ``departement_name``, ``rule`` (a code
+    of ``VIGILANCE_RULES``), ``rule_title``, ``indicator`` (a catalogue code, or empty),
+    ``severity`` (3 prioritaire, 2 à surveiller, 1 à compléter) and its label, the French
+    ``sentence`` with its figures, the ``link`` of the view that shows it (relative to the
+    app) and ``demo`` (demo rows of that territory were read).
+
+    Sorted most urgent first: severity, départements before communes, the rules' order, how
+    far past its threshold, then the name. ``exact=False`` quotes counts of people of a
+    commune as the public sees them (rounded to 5, « < 5 »). Never raises on an empty
+    territory: no point is an empty frame.
+    """
+    area = _read_area(conn, scope, as_of, exact, include_demo)
+    if area is None:
+        return pd.DataFrame(columns=COLUMNS)
+    rows = [*_late_objectives(area), *_below_peers(area),
+            *_activity_down(conn, area, COMMUNE), *_no_recent_workshop(conn, area),
+            *_no_recent_report(conn, area), *_data_to_complete(area)]
+    if scope.kind == COMMUNE:
+        rows = [r for r in rows if r["code"] == scope.code]
+    if scope.kind in (NATIONAL, TNE):
+        rows += [*_departement_late_objectives(conn, area), *_many_late_communes(area),
+                 *_activity_down(conn, area, DEPARTEMENT)]
+    if not rows:
+        return pd.DataFrame(columns=COLUMNS)
+    frame = pd.DataFrame(rows)
+    frame["_rule"] = frame["rule"].map(RULE_ORDER)
+    frame["_level"] = (frame["level"] == COMMUNE).astype(int)
+    frame = frame.sort_values(["severity", "_level", "_rule", "_magnitude", "departement_code",
+                               "name", "code", "indicator"],
+                              ascending=[False, True, True, False, True, True, True, True],
+                              kind="stable")
+    return frame[COLUMNS].reset_index(drop=True)
+
+
+def vigilance_frame(points: pd.DataFrame) -> pd.DataFrame:
+    """The points with French headers and words (pages, CSV, XLSX)."""
+    out = pd.DataFrame({
+        FRENCH_HEADERS["severity_label"]: points["severity_label"],
+        FRENCH_HEADERS["level"]: points["level"].map(LEVEL_LABELS),
+        FRENCH_HEADERS["code"]: points["code"],
+        FRENCH_HEADERS["name"]: points["name"],
+        FRENCH_HEADERS["departement_name"]: points["departement_name"],
+        FRENCH_HEADERS["rule_title"]: points["rule_title"],
+        FRENCH_HEADERS["rule"]: points["rule"],
+        FRENCH_HEADERS["indicator"]: [CATALOGUE[c].label if c in CATALOGUE else ""
+                                      for c in points["indicator"]],
+        FRENCH_HEADERS["sentence"]: points["sentence"],
+        FRENCH_HEADERS["link"]: points["link"],
+        FRENCH_HEADERS["demo"]: ["Oui" if d else "Non" for d in points["demo"]],
+    })
+    return out.reset_index(drop=True)
+
+
+def vigilance_summary(points: pd.DataFrame, place: str, as_of: dt.date) -> str:
+    """The points in one French sentence: how many, by severity."""
+    if points.empty:
+        return f"{place}, au {format_date(as_of)} : aucun point de vigilance."
+    counts = points["severity"].value_counts()
+    parts = [f"{format_number(int(counts[s]))} {SEVERITY_LABELS[s].lower()}"
+             + ("s" if s == URGENT and counts[s] > 1 else "")  # « 3 prioritaires »
+             for s in sorted(SEVERITY_LABELS, reverse=True) if counts.get(s, 0)]
+    n = len(points)
+    territories = points[["level", "code"]].drop_duplicates().shape[0]
+    return (f"{place}, au {format_date(as_of)} : {format_number(n)} point"
+            f"{'s' if n > 1 else ''} de vigilance sur {format_number(territories)} "
+            f"territoire{'s' if territories > 1 else ''} ({', '.join(parts)}).")
