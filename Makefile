@@ -1,7 +1,7 @@
 # Two commands on a fresh Debian machine with Python 3.11:
 #   make run    installs the app in .venv and starts it on the embedded SQLite database
-#   make test   installs the test tools (and Debian's chromium, postgresql, nodejs + npm, and the
-#               npm package of the test OpenID Connect provider) and runs everything
+#   make test   installs the test tools (and Debian's chromium, postgresql, nodejs + npm, the
+#               npm package of the test OpenID Connect provider and axe-core) and runs everything
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,6 +9,8 @@ PORT ?= 8501
 ADDRESS ?= localhost
 # The test OpenID Connect provider (tests/oidc/): npm's oidc-provider, pinned by its lockfile.
 OIDC_MODULES := tests/oidc/node_modules/.package-lock.json
+# axe-core for the accessibility test (tests/a11y/): pinned by its lockfile.
+A11Y_MODULES := tests/a11y/node_modules/.package-lock.json
 
 .PHONY: install install-test run test lint clean-db
 
@@ -30,13 +32,19 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 	bash scripts/install-system-test-deps.sh
-	$(MAKE) --no-print-directory $(OIDC_MODULES)
+	$(MAKE) --no-print-directory $(OIDC_MODULES) $(A11Y_MODULES)
 
 # Without npm (no root to install it) the OIDC test is skipped — and fails in CI.
 $(OIDC_MODULES): tests/oidc/package.json tests/oidc/package-lock.json
 	@if command -v npm >/dev/null; then \
 	  npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error; \
 	else echo "npm absent : le test OIDC sera sauté (échec en CI)."; fi
+
+# Without npm the accessibility test (axe-core) is skipped — and fails in CI.
+$(A11Y_MODULES): tests/a11y/package.json tests/a11y/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error; \
+	else echo "npm absent : le test d'accessibilité sera sauté (échec en CI)."; fi
 
 run: install
 	$(BIN)/tne-dash run --port $(PORT) --address $(ADDRESS)

@@ -12,9 +12,10 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from tne_dash.ui.http import SecurityHeaders
+from tne_dash.ui.http import FrenchDocument, SecurityHeaders
 from tne_dash.ui.navigation import PAGES
 from tne_dash.ui.outlines import ROUTES as OUTLINE_ROUTES
+from tne_dash.ui.page_addresses import PageAddresses
 from tne_dash.ui.sign_in_routes import ROUTES as SIGN_IN_ROUTES
 
 # Every page's modules (Altair, folium, the screens) are imported when the server starts, not
@@ -34,4 +35,5 @@ gc.freeze()
 
 app = st.App("app.py", routes=[*OUTLINE_ROUTES, *SIGN_IN_ROUTES],
              middleware=[Middleware(GZipMiddleware, minimum_size=1024),
-                         Middleware(SecurityHeaders)])
+                         Middleware(SecurityHeaders), Middleware(PageAddresses),
+                         Middleware(FrenchDocument)])

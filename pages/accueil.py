@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tne_dash.screens.accueil import ui as sections
-from tne_dash.ui import blocks, data, pickers, shell
+from tne_dash.ui import blocks, data, pickers, report_download, shell
 from tne_dash.ui.urlstate import parse_view
 
 shell.ensure_app_shell()
@@ -20,4 +20,6 @@ view = parse_view(st.query_params.to_dict(), today=data.today())
 blocks.problems(view.problems)
 view = pickers.view_picker(url, view)
 sections.headline(url, view)
+report_download.report_button(url, view.scope, view.date_to)
+sections.vigilance_block(url, view)
 sections.page_directory()

@@ -9,7 +9,7 @@ from tne_dash.screens.carte import ui as carte
 from tne_dash.screens.carte.tables import table_for_display
 from tne_dash.screens.carte.view import parse_map_view
 from tne_dash.ui import auth, blocks, data, shell
-from tne_dash.ui.territory_map import build_territory_layers, colour_column
+from tne_dash.ui.territory_map import build_territory_layers, colour_column, introduce_map
 
 shell.ensure_app_shell()
 config = data.settings()
@@ -38,6 +38,7 @@ drawn = build_territory_layers(view, found, data.departement_outlines(config), c
 
 map_column, panel = st.columns([3, 1])
 with map_column:
+    introduce_map(drawn.title)  # « Passer la carte », the frame's French title
     clicked = st_folium(drawn.base, key=carte.map_key(view), height=620,
                         use_container_width=True, returned_objects=["last_active_drawing"],
                         feature_group_to_add=drawn.groups, layer_control=drawn.control)

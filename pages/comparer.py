@@ -29,7 +29,7 @@ sections.selection(index, view, labels)
 exact = auth.current_account().sees_exact_counts
 similar = sections.similar_communes(profiles, view.codes)
 if not sections.enough_chosen(view, similar, labels):
-    st.stop()
+    shell.end_page()
 
 comp = data.load_comparison(url, view.codes, view.period, view.as_of)
 side = side_by_side(comp, exact)

@@ -5,7 +5,7 @@ import streamlit as st
 from tne_dash.screens.deploiement import ui as sections
 from tne_dash.screens.deploiement.tables import plan_frame
 from tne_dash.screens.deploiement.view import parse_deploiement_view
-from tne_dash.ui import auth, blocks, data, shell
+from tne_dash.ui import auth, blocks, data, report_download, shell
 
 shell.ensure_app_shell()
 url = data.settings().database_url
@@ -26,6 +26,7 @@ place = data.load_scope_label(url, view.scope)
 
 st.header(place, divider="blue")
 blocks.demo_notice(progress.demo)
+report_download.report_button(url, view.scope, view.as_of, view.period)
 if view.scope.is_commune:
     plan = data.load_commune_plan(url, view.scope.code)
     sections.commune_plan(plan, plan_frame(plan))
@@ -35,6 +36,7 @@ if view.scope.is_commune:
 sections.objectives_section(place, progress, exact)
 blocks.masking_note(view.scope.is_commune and not exact)
 sections.objective_editor(url, view, account)
+view = sections.vigilance_section(url, view, place, exact)
 
 if view.scope.is_departement:
     sections.timeline_section(url, view, place, exact)

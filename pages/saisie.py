@@ -17,7 +17,7 @@ st.markdown("Un atelier, une permanence ou un accompagnement : sa date, son lieu
 where = saisie.location_picker(url, account)
 if where is None:
     st.info("Choisissez la commune de l'atelier pour continuer.", icon=":material/pin_drop:")
-    st.stop()
+    shell.end_page()
 submitted = saisie.workshop_form(where, data.today())
 if submitted is not None:
     cells, venue = submitted

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser import (
     MAP_FRAME,
@@ -67,8 +69,9 @@ def test_a_deep_link_on_a_cold_server_opens_inside_the_app(built_db_url):
             assert tab.get_by_text("Espace éditeurs").count() == 1
             assert tab.locator('[data-testid="stException"]').count() == 0
             assert tab.locator('[role="dialog"]').count() == 0  # no « Page not found »
-        # The script that says « fr » takes no room above the title.
-        assert page.locator('[data-testid="stElementContainer"]:has(#tne-lang-fr)') \
+        # The script that writes Streamlit's own English in French takes no room above the
+        # title.
+        assert page.locator('[data-testid="stElementContainer"]:has(#tne-french)') \
             .evaluate("e => getComputedStyle(e).display") == "none"
         screenshot(page, "donnees")
         assert outside == []
@@ -81,7 +84,7 @@ def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
         wait_until_rendered(page)
         frame = map_frame(page)
         assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
-        leaflet = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
+        leaflet = page.locator(MAP_FRAME).element_handle() \
             .content_frame()
         # Every département outline, fetched from the outline file, was projected and drawn.
         assert outlines_drawn(leaflet, 101) == 101
@@ -89,7 +92,7 @@ def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
         assert [f["path"] for f in fetched] == ["/geo/departements.geojson"]
         assert 0 < fetched[0]["transferred"] < fetched[0]["decoded"] / 2  # gzipped
         assert frame.locator(".marker-cluster").count() >= 1  # CNFS structures, clustered
-        height = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+        height = page.locator(MAP_FRAME).bounding_box()
         assert height["height"] > 300
         screenshot(page, "carte-france")
 
@@ -98,7 +101,7 @@ def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
         frame = map_frame(page)
         assert frame.locator(".leaflet-control-layers").count() == 1
         assert page.get_by_text("Bezons (95)").count() >= 1
-        leaflet = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
+        leaflet = page.locator(MAP_FRAME).element_handle() \
             .content_frame()
         assert outlines_drawn(leaflet, 184) == 184  # 183 communes and their département
         # (Routing requests, as chromium_page does, turns the browser's cache off: the cache
@@ -198,7 +201,7 @@ def test_an_editor_signs_in_imports_a_file_and_its_markup_venue_shows_as_text(
         page.goto(f"{base}/carte?dep=95")
         wait_until_rendered(page)
         map_frame(page)
-        frame = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
+        frame = page.locator(MAP_FRAME).element_handle() \
             .content_frame()
         tooltips = frame.evaluate(_TOOLTIPS_OF_EVIL_MARKERS)
         assert tooltips and tooltips[0]["imgs"] == 0
@@ -234,7 +237,7 @@ def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
         page.goto(f"{base}/carte?couches=aucune")  # no cluster bubble over the polygons
         wait_until_rendered(page)
         map_frame(page)
-        iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
+        iframe = page.locator(MAP_FRAME)
         frame = iframe.element_handle().content_frame()
         outlines_drawn(frame, 101)
         target = frame.evaluate(_CENTRE_OF, "86")
@@ -249,7 +252,7 @@ def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
         wait_until_rendered(page)
         page.get_by_text("Non engagée").first.wait_for(timeout=30_000)  # communes legend
         map_frame(page)
-        iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
+        iframe = page.locator(MAP_FRAME)
         frame = iframe.element_handle().content_frame()
         frame.wait_for_function(f"() => ({_CENTRE_OF})('86194') !== null", timeout=30_000)
         target = frame.evaluate(_CENTRE_OF, "86194")  # Poitiers
@@ -274,7 +277,10 @@ def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(built_db_
             "[data-testid=\"stVegaLiteChart\"] canvas') !== null", timeout=30_000)
         drawn = timeline.inner_html()
         assert "17 avril 2023" in drawn or timeline.locator("canvas").count() == 1
-        assert page.get_by_text("Val-d'Oise (95), au 17 avril 2023").count() == 1
+        # The timeline's sentence (its text alternative); the points de vigilance say the
+        # place and date too, in their own words.
+        assert page.get_by_text(re.compile(
+            r"Val-d'Oise \(95\), au 17 avril 2023 : \d+ communes engagées")).count() == 1
         assert page.get_by_text("Frise des communes engagées").count() == 1
         timeline.screenshot(path=str(screenshot(page, "deploiement-val-doise").with_name(
             "deploiement-frise.png")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from browser import (
+    MAP_FRAME,
     chromium_page,
     map_frame,
     screenshot,
@@ -97,7 +98,7 @@ def test_a_new_figure_restyles_the_map_slide_in_place_without_reloading_the_map(
                   "&lecture=pause")
         wait_until_rendered(page)
         map_frame(page)
-        frame = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle() \
+        frame = page.locator(MAP_FRAME).element_handle() \
             .content_frame()
         frame.wait_for_function(f"() => ({_VAL_D_OISE_TOOLTIP})() !== null", timeout=30_000)
         before = frame.evaluate(_VAL_D_OISE_TOOLTIP)

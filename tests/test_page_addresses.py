@@ -32,7 +32,8 @@ def test_an_address_that_names_no_page_leads_home_with_its_name():
 
 
 def test_streamlit_s_paths_the_app_s_routes_and_files_are_never_redirected():
-    for path in ("/_stcore/health", "/_stcore", "/static/js/main.js", "/app/static/x.png",
+    for path in ("/oauth2callback", "/_stcore/health", "/_stcore", "/static/js/main.js",
+                 "/app/static/x.png",
                  "/geo/departements.geojson", "/auth/connexion", "/healthz", "/favicon.png",
                  "/media/abc.png", "/component/streamlit_folium.st_folium/index.html",
                  "/carte/extra", "/" + "a" * 65):

@@ -27,7 +27,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 SMOKE_TESTED = {"accueil.py", "carte.py", "donnees.py", "saisie.py", "importer.py",
-                "deploiement.py", "comparer.py", "indicateurs.py", "presentation.py"}
+                "deploiement.py", "comparer.py", "indicateurs.py", "presentation.py",
+                "accessibilite.py"}  # tests/test_accessibility_statement.py
 
 
 def test_every_page_of_the_navigation_has_a_smoke_test():

@@ -41,6 +41,7 @@ say ``{"available": false, "reason": "…"}`` and the rest of the bench runs.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -69,7 +70,9 @@ READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 NO_SKELETON = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
 # Requests that stay on this machine; anything else is aborted.
 LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# The map's frame by its address (streamlit-folium's component page), not by its title: the app
+# titles it in French (ui/territory_map.py, the same selector as MAP_FRAME_SELECTOR there).
+MAP_FRAME = 'iframe[src*="/component/streamlit_folium.st_folium/"]'
 MAP_CANVAS = ".leaflet-overlay-pane canvas"
 VIEWPORT = {"width": 1440, "height": 1000}
 
@@ -434,7 +437,10 @@ def _typed_date(label: str, day: str, month: str, year: str):
     """A date typed in its day, month and year fields; Escape closes the calendar and commits
     it (Enter does not; leaving the field does too)."""
     def action(page):
-        page.get_by_role("spinbutton", name=f"day, {label}").first.click()
+        # Its accessible name is Streamlit's « day, … », said in French by the page's script
+        # (« jour, … ») once it has run: either is the same field.
+        name = re.compile(rf"^(day|jour), {re.escape(label)}$")
+        page.get_by_role("spinbutton", name=name).first.click()
         page.keyboard.type(day + month + year)
         return lambda: page.keyboard.press("Escape")
     return action

@@ -523,6 +523,39 @@ def cmd_fiche(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rapport(args: argparse.Namespace) -> int:
+    """The « rapport de situation » PDF of a département, the 12 TNE départements or France
+    at a date. Public by default, as ``fiche``: a PDF travels; ``--exact`` for operators."""
+    from tne_dash.figures.scope import Scope
+    from tne_dash.figures.situation_report import check_report_scope, situation_report
+    from tne_dash.periods import parse_period
+    from tne_dash.report_pdf import report_pdf
+    from tne_dash.store.db import make_engine
+
+    if args.public and args.exact:
+        raise UsageError("Choisissez --public ou --exact, pas les deux.")
+    scope = Scope.parse(args.scope)
+    check_report_scope(scope)
+    as_of = parse_date(args.date_to, "--to") or dt.date.today()
+    try:
+        period = parse_period(args.annee) if args.annee else None
+    except ValueError:
+        raise UsageError(f"Année scolaire invalide : « {args.annee} » — attendu AAAA-AAAA "
+                         "(ex. 2022-2023).") from None
+    out = output_file(args.out, "--out")
+    settings = _database_settings(args)
+    ensure_database(settings)
+    with make_engine(settings.database_url).connect() as conn:
+        report = situation_report(conn, scope, as_of, exact=args.exact,
+                                  reference_dir=settings.reference_dir,
+                                  generated_on=dt.date.today(), period=period)
+    write_output(out, report_pdf(report), "--out")
+    version = "version exacte" if args.exact else "version publique"
+    print(f"{report.title}, au {format_date(as_of)}, écrit dans {args.out} ({version}"
+          + (", données de démonstration" if report.demo else "") + ").")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _database_settings(args, builds_default=True)
     ensure_database(settings)
@@ -772,6 +805,26 @@ def build_parser() -> argparse.ArgumentParser:
                             "comme dans les vues publiques).")
     fiche.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     fiche.set_defaults(handler=cmd_fiche)
+
+    rapport = sub.add_parser("rapport", help="Écrire le rapport de situation PDF d'un "
+                                             "département, des 12 départements TNE ou de la "
+                                             "France (A4, 2 à 4 pages).")
+    rapport.add_argument("--scope", required=True,
+                         help="departement:CODE, tne ou national (une commune a sa fiche : "
+                              "tne-dash fiche).")
+    rapport.add_argument("--to", dest="date_to", help="Date de la situation (AAAA-MM-JJ ; par "
+                                                      "défaut aujourd'hui).")
+    rapport.add_argument("--out", required=True, help="Fichier PDF à écrire.")
+    rapport.add_argument("--annee", help="Année scolaire des objectifs (AAAA-AAAA ; par défaut "
+                                         "celle de --to).")
+    rapport.add_argument("--public", action="store_true",
+                         help="Version publique (par défaut) : effectifs de personnes d'une "
+                              "commune arrondis à 5, de 1 à 4 lus « < 5 ».")
+    rapport.add_argument("--exact", action="store_true",
+                         help="Version exacte, pour les opérateurs : effectifs exacts, même "
+                              "petits (à ne pas diffuser).")
+    rapport.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    rapport.set_defaults(handler=cmd_rapport)
 
     run = sub.add_parser("run", help="Lancer le tableau de bord (construit la base au besoin).")
     run.add_argument("--port", type=port_number, default=8501,

@@ -12,6 +12,12 @@ ENV_PREFIX = "TNE_DASH_"
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "tne_dash.sqlite"
 DEFAULT_ACCOUNTS_FILE = PROJECT_ROOT / "config" / "accounts.toml"
 DEFAULT_SESSION_SECRET_FILE = PROJECT_ROOT / "config" / "session_secret"
+# Shown on the « Déclaration d'accessibilité » page until the operator names a real contact.
+DEFAULT_ACCESSIBILITY_CONTACT = (
+    "l'équipe du programme Territoires Numériques Éducatifs de votre département ou de votre "
+    "académie (délégation régionale académique au numérique pour l'éducation, DRANE), en "
+    "précisant « tableau de bord TNE — accessibilité » et la page concernée"
+)
 
 
 def _default_database_url() -> str:
@@ -99,6 +105,13 @@ class Settings:
     import_max_rows: int = field(
         default=50_000,
         metadata={"help": "Most data rows an import accepts."},
+    )
+    accessibility_contact: str = field(
+        default=DEFAULT_ACCESSIBILITY_CONTACT,
+        metadata={"help": "Whom to tell about an accessibility problem, on the « Déclaration "
+                  "d'accessibilité » page: an e-mail address or a web form's address (shown "
+                  "as a link), or a sentence. By default, the programme's team of the "
+                  "département or académie."},
     )
 
     @classmethod

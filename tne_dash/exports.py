@@ -28,12 +28,18 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(frame: pd.DataFrame, sep: str = ";") -> bytes:
+def to_csv_bytes(frame: pd.DataFrame, sep: str = ";",
+                 heading: Sequence[tuple[str, str]] = ()) -> bytes:
     """CSV in UTF-8 with BOM, ``;`` separator and decimal comma: French Excel opens it right.
-    With the ``,`` separator (other tools), the decimal point is a dot."""
+    With the ``,`` separator (other tools), the decimal point is a dot. ``heading`` lines
+    (« Motifs ; Activité en baisse » …) come first, then a blank line, then the table, as in
+    ``to_xlsx_bytes``."""
     decimal = "," if sep == ";" else "."
-    return neutralise_formulas(frame).to_csv(index=False, sep=sep, decimal=decimal).encode(
-        "utf-8-sig")
+    table = neutralise_formulas(frame).to_csv(index=False, sep=sep, decimal=decimal)
+    if heading:
+        lines = neutralise_formulas(pd.DataFrame([list(line) for line in heading]))
+        table = lines.to_csv(index=False, header=False, sep=sep) + "\n" + table
+    return table.encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Tableau",

@@ -28,6 +28,8 @@ PAGE_FAILED = ("Cette page n'a pas pu être affichée : une erreur est survenue 
 MAX_ECHOED = 60
 _QUOTED = re.compile(r"« (.*?) »", re.DOTALL)
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Line breaks and runs of ASCII blanks (never the narrow no-break space of « 12 % »).
+_LINE_BREAKS = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def plain_text(message: str) -> str:
@@ -44,6 +46,13 @@ def plain_text(message: str) -> str:
         else:
             out.append(_PUNCTUATION.sub(r"\\\1", part))
     return "".join(out)
+
+
+def markdown_text(text: str) -> str:
+    """Text of ours or of the data (a commune's name, a sentence that quotes it) shown as it
+    is by Streamlit's Markdown, quotes « » kept as they are: every ASCII punctuation escaped,
+    so that no name can make a link, an emphasis, an icon (``:material/…:``) or a formula."""
+    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
 
 
 def format_number(value: float | int | str | None, decimals: int = 0) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -282,9 +283,28 @@ def tooltip_html(title: str, rows: Iterable[tuple[str, object]] = ()) -> str:
     return "<br>".join(lines)
 
 
+# folium's map header forbids zooming the page (``maximum-scale=1.0, user-scalable=no``):
+# on a phone, nobody could enlarge the map's tooltips and legend (WCAG 1.4.4 Resize text,
+# axe-core's meta-viewport rule). The map's own zoom is Leaflet's and stays as it is.
+ZOOMABLE_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+_VIEWPORT_TAG = re.compile(r"<meta\s+name=\"viewport\"[^>]*>")
+
+
+class ZoomableMap(folium.Map):
+    """A ``folium.Map`` whose page can be zoomed: its header's viewport tag is replaced."""
+
+    def render(self, **kwargs) -> None:
+        super().render(**kwargs)
+        header = self.get_root().header
+        own = header._children.get(self.get_name())
+        if own is not None and own._template_str:
+            header.add_child(Element(_VIEWPORT_TAG.sub(ZOOMABLE_VIEWPORT, own._template_str)),
+                             name=self.get_name())
+
+
 def base_map(bounds=METROPOLE_BOUNDS, tiles: str = "none") -> folium.Map:
     """An empty map on canvas, no tiles by default (outlines are the base map)."""
-    m = folium.Map(tiles=None, prefer_canvas=True, max_zoom=MAX_ZOOM, maxZoom=MAX_ZOOM,
+    m = ZoomableMap(tiles=None, prefer_canvas=True, max_zoom=MAX_ZOOM, maxZoom=MAX_ZOOM,
                    control_scale=True, zoom_snap=0.25)
     if tiles in TILES:
         url, attribution = TILES[tiles]
@@ -351,15 +371,20 @@ def colour_for(value: float | None, bins: Sequence[float]) -> str:
 
 
 def communes_layer(features: Sequence[Mapping], table: pd.DataFrame, colour_by: str,
-                   value_label: str, decimals: int = 0, *, url: str
+                   value_label: str, decimals: int = 0, *, url: str,
+                   classes: Mapping[str, tuple[str, str]] | None = None,
+                   notes: Mapping[str, str] | None = None
                    ) -> tuple[OutlineLayer, list[float]]:
     """Communes of ``features`` (codes; the geometry stays in the file at ``url``) coloured
-    by phase (``colour_by == 'phase'``) or by a numeric column of ``table`` (indexed by INSEE
-    code, columns name, population, phase and the value). Returns the layer and the bins of
-    the numeric scale (empty for phases)."""
-    bins = [] if colour_by == "phase" else quantile_bins(
+    by phase (``colour_by == 'phase'``), by a column of categories of ``table`` (``classes``:
+    value → (colour, French label), e.g. the points de vigilance) or by a numeric column
+    (``table`` indexed by INSEE code, columns name, population, phase and the value).
+    ``notes`` (column → French label) adds those columns to the tooltips when not empty.
+    Returns the layer and the bins of the numeric scale (empty for phases and classes)."""
+    bins = [] if colour_by == "phase" or classes is not None else quantile_bins(
         pd.to_numeric(table[colour_by], errors="coerce"))
-    columns = list(dict.fromkeys(["name", "population", "phase", colour_by]))
+    notes = notes or {}
+    columns = list(dict.fromkeys(["name", "population", "phase", colour_by, *notes]))
     rows = table[[c for c in columns if c in table]].to_dict("index")
     out = {}
     for feature in features:
@@ -370,14 +395,18 @@ def communes_layer(features: Sequence[Mapping], table: pd.DataFrame, colour_by: 
         phase = row["phase"]
         lines = [("Population", format_number(row["population"])),
                  ("Phase", PHASE_LABELS[phase])]
-        if colour_by != "phase":
-            lines.append((value_label, format_number(row[colour_by], decimals)))
-        if colour_by == "phase":
+        if classes is not None:
+            fill, label = classes[row[colour_by]]
+            lines.append((value_label, label))
+        elif colour_by == "phase":
             fill = PHASE_COLOURS[phase]
-        elif isinstance(row[colour_by], str):  # masked small count (privacy.MASK)
-            fill = MASKED_COLOUR
         else:
-            fill = colour_for(row[colour_by], bins)
+            lines.append((value_label, format_number(row[colour_by], decimals)))
+            # A masked small count (privacy.MASK) is text.
+            fill = MASKED_COLOUR if isinstance(row[colour_by], str) else colour_for(
+                row[colour_by], bins)
+        lines += [(label, format_number(row[column])) for column, label in notes.items()
+                  if row.get(column) not in (None, "", 0)]
         out[code] = (fill, tooltip_html(row["name"], lines))
     return OutlineLayer(url, out, "Communes", weight=0.6), bins
 

@@ -18,3 +18,12 @@ GREEN_PCN = "#18753C"
 
 PHASE_COLOURS = {NOT_ENGAGED: LIGHT_GREY, "acculturation": "#CACAFB",
                  "parents_ressources": "#6A6AF4", "autonomie": BLEU_FRANCE}
+
+# Points de vigilance on the map, the State design system's error, warning, info and success
+# colours: each, at the map's fill opacity, at least 3:1 against the map's background (#DDDDDD)
+# and the communes' white borders; a commune not engaged stays light grey, as on the phases.
+ORANGE_WARNING = "#B34000"
+BLEU_INFO = "#0063CB"
+VIGILANCE_COLOURS = {"prioritaire": ROUGE_ERREUR, "a_surveiller": ORANGE_WARNING,
+                     "a_completer": BLEU_INFO, "aucun_point": GREEN_PCN,
+                     "non_engagee": LIGHT_GREY}

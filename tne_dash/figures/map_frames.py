@@ -14,11 +14,25 @@ from tne_dash.figures.indicators import compute_indicator_table
 from tne_dash.figures.map_view import MapView
 from tne_dash.figures.privacy import mask_small_counts
 from tne_dash.figures.rollout import commune_phases
-from tne_dash.figures.scope import DEPARTEMENT, NATIONAL, Scope
+from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, Scope
+from tne_dash.figures.vigilance import COMPLETE, RULE_ORDER, RULES, SEVERITY_LABELS, URGENT, WATCH
+from tne_dash.vocabulary import NOT_ENGAGED
 
 # Figures shown for each territory in tooltips and in the table under the map.
 TABLE_CODES = ("workshops", "parents_reached", "parents_ressources_recruited", "cnfs_posts",
                "venues")
+
+# A commune's state on the map coloured by points de vigilance: its most severe point, else
+# whether it is engaged (palette.VIGILANCE_COLOURS has one colour per state).
+VIGILANCE_STATE, VIGILANCE_COUNT, VIGILANCE_REASONS = ("vigilance", "vigilance_points",
+                                                       "vigilance_reasons")
+STATE_OF_SEVERITY = {URGENT: "prioritaire", WATCH: "a_surveiller", COMPLETE: "a_completer"}
+NO_POINT, NOT_ENGAGED_STATE = "aucun_point", "non_engagee"
+VIGILANCE_STATES = {
+    **{state: SEVERITY_LABELS[severity] for severity, state in STATE_OF_SEVERITY.items()},
+    NO_POINT: "Engagée, aucun point",
+    NOT_ENGAGED_STATE: "Non engagée, aucun point",
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,28 @@ def load_map_frames(conn: Connection, view: MapView) -> MapFrames:
                  if "schools" in view.layers and view.departement else empty),
         demo=bool(table["demo"].any()) if "demo" in table else False,
     )
+
+
+def with_vigilance(data: MapFrames, points: pd.DataFrame) -> MapFrames:
+    """The frames of a département's map with each commune's points de vigilance
+    (``vigilance_points`` of the département at the period's end): its state
+    (``VIGILANCE_STATES``), how many points it has and their reasons, most severe first."""
+    table = data.table.copy()
+    own = points[points["level"] == COMMUNE]
+    severity = own.groupby("code")["severity"].max()
+    engaged = table["phase"] != NOT_ENGAGED if "phase" in table else pd.Series(
+        False, index=table.index)
+    table[VIGILANCE_STATE] = [
+        STATE_OF_SEVERITY[int(severity[code])] if code in severity.index
+        else NO_POINT if is_engaged else NOT_ENGAGED_STATE
+        for code, is_engaged in zip(table.index, engaged, strict=True)]
+    table[VIGILANCE_COUNT] = own.groupby("code").size().reindex(table.index).fillna(0).astype(
+        int)
+    reasons = {code: " ; ".join(RULES[r].title for r in sorted(
+                   set(group["rule"]), key=lambda r: (-RULES[r].severity, RULE_ORDER[r])))
+               for code, group in own.groupby("code")}
+    table[VIGILANCE_REASONS] = [reasons.get(code, "") for code in table.index]
+    return replace(data, table=table, demo=data.demo or bool(own["demo"].any()))
 
 
 def for_viewer(data: MapFrames, view: MapView, exact: bool) -> MapFrames:

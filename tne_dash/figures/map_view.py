@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 LAYERS = ("cnfs", "venues", "schools")
 DEFAULT_LAYERS = ("cnfs", "venues")
 COLOUR_BY_PHASE = "phase"
+# Communes by their points de vigilance at the period's end (a département's map).
+COLOUR_BY_VIGILANCE = "vigilance"
 NO_LAYER = "aucune"
 
 

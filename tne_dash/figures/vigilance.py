@@ -751,3 +751,33 @@ def vigilance_summary(points: pd.DataFrame, place: str, as_of: dt.date) -> str:
     return (f"{place}, au {format_date(as_of)} : {format_number(n)} point"
             f"{'s' if n > 1 else ''} de vigilance sur {format_number(territories)} "
             f"territoire{'s' if territories > 1 else ''} ({', '.join(parts)}).")
+
+
+# ── Counting the points (pages: Accueil's block, Déploiement's section, Carte) ──────────────
+
+
+def reason_counts(points: pd.DataFrame) -> pd.DataFrame:
+    """Per rule found in ``points`` (``vigilance_points``), most severe first, then in the
+    rules' order: ``rule``, ``rule_title``, ``severity`` and its label, the ``communes`` and
+    ``departements`` it names and its ``points`` — a commune late on two objectives is one
+    commune, two points."""
+    rows = []
+    for rule in sorted(VIGILANCE_RULES, key=lambda r: -r.severity):  # stable: rules' order
+        found = points[points["rule"] == rule.code]
+        if found.empty:
+            continue
+        levels = found.drop_duplicates(["level", "code"])["level"]
+        rows.append({"rule": rule.code, "rule_title": rule.title, "severity": rule.severity,
+                     "severity_label": SEVERITY_LABELS[rule.severity],
+                     "communes": int((levels == COMMUNE).sum()),
+                     "departements": int((levels == DEPARTEMENT).sum()),
+                     "points": len(found)})
+    return pd.DataFrame(rows, columns=["rule", "rule_title", "severity", "severity_label",
+                                       "communes", "departements", "points"])
+
+
+def territories_words(communes: int, departements: int) -> str:
+    """« 20 communes », « 1 département », « 18 communes et 2 départements »."""
+    parts = [f"{format_number(n)} {noun}{'s' if n > 1 else ''}"
+             for n, noun in ((communes, "commune"), (departements, "département")) if n]
+    return " et ".join(parts) or "aucun territoire"

@@ -19,7 +19,7 @@ import streamlit as st
 
 from tne_dash import access, signin
 from tne_dash.access import ANONYMOUS, Account
-from tne_dash.ui import data
+from tne_dash.ui import data, shell
 
 # An account put in the session by the server itself (AppTest, the benchmark): never by a
 # browser, which only has the cookie.
@@ -198,5 +198,5 @@ def require_editor(purpose: str) -> Account:
                    f"administrateurs. {who}", icon=":material/lock:")
         if not account.signed_in:
             sign_in_form(key="page")
-        st.stop()
+        shell.end_page()
     return account

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from tne_dash.accessibility import CONFORMITY
 from tne_dash.figures.metrics import Kpi
 from tne_dash.figures.privacy import MASK, ROUNDED_TO
 from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE, plain_text
@@ -47,3 +48,16 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
                         delta_color="off" if stable else "normal")
             if kpi.note:
                 tile.caption(kpi.note)
+
+
+FOOTER_KEY = "tne-footer"  # its container's class: st-key-tne-footer
+
+
+def footer() -> None:
+    """The foot of every page: the accessibility statement with the RGAA's mention, and the
+    data and methods (app.py draws it after the page, an error or a stop included)."""
+    with st.container(key=FOOTER_KEY, horizontal=True, gap="medium"):
+        st.page_link("pages/accessibilite.py", label=f"Accessibilité : {CONFORMITY}",
+                     icon=":material/accessibility_new:")
+        st.page_link("pages/donnees.py", label="Données et méthodes",
+                     icon=":material/menu_book:")

@@ -37,6 +37,7 @@ from tne_dash.figures.rollout import commune_phases, phase_funnel, rollout_plan
 from tne_dash.figures.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
 from tne_dash.figures.search import with_folded_names
 from tne_dash.figures.timeline import departement_rollout
+from tne_dash.figures.vigilance import vigilance_points
 from tne_dash.periods import Period
 from tne_dash.store import db, queries
 from tne_dash.store.build import build_database
@@ -261,6 +262,16 @@ def load_freshness(url: str, scope: Scope, filters: Filters, as_of: dt.date) -> 
     """Latest workshop and communes without recent activity, per département."""
     with get_engine(url).connect() as conn:
         return freshness(conn, scope, filters, as_of)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=64, show_spinner=False)
+def load_vigilance(url: str, scope: Scope, as_of: dt.date, exact: bool) -> pd.DataFrame:
+    """The points de vigilance of a territory at a date (``vigilance_points``, demo rows
+    included as on every page): ``exact`` for the viewers who see exact counts, the public's
+    figures otherwise. Accueil, Déploiement and Carte share the entries."""
+    with get_engine(url).connect() as conn:
+        check_scope_exists(conn, scope)
+        return vigilance_points(conn, scope, as_of, exact=exact)
 
 
 @st.cache_data(ttl=VERSION_TTL, max_entries=8, show_spinner=False)

@@ -1,4 +1,6 @@
-"""The pages of the app, in menu order: one list for app.py and for the home page."""
+"""The pages of the app, in menu order: one list for app.py, the home page's directory, the
+server's preloading and the bench. A page out of the menu (the accessibility statement,
+reached from every page's footer) is still routable at its address."""
 
 from __future__ import annotations
 
@@ -11,13 +13,16 @@ from tne_dash import PROJECT_ROOT
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page: its file under pages/, French title, icon and what it is for."""
+    """A page: its file under pages/, French title, icon and what it is for; ``in_menu``
+    False keeps it out of the sidebar and the home page's directory (``st.Page``'s
+    ``visibility="hidden"``), routable all the same."""
 
     file: str
     title: str
     icon: str
     purpose: str
     default: bool = False
+    in_menu: bool = True
 
     @property
     def url_path(self) -> str:
@@ -55,13 +60,18 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("donnees.py", "Données et méthodes", ":material/menu_book:",
              "Chaque indicateur, son mode de calcul, et les sources des données avec leurs "
              "licences et millésimes."),
+    PageSpec("accessibilite.py", "Déclaration d'accessibilité", ":material/accessibility_new:",
+             "Ce qui est conforme au RGAA, ce qui ne l'est pas encore, comment c'est vérifié "
+             "et comment nous signaler un problème.", in_menu=False),
 )
 
 
 def build_navigation() -> st.navigation:
-    """The ``st.navigation`` of every page, French titles, URL = file name."""
+    """The ``st.navigation`` of every page, French titles, URL = file name; the pages out of
+    the menu hidden from the sidebar."""
     return st.navigation([
         st.Page(str(PROJECT_ROOT / spec.path), title=spec.title, icon=spec.icon,
-                url_path=None if spec.default else spec.url_path, default=spec.default)
+                url_path=None if spec.default else spec.url_path, default=spec.default,
+                visibility="visible" if spec.in_menu else "hidden")
         for spec in PAGES
     ])

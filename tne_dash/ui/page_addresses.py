@@ -28,9 +28,11 @@ from tne_dash.ui.navigation import PAGES
 NOT_FOUND_PARAM = "page_introuvable"
 # One path segment, as a page name is: letters, digits, dash, underscore (no dot: files).
 _PAGE_LIKE = re.compile(r"^/([A-Za-z0-9_-]{1,64})/?$")
-# Single segments that are Streamlit's or the app's own, never pages.
-_NOT_PAGES = frozenset({"healthz", "static", "app", "media", "component", "geo", "auth",
-                        "api", "embed", "vendor"})
+# Single segments that are Streamlit's or the app's own, never pages: Streamlit's sign-in
+# callback (``st.login`` comes back to /oauth2callback), its files and health check, the
+# app's routes.
+_NOT_PAGES = frozenset({"oauth2callback", "healthz", "static", "app", "media", "component",
+                        "geo", "auth", "api", "embed", "vendor"})
 
 
 def _pages() -> tuple[str, dict[str, str]]:

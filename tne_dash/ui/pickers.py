@@ -31,7 +31,7 @@ def view_picker(url: str, view: View, date_label: str = "Jusqu'au",
     col_territory, col_commune, col_date = st.columns([2, 2, 1])
     territory = col_territory.selectbox(
         "Territoire", options, index=options.index(scope), key=KEY_TERRITORY,
-        format_func=labels.__getitem__)
+        format_func=labels.__getitem__, placeholder="Choisir un territoire")
     commune = ALL_COMMUNES
     if territory.startswith(DEPARTEMENT):
         communes = data.load_communes_of(url, territory.partition(":")[2])
@@ -40,7 +40,8 @@ def view_picker(url: str, view: View, date_label: str = "Jusqu'au",
         commune_names[ALL_COMMUNES] = "Toutes les communes"
         index = codes.index(commune_code) if commune_code in codes else 0
         commune = col_commune.selectbox("Commune", codes, index=index, key=KEY_COMMUNE,
-                                        format_func=commune_names.__getitem__)
+                                        format_func=commune_names.__getitem__,
+                                        placeholder="Choisir une commune")
     date_to = col_date.date_input(date_label, value=view.date_to, key=KEY_DATE_TO,
                                   format="DD/MM/YYYY", min_value=None)
     chosen = Scope(COMMUNE, commune) if commune else Scope.parse(territory)

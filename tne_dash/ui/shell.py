@@ -54,7 +54,7 @@ def ensure_app_shell() -> None:
     Still needed on Streamlit 1.67 (checked in Chromium, 2026-11-30): on a cold server whose
     first request is a deep link (``/carte?dep=95``), Streamlit sees the ``pages/`` folder
     and falls back to its legacy discovery (``PagesManager.uses_pages_directory``): the page
-    runs without ``app.py`` — file names in the menu, ``lang="en"``, no account control, no
+    runs without ``app.py`` — file names in the menu, no account control, no
     database check. The flag is process-wide and only ``st.navigation`` resets it, so reset
     it and rerun: the rerun keeps the URL, and the page's ``url_path`` equals its file name,
     so the same page opens inside the shell.

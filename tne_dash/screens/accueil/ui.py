@@ -1,4 +1,5 @@
-"""The Accueil page's sections: the headline figures of a territory, and the page directory."""
+"""The Accueil page's sections: the headline figures of a territory, its points de
+vigilance, and the page directory."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ import streamlit as st
 
 from tne_dash.figures.filters import Filters
 from tne_dash.figures.metrics import headline_kpis
-from tne_dash.labels import population_note
+from tne_dash.figures.vigilance import vigilance_summary
+from tne_dash.labels import DEMO_BADGE, markdown_text, population_note
+from tne_dash.screens.accueil.vigilance import (
+    ALL_POINTS,
+    NO_POINT,
+    all_points_params,
+    reason_tiles,
+    top_points,
+)
 from tne_dash.ui import auth, blocks, data
 from tne_dash.ui.navigation import PAGES
 from tne_dash.ui.urlstate import View
@@ -26,9 +35,37 @@ def headline(url: str, view: View) -> None:
                  icon=":material/co_present:", query_params={"scope": str(view.scope)})
 
 
+def vigilance_block(url: str, view: View) -> None:
+    """The territory's points de vigilance at the page's date: how many, one tile per reason,
+    the most urgent ones with their links, and the link to all of them on Déploiement."""
+    st.subheader("Points de vigilance")
+    as_of = view.date_to or data.today()
+    exact = auth.current_account().sees_exact_counts
+    points = data.load_vigilance(url, view.scope, as_of, exact)
+    if points.empty:
+        st.success(NO_POINT, icon=":material/check_circle:")
+        return
+    place = data.load_scope_label(url, view.scope)
+    st.markdown(markdown_text(vigilance_summary(points, place, as_of)))
+    if points["demo"].any():
+        st.markdown(f":material/science: **{DEMO_BADGE}** : ces points sont calculés sur "
+                    "l'activité de démonstration.")
+    blocks.kpi_row(reason_tiles(points))
+    st.markdown("**Les plus urgents**")
+    for point in top_points(points):
+        with st.container(border=True):
+            st.markdown(f"**{markdown_text(point.severity_label)}** — "
+                        f"{markdown_text(point.sentence)}")
+            st.page_link(point.page, label=markdown_text(point.link_label),
+                         icon=":material/arrow_forward:", query_params=point.params)
+    st.page_link("pages/deploiement.py", label=ALL_POINTS, icon=":material/checklist:",
+                 query_params=all_points_params(view.scope, as_of))
+
+
 def page_directory() -> None:
-    """One link per page of the dashboard, with what it is for."""
+    """One link per page of the menu, with what it is for (the accessibility statement is in
+    every page's footer)."""
     st.subheader("Dans ce tableau de bord")
     for spec in PAGES:
-        if not spec.default:
+        if spec.in_menu and not spec.default:
             st.page_link(spec.path, label=f"**{spec.title}** — {spec.purpose}", icon=spec.icon)

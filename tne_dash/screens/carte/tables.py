@@ -6,8 +6,15 @@ from __future__ import annotations
 import pandas as pd
 
 from tne_dash.catalogue import CATALOGUE, PER_1000
-from tne_dash.figures.map_frames import TABLE_CODES, MapFrames
-from tne_dash.figures.map_view import COLOUR_BY_PHASE, MapView
+from tne_dash.figures.map_frames import (
+    TABLE_CODES,
+    VIGILANCE_COUNT,
+    VIGILANCE_REASONS,
+    VIGILANCE_STATE,
+    VIGILANCE_STATES,
+    MapFrames,
+)
+from tne_dash.figures.map_view import COLOUR_BY_PHASE, COLOUR_BY_VIGILANCE, MapView
 from tne_dash.figures.privacy import MASK
 from tne_dash.ui.territory_map import colour_column
 from tne_dash.vocabulary import PHASE_LABELS
@@ -21,12 +28,18 @@ def table_for_display(view: MapView, data: MapFrames) -> pd.DataFrame:
                "population": "Population"}
     if "phase" in table:
         columns["phase"] = "Phase"
+    if column == COLOUR_BY_VIGILANCE and VIGILANCE_STATE in table:
+        # The map's colours as text: each commune's state, its points and their reasons.
+        columns |= {VIGILANCE_STATE: label, VIGILANCE_COUNT: "Nombre de points",
+                    VIGILANCE_REASONS: "Motifs de vigilance"}
     columns |= {code: CATALOGUE[code].label for code in TABLE_CODES}
-    if column != COLOUR_BY_PHASE and column not in columns:
+    if column not in (COLOUR_BY_PHASE, COLOUR_BY_VIGILANCE) and column not in columns:
         columns[column] = label
     out = table[list(columns)].rename(columns=columns)
     if "Phase" in out:
         out["Phase"] = out["Phase"].map(PHASE_LABELS)
+    if VIGILANCE_STATE in columns:
+        out[label] = out[label].map(VIGILANCE_STATES)
     # Numbers stay numbers (French figures, numeric sort): a count hidden from the public
     # (« < 5 ») is an empty cell, named in « Effectifs masqués ».
     hidden = {code: table[code].map(_is_masked) for code in columns
@@ -47,6 +60,12 @@ def table_for_display(view: MapView, data: MapFrames) -> pd.DataFrame:
         out[MASKED_COLUMN] = [
             _masked_note([CATALOGUE[code].label for code in named if hidden[code].loc[key]])
             for key in table.index]
+    if VIGILANCE_STATE in columns:
+        # Most severe first, then the most points, then the name.
+        rank = table[VIGILANCE_STATE].map(list(VIGILANCE_STATES).index)
+        out = out.loc[pd.DataFrame({"rank": rank, "points": -table[VIGILANCE_COUNT],
+                                    "name": table["name"]})
+                      .sort_values(["rank", "points", "name"], kind="stable").index]
     out.index.name = "Code"
     return out.reset_index()
 

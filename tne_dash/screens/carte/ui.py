@@ -12,15 +12,16 @@ import streamlit as st
 from tne_dash import maps
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.exports import to_csv_bytes
-from tne_dash.figures.map_frames import MapFrames, for_viewer, view_filters
-from tne_dash.figures.map_view import COLOUR_BY_PHASE, LAYERS, MapView
+from tne_dash.figures.map_frames import MapFrames, for_viewer, view_filters, with_vigilance
+from tne_dash.figures.map_view import COLOUR_BY_PHASE, COLOUR_BY_VIGILANCE, LAYERS, MapView
 from tne_dash.figures.metrics import headline_kpis
 from tne_dash.figures.privacy import MASK, reveals_people_count
-from tne_dash.figures.scope import Scope
-from tne_dash.labels import NO_DATA, format_number
+from tne_dash.figures.scope import DEPARTEMENT, Scope
+from tne_dash.labels import NO_DATA, format_date, format_number
 from tne_dash.screens.carte.view import map_view_params
 from tne_dash.store.reference import CNFS_VINTAGE
 from tne_dash.ui import blocks, data
+from tne_dash.ui.territory_map import VIGILANCE_CLASSES, VIGILANCE_LABEL
 from tne_dash.vocabulary import PHASE_LABELS, PHASE_ORDER, EmployerKind, VenueKind
 
 FRANCE = ""
@@ -29,7 +30,7 @@ _PENDING_DEP = "carte_dep_pending"
 _MAP_GENERATION = "carte_map_generation"
 LAYER_LABELS = {"cnfs": f"Structures d'accueil CNFS ({CNFS_VINTAGE})",
                 "venues": "Lieux d'atelier", "schools": "Collèges, lycées, écoles REP/REP+"}
-COLOUR_CHOICES = [COLOUR_BY_PHASE] + [c for c in CATALOGUE if c in (
+COLOUR_CHOICES = [COLOUR_BY_PHASE, COLOUR_BY_VIGILANCE] + [c for c in CATALOGUE if c in (
     "workshops", "workshops_per_1000_inhabitants", "parents_reached",
     "parents_reached_per_1000_inhabitants", "participations", "workshop_hours",
     "parents_ressources_recruited", "parents_ressources_active", "cnfs_posts",
@@ -48,7 +49,7 @@ def controls(url: str, view: MapView) -> MapView:
         st.session_state[KEY_DEP] = st.session_state.pop(_PENDING_DEP)
     dep = bar.selectbox("Territoire", options, index=options.index(view.departement or FRANCE),
                         format_func=lambda c: f"{names[c]} ({c})" if c else "France entière",
-                        key=KEY_DEP)
+                        key=KEY_DEP, placeholder="Choisir un territoire")
     period = bar.date_input("Période", value=(view.date_from or dt.date(2020, 9, 1),
                                               view.date_to), format="DD/MM/YYYY",
                             key="carte_period")
@@ -63,8 +64,8 @@ def controls(url: str, view: MapView) -> MapView:
     colour = bar.selectbox("Colorer les communes par", COLOUR_CHOICES,
                            index=COLOUR_CHOICES.index(view.colour_by)
                            if view.colour_by in COLOUR_CHOICES else 0,
-                           format_func=lambda c: "Phase du déploiement" if c == COLOUR_BY_PHASE
-                           else CATALOGUE[c].label, key="carte_colour")
+                           format_func=colour_label, key="carte_colour",
+                           placeholder="Choisir une phase ou un indicateur")
     shown = [layer for layer in LAYERS if bar.checkbox(
         LAYER_LABELS[layer], value=layer in view.layers, key=f"carte_layer_{layer}")]
     result = MapView(departement=dep or None, date_from=start, date_to=end,
@@ -73,6 +74,15 @@ def controls(url: str, view: MapView) -> MapView:
                      commune=view.commune if dep == view.departement else None)
     st.query_params.from_dict(map_view_params(result))
     return result
+
+
+def colour_label(choice: str) -> str:
+    """A colouring's French name in the sidebar."""
+    if choice == COLOUR_BY_PHASE:
+        return "Phase du déploiement"
+    if choice == COLOUR_BY_VIGILANCE:
+        return VIGILANCE_LABEL
+    return CATALOGUE[choice].label
 
 
 def open_departement(code: str) -> None:
@@ -106,6 +116,9 @@ def legend(view: MapView, bins: list[float], value_label: str, masked: bool) -> 
     elif view.colour_by == COLOUR_BY_PHASE:
         lines.append("**Communes** : " + _swatches(
             maps.legend_entries(maps.PHASE_COLOURS, PHASE_LABELS)))
+    elif view.colour_by == COLOUR_BY_VIGILANCE:
+        lines.append(f"**{VIGILANCE_LABEL} au {format_date(view.date_to)}** (le plus grave "
+                     "de chaque commune) : " + _swatches(list(VIGILANCE_CLASSES.values())))
     elif bins:
         lows = [0.0, *bins[:-1]]
         colours = maps.SEQUENTIAL[len(maps.SEQUENTIAL) - len(bins):]
@@ -126,6 +139,15 @@ def legend(view: MapView, bins: list[float], value_label: str, masked: bool) -> 
             [(maps.ROUGE_MARIANNE, "REP+"), ("#F95C5E", "REP"), ("#666666", "hors EP"),
              (maps.GREEN_PCN, "anneau vert : volet « numérique et parentalité »")]))
     st.markdown("  \n".join(lines), unsafe_allow_html=True)
+    if view.colour_by == COLOUR_BY_VIGILANCE and view.departement:
+        st.caption("Points de vigilance de la date de fin de la période, quels que soient les "
+                   "types de lieu choisis ; chaque commune, ses motifs et leur nombre : le "
+                   "tableau sous la carte. Chaque point, sa phrase et son lien : la page "
+                   "Déploiement.")
+        st.page_link("pages/deploiement.py", label="Les points de vigilance du département",
+                     icon=":material/checklist:",
+                     query_params={"scope": f"{DEPARTEMENT}:{view.departement}",
+                                   "to": view.date_to.isoformat()})
 
 
 def commune_panel(url: str, view: MapView, code: str, exact: bool) -> None:
@@ -148,8 +170,15 @@ def commune_panel(url: str, view: MapView, code: str, exact: bool) -> None:
 
 
 def frames_for_viewer(url: str, view: MapView, exact: bool) -> MapFrames:
-    """The view's frames, small counts of people masked unless the viewer sees exact counts."""
-    return for_viewer(data.load_map_frames(url, view), view, exact)
+    """The view's frames, small counts of people masked unless the viewer sees exact counts;
+    coloured by points de vigilance, each commune's (those of its département at the
+    period's end, as this viewer's figures quote them)."""
+    found = for_viewer(data.load_map_frames(url, view), view, exact)
+    if view.colour_by == COLOUR_BY_VIGILANCE and view.departement:
+        points = data.load_vigilance(url, Scope(DEPARTEMENT, view.departement), view.date_to,
+                                     exact)
+        found = with_vigilance(found, points)
+    return found
 
 
 def table(frame: pd.DataFrame) -> None:

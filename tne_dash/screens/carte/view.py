@@ -1,5 +1,5 @@
-"""The Carte page's URL: ``?dep=…&couleur=…`` parsed into a MapView with French messages,
-and written back."""
+"""The Carte page's URL: ``?dep=…&couleur=…`` (a phase, an indicator, or ``vigilance``)
+parsed into a MapView with French messages, and written back."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.figures.map_view import (
     COLOUR_BY_PHASE,
+    COLOUR_BY_VIGILANCE,
     DEFAULT_LAYERS,
     LAYERS,
     NO_LAYER,
@@ -54,7 +55,7 @@ def parse_map_view(params: Mapping[str, str], today: dt.date,
         problems.append("Période invalide : le début est après la fin. Période par défaut.")
         date_from = None
     colour_by = params.get("couleur") or COLOUR_BY_PHASE
-    if colour_by != COLOUR_BY_PHASE and colour_by not in CATALOGUE:
+    if colour_by not in (COLOUR_BY_PHASE, COLOUR_BY_VIGILANCE) and colour_by not in CATALOGUE:
         problems.append(f"Indicateur inconnu : « {colour_by} ». Coloration par phase.")
         colour_by = COLOUR_BY_PHASE
     raw_layers = params.get("couches")

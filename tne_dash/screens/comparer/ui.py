@@ -61,7 +61,7 @@ def controls(view: ComparerView) -> ComparerView:
                              for y in range(as_of.year, FIRST_SCHOOL_YEAR - 1, -1)]
     current = view.period.label if view.period and view.period.label in years else SINCE_START
     choice = col_period.selectbox("Période des chiffres", years, index=years.index(current),
-                                  key="period")
+                                  key="period", placeholder="Choisir une période")
     chosen = replace(view, as_of=as_of,
                      period=None if choice == SINCE_START else parse_period(choice))
     st.query_params.from_dict(comparer_params(chosen))
@@ -186,7 +186,8 @@ def rank_section(url: str, comp: Comparison, side: SideBySide, view: ComparerVie
     st.subheader("Classement dans le département")
     indicator = st.selectbox("Indicateur du classement", RANK_INDICATORS,
                              index=RANK_INDICATORS.index(view.indicator), key="indicator",
-                             format_func=lambda c: CATALOGUE[c].label)
+                             format_func=lambda c: CATALOGUE[c].label,
+                             placeholder="Choisir un indicateur")
     view = replace(view, indicator=indicator)
     st.query_params.from_dict(comparer_params(view))
     names = dict(zip(comp.codes, side.columns, strict=True))

@@ -1,16 +1,28 @@
-"""The Déploiement page's tables and sentences (the charts' text alternatives), in French:
-what is shown is what is exported.
+"""The Déploiement page's tables and sentences (the charts' text alternatives) and its
+points de vigilance, in French: what is shown is what is exported.
 
 Small counts of people of a commune read « < 5 » for the public, as on every page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import quote, urlsplit
+
 import pandas as pd
 
 from tne_dash.figures.objectives import Status
 from tne_dash.figures.privacy import MASK, mask_value
-from tne_dash.labels import format_date, format_number, format_percent, format_value
+from tne_dash.figures.vigilance import RULES, SEVERITY_LABELS, VIEW_NAMES, vigilance_summary
+from tne_dash.labels import (
+    DEMO_BADGE,
+    format_date,
+    format_number,
+    format_percent,
+    format_value,
+    markdown_text,
+)
+from tne_dash.periods import school_year_of
 from tne_dash.screens.deploiement.charts import FUNNEL_STAGES
 from tne_dash.vocabulary import PHASE_LABELS
 
@@ -89,3 +101,98 @@ def objectives_display(frame: pd.DataFrame) -> pd.DataFrame:
     if hidden.any():
         out[MASKED_COLUMN] = hidden.map({True: f"Réalisé : {MASK}", False: ""})
     return out
+
+
+# ── Points de vigilance ──────────────────────────────────────────────────────────────────
+
+# In reading order; the code last (a phone shows the first columns, the sentence and its link).
+VIGILANCE_HEADERS = {"severity_label": "Gravité", "name": "Territoire",
+                     "departement_name": "Département", "rule_title": "Motif",
+                     "sentence": "Constat", "link": "Lien", "code": "Code"}
+# The link column as shown: Streamlit opens a table's links in a new tab, the header says so.
+LINK_SHOWN = "Lien (nouvel onglet)"
+
+
+def select_points(points: pd.DataFrame, reasons: tuple[str, ...],
+                  severities: tuple[int, ...]) -> pd.DataFrame:
+    """The points of the chosen reasons (rule codes) and severities; all when none is
+    chosen. Their order — most urgent first — is kept."""
+    chosen = points
+    if reasons:
+        chosen = chosen[chosen["rule"].isin(reasons)]
+    if severities:
+        chosen = chosen[chosen["severity"].isin(severities)]
+    return chosen.reset_index(drop=True)
+
+
+def address_origin(url: str | None) -> str:
+    """``https://tne.example.fr`` (with the app's path prefix, if any) of the address a page
+    was opened at; empty when there is none, and the links stay relative to the app."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}".rstrip("/")
+
+
+def vigilance_table(points: pd.DataFrame, with_departement: bool, origin: str = "",
+                    with_territory: bool = True) -> pd.DataFrame:
+    """The points as the section shows and exports them, French headers: severity,
+    territory (not for one commune's own points), département (seen from several
+    départements), reason, sentence, the link — the address of the view that shows the
+    point, under ``origin`` (an export read outside the app needs a full address; relative
+    to the app when empty) — and the code."""
+    left_out = {"departement_name"} if not with_departement else set()
+    left_out |= {"name"} if not with_territory else set()
+    columns = [c for c in VIGILANCE_HEADERS if c not in left_out]
+    out = points[columns].rename(columns=VIGILANCE_HEADERS).reset_index(drop=True)
+    out["Lien"] = [origin.rstrip("/") + link for link in points["link"]]
+    return out
+
+
+def _link_markdown(text: str, address: str) -> str:
+    """A Markdown link whose text is shown as it is and whose address cannot end early."""
+    return f"[{markdown_text(text)}](<{quote(address, safe=ADDRESS_SIGNS)}>)"
+
+
+ADDRESS_SIGNS = "/?=&:,-_.~%#"
+
+
+def vigilance_display(table: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """``vigilance_table`` for ``st.table``, which reads Markdown: every text shown as it is
+    (a name cannot become markup), the link a real link — « Le Thillay — page Déploiement »."""
+    out = table.copy()
+    for column in out.columns:
+        if column != "Lien":
+            out[column] = out[column].map(markdown_text)
+    views = [VIEW_NAMES.get(urlsplit(link).path, "") for link in points["link"]]
+    out["Lien"] = [_link_markdown(f"{name} — page {view}", address) for name, view, address
+                   in zip(points["name"], views, table["Lien"], strict=True)]
+    return out.rename(columns={"Lien": LINK_SHOWN})
+
+
+def vigilance_heading(place: str, as_of: dt.date, reasons: tuple[str, ...],
+                      severities: tuple[int, ...], exact: bool,
+                      demo: bool) -> list[tuple[str, str]]:
+    """The section's filters in words, written in the first lines of its exports."""
+    lines = [("Points de vigilance", place),
+             ("Situation au", format_date(as_of)),
+             ("Année scolaire", school_year_of(as_of).label),
+             ("Motifs", ", ".join(RULES[r].title for r in reasons) or "tous"),
+             ("Gravité", ", ".join(SEVERITY_LABELS[s] for s in severities) or "toutes")]
+    if not exact:
+        lines.append(("Vue publique", "effectifs de 1 à 4 personnes d'une commune « < 5 », "
+                                      "les autres arrondis à 5 près"))
+    if demo:
+        lines.append(("Avertissement", DEMO_BADGE))
+    return lines
+
+
+def vigilance_section_summary(shown: pd.DataFrame, every: pd.DataFrame, place: str,
+                              as_of: dt.date) -> str:
+    """The section in one sentence: the points shown by severity, and how many the filters
+    leave out."""
+    text = vigilance_summary(shown, place, as_of)
+    if len(shown) < len(every):
+        text += (f" Les filtres en retiennent {format_number(len(shown))} sur "
+                 f"{format_number(len(every))}.")
+    return text

@@ -1,6 +1,7 @@
-"""The Déploiement page's sections: controls, objectives, timeline, funnel, progression, and
-the objective form of editors (« mode édition »: validated like a row of the objectives
-template, written in one transaction with its journal entry, caches refreshed)."""
+"""The Déploiement page's sections: controls, objectives, points de vigilance, timeline,
+funnel, progression, and the objective form of editors (« mode édition »: validated like a
+row of the objectives template, written in one transaction with its journal entry, caches
+refreshed)."""
 
 from __future__ import annotations
 
@@ -23,15 +24,22 @@ from tne_dash.figures.privacy import is_small_count, mask_value
 from tne_dash.figures.progression import PROGRESSION_CODES
 from tne_dash.figures.scope import COMMUNE
 from tne_dash.figures.timeline import select_communes, timeline_bars, timeline_summary
-from tne_dash.labels import NO_DATA, format_number
+from tne_dash.figures.vigilance import SEVERITY_LABELS, VIGILANCE_RULES
+from tne_dash.labels import NO_DATA, format_date, format_number, markdown_text
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
 from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart
 from tne_dash.screens.deploiement.tables import (
+    address_origin,
     funnel_frame,
     funnel_summary,
     objectives_display,
     progress_summary,
+    select_points,
     timeline_frame,
+    vigilance_display,
+    vigilance_heading,
+    vigilance_section_summary,
+    vigilance_table,
 )
 from tne_dash.screens.deploiement.view import (
     SORTS,
@@ -62,7 +70,8 @@ def controls(url: str, view: DeploiementView) -> DeploiementView:
     years = [school_year_label(y) for y in range(FIRST_SCHOOL_YEAR, last)]
     column, _ = st.columns([1, 2])
     label = column.selectbox("Année scolaire des objectifs", years, key="school_year",
-                             index=years.index(view.period.label))
+                             index=years.index(view.period.label),
+                             placeholder="Choisir une année scolaire")
     chosen = replace(view, scope=picked.scope, as_of=as_of, period=parse_period(label))
     st.query_params.from_dict(deploiement_params(chosen))
     return chosen
@@ -100,6 +109,58 @@ def objectives_section(place: str, progress: ObjectivesProgress, exact: bool) ->
         on_click="ignore", icon=":material/download:")
 
 
+VIGILANCE_ANCHOR = "points-de-vigilance"
+TABLE_ROWS, TABLE_HEIGHT = 12, 720  # beyond 12 points, the table scrolls in 720 px
+RULE_TITLES = {rule.code: rule.title for rule in VIGILANCE_RULES}
+
+
+def vigilance_section(url: str, view: DeploiementView, place: str,
+                      exact: bool) -> DeploiementView:
+    """The territory's points de vigilance at the date, filtered by reason and severity (kept
+    in the address), as a table with links, and its exports — the filters in their first
+    lines. Returns the view with the chosen filters (the sections below write the address
+    from it)."""
+    st.subheader("Points de vigilance", anchor=VIGILANCE_ANCHOR)
+    points = data.load_vigilance(url, view.scope, view.as_of, exact)
+    col_reason, col_severity = st.columns([2, 1])
+    reasons = col_reason.multiselect(
+        "Motif", [rule.code for rule in VIGILANCE_RULES], default=list(view.reasons),
+        key="vigilance_reasons", format_func=lambda code: RULE_TITLES[code],
+        placeholder="Tous les motifs")
+    severities = col_severity.multiselect(
+        "Gravité", list(SEVERITY_LABELS), default=list(view.severities),
+        key="vigilance_severities", format_func=SEVERITY_LABELS.__getitem__,
+        placeholder="Toutes les gravités")
+    chosen = replace(view, reasons=tuple(reasons), severities=tuple(severities))
+    st.query_params.from_dict(deploiement_params(chosen))
+    shown = select_points(points, chosen.reasons, chosen.severities)
+    st.markdown(markdown_text(vigilance_section_summary(shown, points, place, view.as_of)))
+    st.caption("Chaque point dit sa raison en une phrase, avec le lien de la page qui la "
+               "montre. Les règles et leurs seuils : page « Données et méthodes ». Points "
+               f"calculés au {format_date(view.as_of)}, sur l'année scolaire de cette date.")
+    if shown.empty:
+        return chosen
+    origin = data.settings().public_url or address_origin(st.context.url)
+    several = not (view.scope.is_commune or view.scope.is_departement)  # TNE, France
+    table = vigilance_table(shown, with_departement=several, origin=origin,
+                            with_territory=not view.scope.is_commune)
+    # A long list scrolls in its own box, its headers kept in sight.
+    st.table(vigilance_display(table, shown), hide_index=True,
+             height=TABLE_HEIGHT if len(table) > TABLE_ROWS else "content")
+    heading = vigilance_heading(place, view.as_of, chosen.reasons, chosen.severities, exact,
+                                bool(shown["demo"].any()))
+    name = f"points-de-vigilance-{slug(place)}-{view.as_of.isoformat()}"
+    col_csv, col_xlsx, _ = st.columns([1, 1, 2])
+    col_csv.download_button("Télécharger (CSV)", to_csv_bytes(table, heading=heading),
+                            f"{name}.csv", "text/csv", on_click="ignore",
+                            icon=":material/download:", key="vigilance_csv")
+    col_xlsx.download_button(
+        "Télécharger (XLSX)", to_xlsx_bytes(table, "Points de vigilance", heading),
+        f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore", icon=":material/download:", key="vigilance_xlsx")
+    return chosen
+
+
 def commune_plan(plan: pd.DataFrame, frame: pd.DataFrame) -> None:
     st.subheader("Déploiement de la commune")
     if plan.empty:
@@ -121,7 +182,8 @@ def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -
         "Statut", [s.value for s in Status], default=list(view.statuses), key="statuses",
         format_func=lambda s: Status(s).label, placeholder="Tous les statuts")
     sort = col_sort.selectbox("Tri", list(SORTS), index=list(SORTS).index(view.sort),
-                              key="sort", format_func=SORTS.__getitem__)
+                              key="sort", format_func=SORTS.__getitem__,
+                              placeholder="Choisir un tri")
     st.query_params.from_dict(deploiement_params(
         replace(view, phases=tuple(phases), statuses=tuple(statuses), sort=sort)))
     shown = select_communes(communes, tuple(phases), tuple(statuses), sort)
@@ -201,7 +263,8 @@ def objective_editor(url: str, view: DeploiementView, account: Account) -> None:
     with st.form("objective-form"):
         col_kind, col_code, col_period = st.columns(3)
         scope_kind = col_kind.selectbox(FIELDS["perimetre"], kinds, index=kinds.index(kind),
-                                        format_func=lambda k: ScopeKind(k).label)
+                                        format_func=lambda k: ScopeKind(k).label,
+                                        placeholder="Choisir un périmètre")
         scope_code = col_code.text_input(FIELDS["code"], value=code,
                                          help="Code du département (95, 2A, 971) ou code "
                                               "INSEE de la commune ; vide pour la France.")
@@ -210,7 +273,8 @@ def objective_editor(url: str, view: DeploiementView, account: Account) -> None:
         col_indicator, col_target = st.columns([3, 1])
         indicator = col_indicator.selectbox(
             FIELDS["indicateur"], list(CATALOGUE),
-            format_func=lambda c: f"{CATALOGUE[c].label} ({CATALOGUE[c].unit})")
+            format_func=lambda c: f"{CATALOGUE[c].label} ({CATALOGUE[c].unit})",
+            placeholder="Choisir un indicateur")
         target = col_target.number_input(FIELDS["cible"], value=None, step=1.0,
                                          placeholder="ex. 30", help="Un nombre positif (au plus "
                                          f"{format_number(MAX_OBJECTIVE_TARGET)}) ; "

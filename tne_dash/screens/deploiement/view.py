@@ -1,8 +1,9 @@
-"""The Déploiement page's view as query parameters: territory, date, school year, and the
-timeline's phase and status filters and sort. Bad values fall back with a French message.
+"""The Déploiement page's view as query parameters: territory, date, school year, the
+timeline's phase and status filters and sort, and the points de vigilance's reasons and
+severities. Bad values fall back with a French message.
 
 ``?scope=departement:95&to=2023-04-17&annee=2022-2023&phase=parents_ressources&statut=en_retard
-&tri=statut``
+&tri=statut&vigilance=retard,baisse&gravite=prioritaire``
 """
 
 from __future__ import annotations
@@ -13,6 +14,21 @@ from dataclasses import dataclass
 
 from tne_dash.figures.objectives import Status
 from tne_dash.figures.scope import Scope
+from tne_dash.figures.vigilance import (
+    ACTIVITY_DOWN,
+    BELOW_PEERS,
+    COMPLETE,
+    LATE_OBJECTIVE,
+    MANY_LATE_COMMUNES,
+    NO_RECENT_REPORT,
+    NO_RECENT_WORKSHOP,
+    OBJECTIVES_WITHOUT_PLAN,
+    RULES,
+    SEVERITY_LABELS,
+    URGENT,
+    WATCH,
+    YEAR_WITHOUT_OBJECTIVES,
+)
 from tne_dash.periods import Period, school_year_of
 from tne_dash.ui.urlstate import View, parse_choices, parse_school_year, parse_view, view_params
 from tne_dash.vocabulary import PHASE_LABELS, PHASE_ORDER
@@ -25,6 +41,18 @@ SORTS = {
 }
 DEFAULT_SORT = "debut"
 TIMELINE_PHASES = PHASE_ORDER[1:]  # engaged communes only
+# The points de vigilance's reasons and severities as the address spells them (French words).
+REASON_SLUGS = {
+    LATE_OBJECTIVE: "retard",
+    BELOW_PEERS: "comparables",
+    ACTIVITY_DOWN: "baisse",
+    NO_RECENT_WORKSHOP: "sans_atelier",
+    NO_RECENT_REPORT: "sans_releve",
+    YEAR_WITHOUT_OBJECTIVES: "sans_objectifs",
+    OBJECTIVES_WITHOUT_PLAN: "sans_plan",
+    MANY_LATE_COMMUNES: "communes_en_retard",
+}
+SEVERITY_SLUGS = {URGENT: "prioritaire", WATCH: "a_surveiller", COMPLETE: "a_completer"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +66,8 @@ class DeploiementView:
     phases: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     sort: str = DEFAULT_SORT
+    reasons: tuple[str, ...] = ()  # rule codes of vigilance.VIGILANCE_RULES
+    severities: tuple[int, ...] = ()  # vigilance.URGENT, WATCH, COMPLETE
     problems: tuple[str, ...] = ()
 
 
@@ -58,7 +88,15 @@ def parse_deploiement_view(params: Mapping[str, str], today: dt.date) -> Deploie
         problems.append(f"Tri inconnu dans l'adresse : « {sort} » — attendu "
                         f"{', '.join(SORTS)}. Tri par date d'engagement.")
         sort = DEFAULT_SORT
-    return DeploiementView(base.scope, as_of, period, phases, statuses, sort, tuple(problems))
+    slugs = {slug: code for code, slug in REASON_SLUGS.items()}
+    reasons = parse_choices(params.get("vigilance"), tuple(slugs), "vigilance", problems,
+                            {slug: RULES[code].title for slug, code in slugs.items()})
+    levels = {slug: severity for severity, slug in SEVERITY_SLUGS.items()}
+    severities = parse_choices(params.get("gravite"), tuple(levels), "gravite", problems,
+                               {slug: SEVERITY_LABELS[s] for slug, s in levels.items()})
+    return DeploiementView(base.scope, as_of, period, phases, statuses, sort,
+                           tuple(slugs[r] for r in reasons), tuple(levels[s] for s in severities),
+                           tuple(problems))
 
 
 def deploiement_params(view: DeploiementView) -> dict[str, str]:
@@ -72,4 +110,8 @@ def deploiement_params(view: DeploiementView) -> dict[str, str]:
         params["statut"] = ",".join(view.statuses)
     if view.sort != DEFAULT_SORT:
         params["tri"] = view.sort
+    if view.reasons:
+        params["vigilance"] = ",".join(REASON_SLUGS[r] for r in view.reasons)
+    if view.severities:
+        params["gravite"] = ",".join(SEVERITY_SLUGS[s] for s in view.severities)
     return params

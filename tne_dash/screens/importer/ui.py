@@ -113,7 +113,8 @@ def journal(url: str, account: Account) -> None:
     if not open_batches:
         return
     col_pick, col_button = st.columns([2, 1], vertical_alignment="bottom")
-    batch = col_pick.selectbox("Annuler l'import n°", open_batches)
+    batch = col_pick.selectbox("Annuler l'import n°", open_batches,
+                               placeholder="Choisir un import")
     if col_button.button("Annuler cet import", icon=":material/undo:"):
         try:
             touched = service.undo_import(data.get_engine(url), int(batch), account=account,

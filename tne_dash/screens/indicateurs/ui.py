@@ -97,7 +97,7 @@ def _period_inputs(start: dt.date, end: dt.date, today: dt.date) -> tuple[dt.dat
     options = [CUSTOM, *shortcuts]
     current = next((k for k, v in shortcuts.items() if v == (start, end)), CUSTOM)
     st.selectbox("Période", options, index=options.index(current), key="f_quick",
-                 on_change=_apply_shortcut, args=(shortcuts,))
+                 on_change=_apply_shortcut, args=(shortcuts,), placeholder="Choisir une période")
     col_from, col_to = st.columns(2)
     picked_from = col_from.date_input("Du", value=start, key="f_from", format="DD/MM/YYYY")
     picked_to = col_to.date_input("Au", value=end, key="f_to", format="DD/MM/YYYY")
@@ -213,7 +213,8 @@ def _downloads(frame: pd.DataFrame, name: str, heading, png=None, key: str = "")
     columns = st.columns(4)
     sep = columns[0].selectbox("Séparateur CSV", [";", ","], key=f"sep_{name}",
                                label_visibility="collapsed",
-                               format_func=lambda s: f"CSV « {s} »")
+                               format_func=lambda s: f"CSV « {s} »",
+                               placeholder="Choisir un séparateur")
     columns[1].download_button("CSV", to_csv_bytes(frame, sep=sep), f"{name}.csv", "text/csv",
                                on_click="ignore", icon=":material/download:", key=f"csv_{name}")
     columns[2].download_button("XLSX", lambda: to_xlsx_bytes(frame, "Indicateurs", heading),

@@ -8,6 +8,7 @@ Sizes use container query units (``cqi``): a figure takes a share of its own car
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -71,7 +72,9 @@ STYLE = f"""<style>
 .tne-share {{ text-align: center; font-size: clamp(.9rem, 1.3vw, 1.8rem);
   color: {TEXT_GREY}; }}
 .tne-share img {{ width: 100%; height: auto; display: block; }}
-.tne-share .tne-link {{ font-weight: 700; color: {BLEU_FRANCE}; word-break: break-all; }}
+.tne-share .tne-link {{ font-weight: 700; color: {BLEU_FRANCE}; }}
+/* The short link breaks only between its pieces (share_block), never inside a word. */
+.tne-share .tne-link > span {{ white-space: nowrap; }}
 .tne-bars {{ display: flex; flex-direction: column; gap: 2.2vh; }}
 .tne-bar-row {{ display: grid; grid-template-columns: minmax(0, 2.2fr) minmax(0, 3fr)
   minmax(0, 1.6fr); gap: 1.5vw; align-items: center;
@@ -91,6 +94,21 @@ STYLE = f"""<style>
 .tne-honour-name {{ font-size: clamp(2.4rem, 6.5vw, 9rem); font-weight: 700;
   color: {BLEU_FRANCE}; line-height: 1; margin: 1vh 0 1.5vh; }}
 .tne-empty {{ font-size: clamp(1.2rem, 2.6vw, 3.4rem); color: {TEXT_GREY}; margin: 6vh 0; }}
+/* Streamlit's own key hints (« Space », read « Shortcut Space »): the controls bar writes
+   the keys in French instead. */
+[class*="st-key-presentation_"] kbd {{ display: none; }}
+/* The footer under a projected slide: small and quiet. */
+.st-key-tne-footer {{ opacity: .8; font-size: .8rem; }}
+/* A phone opening the presentation: one figure per row, the share block under them, no
+   figure cut. */
+@media (max-width: 640px) {{
+  .tne-first {{ grid-template-columns: minmax(0, 1fr); }}
+  .tne-first .tne-grid {{ height: auto; }}
+  .tne-grid {{ grid-template-columns: repeat(min(var(--cols, 3), 2), minmax(0, 1fr)); }}
+  .tne-fig {{ min-height: 16vh; }}
+  .tne-share img {{ max-width: 60vw; margin: 0 auto; }}
+  .tne-bar-row {{ grid-template-columns: minmax(0, 1fr); gap: .5vh; }}
+}}
 </style>"""
 
 
@@ -125,12 +143,22 @@ def figure_grid(kpis: Sequence[Kpi], changed: Iterable[str] = (), columns: int =
     return f'<div class="tne-grid" style="--cols: {int(columns)}">{cards}</div>'
 
 
+def link_pieces(shown: str) -> list[str]:
+    """The short link cut where a line may break: after each dot or slash of its address
+    (only a long address needs it), and before « ?scope=… », which stays whole."""
+    address, mark, query = shown.partition("?")
+    return [piece for piece in re.split(r"(?<=[./])", address) if piece] + \
+        ([mark + query] if mark else [])
+
+
 def share_block(link: str, qr_uri: str) -> str:
-    """The QR code (an SVG data URI drawn locally) and the short link to the same scope."""
+    """The QR code (an SVG data URI drawn locally) and the short link to the same scope,
+    never broken inside « ?scope=… » nor inside a word of its address."""
     shown = link.split("://", 1)[-1]
+    parts = "<wbr>".join(f"<span>{esc(piece)}</span>" for piece in link_pieces(shown))
     return (f'<div class="tne-share"><img src="{esc(qr_uri)}" '
             f'alt="QR code : {esc(shown)}"><div>Le tableau de bord de ce territoire :</div>'
-            f'<div class="tne-link">{esc(shown)}</div></div>')
+            f'<div class="tne-link">{parts}</div></div>')
 
 
 def first_slide(kpis: Sequence[Kpi], changed: Iterable[str], share: str) -> str:

@@ -26,10 +26,11 @@ from tne_dash.screens.presentation.view import (
     step,
 )
 from tne_dash.ui import data
-from tne_dash.ui.territory_map import build_territory_layers
+from tne_dash.ui.territory_map import build_territory_layers, introduce_map
 
 _DECK = "presentation_deck"
 MAP_HEIGHT = 480
+KEYS_HINT = "Clavier : ← diapositive précédente · Espace lecture ou pause · → suivante"
 
 
 @dataclass
@@ -175,6 +176,7 @@ def map_slide(head: str, figures: LiveFigures) -> None:
         # screens at start) is never served — the map frame would stay empty.
         from streamlit_folium import st_folium
 
+        introduce_map(drawn.title)  # « Passer la carte », the frame's French title
         st_folium(drawn.base, key=f"presentation_map_{departement}", height=MAP_HEIGHT,
                   use_container_width=True, returned_objects=[],
                   feature_group_to_add=drawn.groups, layer_control=drawn.control)
@@ -183,7 +185,9 @@ def map_slide(head: str, figures: LiveFigures) -> None:
 
 
 def controls(view: PresentationView, deck: Deck) -> None:
-    """Previous / pause / next (also ← Espace →), where we are and when figures were read."""
+    """Previous / pause / next, where we are, when figures were read, and the keys that do
+    the same (← Espace →) written in French: Streamlit's own key hints (« Space ») are hidden
+    by the slides' style."""
     count = len(view.slides)
     bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
     bar.button("Précédente", icon=":material/chevron_left:", shortcut="Left",
@@ -197,4 +201,4 @@ def controls(view: PresentationView, deck: Deck) -> None:
     state = (f"défilement toutes les {view.interval} s" if deck.playing else "en pause")
     warning = " · **base injoignable, derniers chiffres affichés**" if deck.unreachable else ""
     bar.markdown(f"Diapositive {deck.index + 1} / {count} · {state} · "
-                   f"mis à jour à {stamp}{warning}")
+                 f"mis à jour à {stamp}{warning}  \n{KEYS_HINT}")

@@ -54,7 +54,8 @@ def location_picker(url: str, account: Account) -> Where | None:
         return None
     names = dict(zip(deps["code"], deps["name"], strict=True))
     col_dep, col_commune = st.columns(2)
-    dep = col_dep.selectbox("Département", allowed, format_func=lambda c: f"{names[c]} ({c})")
+    dep = col_dep.selectbox("Département", allowed, format_func=lambda c: f"{names[c]} ({c})",
+                            placeholder="Choisir un département")
     communes = data.load_communes_of(url, dep)
     commune_names = dict(zip(communes["code_insee"], communes["name"], strict=True))
     code = col_commune.selectbox(
@@ -67,7 +68,7 @@ def location_picker(url: str, account: Account) -> Where | None:
     labels = {NEW_VENUE: "➕ Nouveau lieu"} | {
         vid: name for vid, name in zip(venues["id"], venues["name"], strict=True)}
     venue_id = st.selectbox("Lieu", options, index=1 if len(options) > 1 else 0,
-                            format_func=labels.__getitem__)
+                            format_func=labels.__getitem__, placeholder="Choisir un lieu")
     if venue_id != NEW_VENUE:
         kind = venues.loc[venues["id"] == venue_id, "kind"].iloc[0]
         return Where(code, commune_names[code], dep, labels[venue_id], kind)
@@ -90,7 +91,8 @@ def workshop_form(where: Where, today: dt.date) -> tuple[dict, NewVenue] | None:
             venue_name = col_name.text_input("Nom du nouveau lieu", max_chars=200)
             with col_name:
                 field_problems("lieu")
-            venue_kind = col_kind.selectbox("Type de lieu", choices.VENUE_KINDS.labels)
+            venue_kind = col_kind.selectbox("Type de lieu", choices.VENUE_KINDS.labels,
+                                            placeholder="Choisir un type de lieu")
             col_address, col_lat, col_lon = st.columns([2, 1, 1])
             address = col_address.text_input("Adresse (facultatif)", max_chars=300) or None
             lat = col_lat.number_input("Latitude (facultatif)", min_value=-90.0,
@@ -105,8 +107,8 @@ def workshop_form(where: Where, today: dt.date) -> tuple[dict, NewVenue] | None:
                               format="DD/MM/YYYY")
         with col1:
             field_problems("date")
-        phase = col2.selectbox("Phase", choices.PHASES.labels)
-        fmt = col3.selectbox("Format", choices.FORMATS.labels)
+        phase = col2.selectbox("Phase", choices.PHASES.labels, placeholder="Choisir une phase")
+        fmt = col3.selectbox("Format", choices.FORMATS.labels, placeholder="Choisir un format")
         themes = st.multiselect("Thématiques", choices.THEMES.labels,
                                 placeholder="Une ou plusieurs thématiques")
         field_problems("thematiques")
@@ -114,7 +116,8 @@ def workshop_form(where: Where, today: dt.date) -> tuple[dict, NewVenue] | None:
         duration = col1.number_input("Durée (minutes)", min_value=1,
                                      max_value=MAX_DURATION_MINUTES, value=90,
                                      step=15)
-        facilitator = col2.selectbox("Animé par", choices.FACILITATORS.labels)
+        facilitator = col2.selectbox("Animé par", choices.FACILITATORS.labels,
+                                     placeholder="Choisir qui l'a animé")
         col1, col2, col3 = st.columns(3)
         parents = col1.number_input("Parents présents", min_value=0,
                                     max_value=MAX_PEOPLE_PER_WORKSHOP, value=0, step=1)

@@ -1,0 +1,1 @@
+"""Déclaration d'accessibilité: the RGAA statement, built from what the tests check."""

@@ -1,0 +1,97 @@
+"""The Accueil page's « Points de vigilance » block as values: one tile per reason, the most
+urgent points with the page and parameters their link opens, and the link to all of them on
+the Déploiement page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
+
+import pandas as pd
+
+from tne_dash.figures.metrics import Kpi
+from tne_dash.figures.scope import Scope
+from tne_dash.figures.vigilance import (
+    ACTIVITY_DOWN,
+    BELOW_PEERS,
+    LATE_OBJECTIVE,
+    MANY_LATE_COMMUNES,
+    NO_RECENT_REPORT,
+    NO_RECENT_WORKSHOP,
+    OBJECTIVES_WITHOUT_PLAN,
+    RULES,
+    VIEW_NAMES,
+    YEAR_WITHOUT_OBJECTIVES,
+    reason_counts,
+    territories_words,
+)
+from tne_dash.labels import format_number
+
+TOP_POINTS = 5
+NO_POINT = "Aucun point de vigilance à cette date."
+ALL_POINTS = "Tous les points de vigilance, avec leurs filtres et leurs exports"
+# A tile's label holds on one line: each reason in a few words (its title opens its help).
+TILE_LABELS = {
+    LATE_OBJECTIVE: "En retard sur un objectif",
+    BELOW_PEERS: "Loin des comparables",
+    ACTIVITY_DOWN: "Activité en baisse",
+    NO_RECENT_WORKSHOP: "Aucun atelier (3 mois)",
+    NO_RECENT_REPORT: "Aucun relevé (6 mois)",
+    YEAR_WITHOUT_OBJECTIVES: "Année sans objectifs",
+    OBJECTIVES_WITHOUT_PLAN: "Objectifs sans plan",
+    MANY_LATE_COMMUNES: "Communes en retard",
+}
+
+
+@dataclass(frozen=True)
+class ShownPoint:
+    """One point as the block lists it: its severity, its sentence, and its link — the page
+    file and query parameters for ``st.page_link``, and the link's French label."""
+
+    severity_label: str
+    sentence: str
+    page: str
+    params: dict[str, str]
+    link_label: str
+
+
+def reason_tiles(points: pd.DataFrame) -> list[Kpi]:
+    """One tile per reason found, most severe first: how many territories it names, the
+    reason in a few words, and in its note the territories in words, the points and the
+    severity; its help is the reason's title and rule stated exactly (the Données page's)."""
+    tiles = []
+    for row in reason_counts(points).itertuples():
+        places = territories_words(row.communes, row.departements)
+        tiles.append(Kpi(
+            code=row.rule, label=TILE_LABELS[row.rule],
+            value=format_number(row.communes + row.departements),
+            help=f"**{row.rule_title}.** {RULES[row.rule].help}",
+            note=f"{places}, {format_number(row.points)} point{'s' if row.points > 1 else ''}"
+                 f" — {row.severity_label.lower()}"))
+    return tiles
+
+
+def page_of(link: str) -> tuple[str, dict[str, str]]:
+    """A point's link (``/deploiement?scope=commune:95063&to=2023-04-17``) as the page file
+    and the query parameters ``st.page_link`` opens (``pages/deploiement.py``, {…}): a page's
+    address is its file's name (``ui/navigation.py``)."""
+    parts = urlsplit(link)
+    return f"pages/{parts.path.strip('/')}.py", dict(parse_qsl(parts.query))
+
+
+def top_points(points: pd.DataFrame, count: int = TOP_POINTS) -> list[ShownPoint]:
+    """The ``count`` most urgent points (``vigilance_points`` lists them most urgent first),
+    each with its link."""
+    shown = []
+    for row in points.head(count).itertuples():
+        page, params = page_of(row.link)
+        view = VIEW_NAMES.get(urlsplit(row.link).path, "")
+        shown.append(ShownPoint(row.severity_label, row.sentence, page, params,
+                                f"{row.name} — page {view}"))
+    return shown
+
+
+def all_points_params(scope: Scope, as_of: dt.date) -> dict[str, str]:
+    """The Déploiement page's parameters for the same territory and date."""
+    return {"scope": str(scope), "to": as_of.isoformat()}

@@ -1,0 +1,75 @@
+"""The app's own stylesheet, sent once per run by app.py (``declare_look``): what Streamlit's
+theme (.streamlit/config.toml) cannot say — accessible sizes and contrasts (RGAA / WCAG 2.2
+AA), pages that fit a phone and a projector, French texts on Streamlit's own widgets.
+
+One constant per concern, each with the reason for its rules; ``STYLESHEET`` joins them.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+# WCAG 2.2 AA (axe-core's target-size and color-contrast rules): pointer targets of 24 × 24
+# CSS pixels at least, text at 4.5:1 against its background. Colours are the theme's
+# (.streamlit/config.toml: its codeTextColor replaces the pale green of inline code, 3:1);
+# what the theme cannot size is here. st.date_input draws each part of a date (day, month,
+# year) as its own focusable spin button: the day and month were 18 × 20 px, and the
+# calendar button 24 × 16 px. The field keeps its 40 px height: the group's vertical
+# padding gives way to the taller parts.
+ACCESSIBLE_SIZES_AND_CONTRASTS = """
+[data-testid="stDateInputField"] [role="group"] {
+    padding-top: 0; padding-bottom: 0; align-items: center;
+}
+[data-testid="stDateInputField"] [role="spinbutton"] {
+    display: inline-flex; align-items: center; justify-content: center;
+    box-sizing: border-box; min-width: 24px; min-height: 24px;
+}
+[data-testid="stDateInputCalendarButton"] { min-width: 24px; min-height: 24px; }
+"""
+
+# Phones (390 × 844) and projectors (1280 × 720, 1920 × 1080): no horizontal scroll of the
+# page; wide tables scroll inside themselves (Streamlit's tables already do), and so do
+# charts wider than a phone (Comparer's month-by-month small multiples, 764 px): the page
+# stays 390 px wide and the chart scrolls in its own box. Texts Streamlit cuts with « … »
+# when their box is narrow wrap instead: a tile's label (« Parents Ressources r… » at
+# 1280 × 720), a button's, a page link's (the home page's directory): a cut label hides what
+# the figure or the link is. tests/test_screen_sizes.py.
+FITS_EVERY_SCREEN = """
+[data-testid="stVegaLiteChart"] { max-width: 100%; overflow-x: auto; }
+.stMarkdownEllipsis, [data-testid="stPageLink-NavLink"] span {
+    white-space: normal; overflow: visible; text-overflow: clip;
+}
+"""
+
+# Streamlit's own widget texts that no parameter sets (« Select all », « No results », the
+# file uploader's « Upload », « Skip to main content », « Help for … »): the script of
+# ui/streamlit_french.py writes them in French where they are, for the eyes and for screen
+# readers alike (CSS ``content`` would leave the English as the accessible name of a link or
+# a button). Its element takes no room above the page's title.
+FRENCH_WIDGET_TEXTS = """
+[data-testid="stElementContainer"]:has(#tne-french) { display: none; }
+"""
+
+# WCAG 2.4.7 / RGAA 10.7: what the keyboard reaches is outlined. Streamlit rings its buttons
+# and fields, but its menu's links and st.page_link only turn light grey (no outline) when
+# focused: a bleu France outline on every link and button reached by keyboard, inside the
+# element so that no container clips it; and on the page's main area, which Streamlit makes
+# focusable for scrolling by keyboard (« !important »: Streamlit's own rules say « none »).
+VISIBLE_FOCUS = """
+a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:focus-visible,
+[data-testid="stMain"]:focus-visible {
+    outline: 3px solid #000091 !important; outline-offset: -3px !important;
+}
+"""
+
+STYLESHEET = "\n".join(
+    rule for rule in (ACCESSIBLE_SIZES_AND_CONTRASTS, FITS_EVERY_SCREEN, FRENCH_WIDGET_TEXTS,
+                      VISIBLE_FOCUS)
+    if rule
+)
+
+
+def declare_look() -> None:
+    """Send the stylesheet (a style-only ``st.html`` takes no room on the page)."""
+    if STYLESHEET:
+        st.html(f"<style>{STYLESHEET}</style>")
