@@ -126,6 +126,19 @@ def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector(READY, timeout=timeout_ms)
 
 
+def sign_in_on_page(page, base: str, path: str, name: str, password: str) -> None:
+    """Open ``path`` (an editors' page), sign in with the page's local form, wait until the
+    sidebar says who is signed in and the page has rendered again."""
+    page.goto(f"{base}{path}")
+    wait_until_rendered(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_label("Identifiant").fill(name)
+    main.get_by_label("Mot de passe", exact=True).fill(password)
+    main.get_by_role("button", name="Se connecter").click()
+    page.get_by_text(f"Connecté : {name}").wait_for(timeout=30_000)
+    wait_until_rendered(page)
+
+
 def map_frame(page):
     """The folium map's frame, once Leaflet has drawn its canvas."""
     page.wait_for_selector(MAP_FRAME, timeout=60_000)

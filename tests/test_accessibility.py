@@ -15,7 +15,13 @@ import json
 from pathlib import Path
 
 import pytest
-from browser import MAP_CANVAS, chromium_page, streamlit_server, wait_until_rendered
+from browser import (
+    MAP_CANVAS,
+    chromium_page,
+    sign_in_on_page,
+    streamlit_server,
+    wait_until_rendered,
+)
 from required import missing
 
 from tne_dash.accessibility import AXE_VIEWS, CheckedView
@@ -196,14 +202,7 @@ def test_axe_core_finds_no_wcag_violation_on_the_view(public_server, view):
 
 
 def sign_in_as_the_editor(page, base: str) -> None:
-    page.goto(f"{base}/saisie")
-    wait_until_rendered(page)
-    main = page.locator('[data-testid="stMain"]')
-    main.get_by_label("Identifiant").fill(EDITOR)
-    main.get_by_label("Mot de passe", exact=True).fill(EDITOR_PASSWORD)
-    main.get_by_role("button", name="Se connecter").click()
-    page.get_by_text(f"Connecté : {EDITOR}").wait_for(timeout=30_000)
-    wait_until_rendered(page)
+    sign_in_on_page(page, base, "/saisie", EDITOR, EDITOR_PASSWORD)
 
 
 @pytest.mark.parametrize("view", SIGNED_IN_VIEWS, ids=[view.name for view in SIGNED_IN_VIEWS])

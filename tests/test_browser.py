@@ -10,6 +10,7 @@ from browser import (
     chromium_page,
     map_frame,
     screenshot,
+    sign_in_on_page,
     streamlit_server,
     wait_until_rendered,
 )
@@ -173,13 +174,7 @@ def test_an_editor_signs_in_imports_a_file_and_its_markup_venue_shows_as_text(
             chromium_page() as (page, outside, errors):
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(f"{base}/importer")
-        wait_until_rendered(page)
-        main = page.locator('[data-testid="stMain"]')
-        main.get_by_label("Identifiant").fill("claire")
-        main.get_by_label("Mot de passe", exact=True).fill("pw95")
-        main.get_by_role("button", name="Se connecter").click()
-        page.get_by_text("Connecté : claire").wait_for(timeout=30_000)
+        sign_in_on_page(page, base, "/importer", "claire", "pw95")
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
         page.get_by_text("ateliers.csv").first.wait_for(timeout=30_000)
         wait_until_rendered(page)

@@ -17,6 +17,7 @@ from browser import (
     chromium_page,
     map_frame,
     screenshot,
+    sign_in_on_page,
     streamlit_server,
     wait_until_rendered,
 )
@@ -54,14 +55,7 @@ def english_in(said: dict) -> list[str]:
 
 
 def sign_in(page, base: str) -> None:
-    page.goto(f"{base}/importer")
-    wait_until_rendered(page)
-    main = page.locator('[data-testid="stMain"]')
-    main.get_by_label("Identifiant").fill("claire")
-    main.get_by_label("Mot de passe", exact=True).fill("pw95")
-    main.get_by_role("button", name="Se connecter").click()
-    page.get_by_text("Connecté : claire").wait_for(timeout=30_000)
-    wait_until_rendered(page)
+    sign_in_on_page(page, base, "/importer", "claire", "pw95")
 
 
 @pytest.fixture(scope="module")
