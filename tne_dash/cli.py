@@ -113,6 +113,19 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
         ) from None
 
 
+def parse_school_year(text: str | None):
+    """A school year (AAAA-AAAA) as a Period, or None; UsageError naming it otherwise."""
+    from tne_dash.periods import parse_period
+
+    if not text:
+        return None
+    try:
+        return parse_period(text)
+    except ValueError:
+        raise UsageError(f"Année scolaire invalide : « {text} » — attendu AAAA-AAAA "
+                         "(ex. 2022-2023).") from None
+
+
 def progress_bar(label: str, fraction: float, stream=None) -> None:
     """One self-overwriting line: « [#####.....]  50 % Communes »."""
     stream = stream or sys.stderr
@@ -406,16 +419,12 @@ def cmd_objectives(args: argparse.Namespace) -> int:
     from tne_dash.figures.objectives import Status, objectives_progress
     from tne_dash.figures.objectives_table import objectives_frame, objectives_summary
     from tne_dash.figures.scope import Scope, check_scope_exists, scope_label
-    from tne_dash.periods import parse_period, school_year_of
+    from tne_dash.periods import school_year_of
     from tne_dash.store.db import make_engine
 
     scope = Scope.parse(args.scope)
     as_of = parse_date(args.date, "--date") or dt.date.today()
-    try:
-        period = parse_period(args.annee) if args.annee else school_year_of(as_of)
-    except ValueError:
-        raise UsageError(f"Année scolaire invalide : « {args.annee} » — attendu AAAA-AAAA "
-                         "(ex. 2022-2023).") from None
+    period = parse_school_year(args.annee) or school_year_of(as_of)
     settings = _database_settings(args)
     ensure_database(settings)
     with make_engine(settings.database_url).connect() as conn:
@@ -494,17 +503,12 @@ def cmd_fiche(args: argparse.Namespace) -> int:
         default_selection,
     )
     from tne_dash.figures.scope import COMMUNE, Scope, check_scope_exists
-    from tne_dash.periods import parse_period
     from tne_dash.screens.comparer.fiche import fiche_pdf
     from tne_dash.screens.comparer.tables import commune_columns
     from tne_dash.store.db import make_engine
 
     as_of = parse_date(args.date, "--date") or dt.date.today()
-    try:
-        period = parse_period(args.annee) if args.annee else None
-    except ValueError:
-        raise UsageError(f"Année scolaire invalide : « {args.annee} » — attendu AAAA-AAAA "
-                         "(ex. 2022-2023).") from None
+    period = parse_school_year(args.annee)
     code = args.commune.strip().upper()
     others = tuple(c.strip().upper() for c in (args.avec or "").split(",") if c.strip())
     out = output_file(args.out, "--out")
@@ -528,7 +532,6 @@ def cmd_rapport(args: argparse.Namespace) -> int:
     at a date. Public by default, as ``fiche``: a PDF travels; ``--exact`` for operators."""
     from tne_dash.figures.scope import Scope
     from tne_dash.figures.situation_report import check_report_scope, situation_report
-    from tne_dash.periods import parse_period
     from tne_dash.report_pdf import report_pdf
     from tne_dash.store.db import make_engine
 
@@ -537,11 +540,7 @@ def cmd_rapport(args: argparse.Namespace) -> int:
     scope = Scope.parse(args.scope)
     check_report_scope(scope)
     as_of = parse_date(args.date_to, "--to") or dt.date.today()
-    try:
-        period = parse_period(args.annee) if args.annee else None
-    except ValueError:
-        raise UsageError(f"Année scolaire invalide : « {args.annee} » — attendu AAAA-AAAA "
-                         "(ex. 2022-2023).") from None
+    period = parse_school_year(args.annee)
     out = output_file(args.out, "--out")
     settings = _database_settings(args)
     ensure_database(settings)
