@@ -1,7 +1,8 @@
 # Two commands on a fresh Debian machine with Python 3.11:
 #   make run    installs the app in .venv and starts it on the embedded SQLite database
-#   make test   installs the test tools (and Debian's chromium, postgresql, nodejs + npm, the
-#               npm package of the test OpenID Connect provider and axe-core) and runs everything
+#   make test   installs the test tools (and Debian's chromium, postgresql, nginx, pgbouncer,
+#               nodejs + npm, the npm package of the test OpenID Connect provider and axe-core)
+#               and runs everything
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -50,7 +51,7 @@ run: install
 	$(BIN)/tne-dash run --port $(PORT) --address $(ADDRESS)
 
 test: install-test
-	$(BIN)/ruff check tne_dash tests app.py serve.py pages
+	$(BIN)/ruff check tne_dash tests app.py serve.py pages deploy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 

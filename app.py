@@ -4,6 +4,11 @@ import logging
 
 import streamlit as st
 
+# The map's component is declared when streamlit_folium is first imported inside a script run
+# (the component registry lives in the runtime): done on every process's first run, whatever
+# its page, so that a viewer a failover moves here while on Carte gets the map's frame.
+import streamlit_folium  # noqa: F401
+
 from tne_dash import PROJECT_ROOT
 from tne_dash.access import AccountsFileError
 from tne_dash.figures.scope import InvalidScope

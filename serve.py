@@ -2,7 +2,9 @@
 app.py behind the project's own HTTP middleware (tne_dash/ui/http.py), plus the outline files
 the map fetches and the browser caches (tne_dash/ui/outlines.py, /geo/…), and the local
 sign-in's routes (tne_dash/ui/sign_in_routes.py, /auth/connexion, /auth/deconnexion,
-/auth/premier-admin). Answers are gzip-compressed (Streamlit's 2.6 MB of JavaScript too)."""
+/auth/premier-admin), and the card other sites may embed (tne_dash/embed/routes.py,
+/embed/…), and the read API (tne_dash/api/routes.py, /api/v1/…). Answers are
+gzip-compressed (Streamlit's 2.6 MB of JavaScript too)."""
 
 import gc
 import importlib
@@ -12,6 +14,8 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from tne_dash.api.routes import ROUTES as API_ROUTES
+from tne_dash.embed.routes import ROUTES as EMBED_ROUTES
 from tne_dash.ui.http import FrenchDocument, SecurityHeaders
 from tne_dash.ui.navigation import PAGES
 from tne_dash.ui.outlines import ROUTES as OUTLINE_ROUTES
@@ -33,7 +37,7 @@ for spec in PAGES:
 _caching_log.setLevel(_level)
 gc.freeze()
 
-app = st.App("app.py", routes=[*OUTLINE_ROUTES, *SIGN_IN_ROUTES],
+app = st.App("app.py", routes=[*OUTLINE_ROUTES, *SIGN_IN_ROUTES, *EMBED_ROUTES, *API_ROUTES],
              middleware=[Middleware(GZipMiddleware, minimum_size=1024),
                          Middleware(SecurityHeaders), Middleware(PageAddresses),
                          Middleware(FrenchDocument)])

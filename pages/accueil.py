@@ -7,7 +7,7 @@ from tne_dash.ui import blocks, data, pickers, report_download, shell
 from tne_dash.ui.urlstate import parse_view
 
 shell.ensure_app_shell()
-url = data.settings().database_url
+url = data.read_url()
 
 st.title("Territoires Numériques Éducatifs — volet parentalité")
 st.markdown(

@@ -13,7 +13,7 @@ from tne_dash.ui.territory_map import build_territory_layers, colour_column, int
 
 shell.ensure_app_shell()
 config = data.settings()
-url = config.database_url
+url = data.read_url()
 data.prepare_offline_maps()
 
 deps = data.load_departements(url)
@@ -57,6 +57,8 @@ with panel:
                     "pour voir ses chiffres.")
         if view.departement is None and st.button("Voir la Guadeloupe"):
             carte.open_departement("971")
+        if view.departement:
+            carte.departement_embed(url, view.departement)
 
 st.subheader("Ce que montre la carte")
 table = table_for_display(view, found)

@@ -9,7 +9,7 @@ from tne_dash.screens.comparer.view import parse_comparer_view
 from tne_dash.ui import auth, blocks, data, shell
 
 shell.ensure_app_shell()
-url = data.settings().database_url
+url = data.read_url()
 
 st.title("Comparer des communes")
 st.markdown(

@@ -8,7 +8,7 @@ from tne_dash.screens.deploiement.view import parse_deploiement_view
 from tne_dash.ui import auth, blocks, data, report_download, shell
 
 shell.ensure_app_shell()
-url = data.settings().database_url
+url = data.read_url()
 
 st.title("Déploiement")
 st.markdown(
@@ -36,7 +36,7 @@ if view.scope.is_commune:
 sections.objectives_section(place, progress, exact)
 blocks.masking_note(view.scope.is_commune and not exact)
 sections.objective_editor(url, view, account)
-view = sections.vigilance_section(url, view, place, exact)
+view = sections.vigilance_section(url, view, place, exact, account)
 
 if view.scope.is_departement:
     sections.timeline_section(url, view, place, exact)

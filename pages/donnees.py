@@ -12,7 +12,7 @@ from tne_dash.screens.donnees.tables import (
 from tne_dash.ui import data, shell
 
 shell.ensure_app_shell()
-facts = data.load_build_facts(data.settings().database_url)
+facts = data.load_build_facts(data.read_url())
 
 st.title("Données et méthodes")
 st.markdown(

@@ -9,7 +9,7 @@ from tne_dash.screens.indicateurs.view import parse_indicateurs_view
 from tne_dash.ui import auth, blocks, data, shell
 
 shell.ensure_app_shell()
-url = data.settings().database_url
+url = data.read_url()
 today = data.today()
 
 st.title("Indicateurs")

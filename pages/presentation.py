@@ -8,7 +8,7 @@ from tne_dash.screens.presentation.view import parse_presentation_view
 from tne_dash.ui import blocks, data, shell
 
 shell.ensure_app_shell()
-url = data.settings().database_url
+url = data.read_url()
 
 st.html(STYLE)  # full screen: no sidebar, no toolbar, very large type
 view = presentation.checked_view(url, parse_presentation_view(st.query_params.to_dict()))

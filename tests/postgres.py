@@ -1,14 +1,25 @@
-"""A throw-away PostgreSQL cluster (Debian's postgresql), on a Unix socket and a free port."""
+"""A throw-away PostgreSQL cluster (Debian's postgresql), on a Unix socket and a free port.
+
+With ``TNE_DASH_TEST_PGBOUNCER=1`` the cluster is reached through Debian's PgBouncer, in
+transaction pooling with the project's own settings (deploy/pgbouncer/tne-dash-pooling.ini):
+every URL the tests get goes through it (tests/test_deployment.py runs database tests so).
+"""
 
 from __future__ import annotations
 
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
+
+POOLER_SWITCH = "TNE_DASH_TEST_PGBOUNCER"
+POOLING_SETTINGS = Path(__file__).resolve().parent.parent / "deploy" / "pgbouncer" / (
+    "tne-dash-pooling.ini")
 
 
 def find_bin_dir() -> Path | None:
@@ -16,6 +27,11 @@ def find_bin_dir() -> Path | None:
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
                         key=lambda p: int(Path(p).parent.parent.name))
     return Path(candidates[-1]).parent if candidates else None
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def free_port() -> int:
@@ -36,6 +52,9 @@ class PostgresCluster:
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_user:
             shutil.chown(self.base, user="postgres")
+        self.pooled = os.environ.get(POOLER_SWITCH, "") not in ("", "0")
+        self.pooler_port = free_port() if self.pooled else None
+        self.pooler: subprocess.Popen | None = None
 
     def _run(self, *args: str) -> None:
         subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True)
@@ -46,8 +65,30 @@ class PostgresCluster:
         options = f"-k {self.base} -p {self.port} -c listen_addresses='' -c fsync=off"
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options,
                   "-l", str(self.base / "log"), "-w", "start")
+        if self.pooled:
+            self._start_pgbouncer()
+
+    def _start_pgbouncer(self) -> None:
+        """PgBouncer on a loopback port, every database of the cluster behind it."""
+        config = self.base / "pgbouncer.ini"
+        config.write_text(
+            f"[databases]\n* = host={self.base} port={self.port} user=postgres\n"
+            f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.pooler_port}\n"
+            f"unix_socket_dir =\nauth_type = any\nlogfile = {self.base / 'pgbouncer.log'}\n"
+            f"%include {POOLING_SETTINGS}\n")
+        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        self.pooler = subprocess.Popen([*self.as_user, binary, str(config)],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        deadline = time.monotonic() + 10
+        while not _answers(self.pooler_port):
+            if self.pooler.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"PgBouncer n'a pas démarré (voir {self.base}/pgbouncer.log)")
+            time.sleep(0.1)
 
     def url(self, database: str = "postgres") -> str:
+        if self.pooled:
+            return f"postgresql+psycopg://postgres@127.0.0.1:{self.pooler_port}/{database}"
         return f"postgresql+psycopg://postgres@/{database}?host={self.base}&port={self.port}"
 
     def create_database(self, name: str) -> str:
@@ -61,6 +102,9 @@ class PostgresCluster:
         return self.url(name)
 
     def stop(self) -> None:
+        if self.pooler is not None:
+            os.killpg(self.pooler.pid, signal.SIGTERM)
+            self.pooler.wait(timeout=10)
         try:
             self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
                       "stop")

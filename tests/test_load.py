@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from browser import require_playwright_and_chromium
-from load.loadtest import ROUTE, render, run
+from load.loadtest import API_ROUTE, ROUTE, render, run
 
 pytestmark = pytest.mark.browser
 
@@ -49,3 +49,10 @@ def test_readers_open_a_first_page_by_link_then_move_through_the_sidebar(short_r
     assert short_run["ways"]["link"]["visits"] >= 2  # one first page per viewer
     assert short_run["ways"]["sidebar"]["visits"] >= 1
     assert sum(w["visits"] for w in short_run["ways"].values()) == short_run["visits"]
+
+
+def test_api_clients_ask_every_address_of_the_read_api_beside_the_viewers(short_run):
+    api = short_run["api"]
+    assert api["clients"] == 2 and api["requests"] >= 2 * 5  # paced: 40 a minute each
+    assert set(api["addresses"]) == {address.split("?")[0] for address in API_ROUTE}
+    assert "API de lecture : 2 clients" in render(short_run)

@@ -112,7 +112,7 @@ def test_viewers_who_cannot_edit_get_no_edit_mode(editing_env):
 def test_an_editor_changes_a_target_and_the_page_shows_it(editing_env):
     at = open_deploiement(EDITOR_95, scope="commune:95063", to="2023-04-17")
     at.toggle(key="edit_mode").set_value(True).run()
-    at.selectbox[-1].set_value("workshops")
+    next(s for s in at.selectbox if s.label == "Indicateur").set_value("workshops")
     at.number_input[0].set_value(56.0)
     save_button(at).click().run()
     assert not at.exception

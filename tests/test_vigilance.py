@@ -56,6 +56,7 @@ from tne_dash.figures.vigilance import (
     TREND_MIN_WORKSHOPS_BEFORE,
     VIGILANCE_RULES,
     YEAR_WITHOUT_OBJECTIVES,
+    join_follow_ups,
     months_phrase,
     report_quiet_since,
     trend_windows,
@@ -606,7 +607,11 @@ def test_the_cli_prints_the_figures_functions_points_as_json_and_csv(capsys, val
     payload = json.loads(out)
     assert (payload["scope"], payload["to"], payload["annee"], payload["demo"],
             payload["exact"]) == ("departement:95", "2023-04-17", "2022-2023", True, True)
-    assert payload["points"] == json.loads(frame.to_json(orient="records", force_ascii=False))
+    # Each commune's follow-up too (none in the built database).
+    followed = join_follow_ups(frame, {}, with_notes=True)
+    assert payload["points"] == json.loads(followed.to_json(orient="records",
+                                                            force_ascii=False))
+    assert {p["followed"] for p in payload["points"] if p["level"] == COMMUNE} == {False}
     code, out, _ = run(capsys, "vigilance", "--database-url", built_db_url, "--scope",
                        "departement:95", "--to", "2023-04-17", "--format", "csv")
     assert code == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 import altair as alt
+import pandas as pd
 import vl_convert
 
 from tne_dash.labels import NNBSP
@@ -40,3 +41,45 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale,
                                       format_locale=locale.number,
                                       time_format_locale=locale.time)
+
+
+PRINT_WIDTH = 800  # pixels (before ``scale``): an A4 page's width at 96 dpi, less margins
+
+
+def for_print(chart: alt.TopLevelMixin, width: int = PRINT_WIDTH) -> alt.TopLevelMixin:
+    """The chart with a fixed width where it fills its container on the page (a PNG has no
+    container); a chart of fixed size (small multiples) is left as it is."""
+    if getattr(chart, "width", alt.Undefined) == "container":
+        return chart.properties(width=width)
+    return chart
+
+
+def plotted_data(chart: alt.TopLevelMixin, fields) -> pd.DataFrame:
+    """The rows Altair was given to draw: the first data set of ``chart`` (its own, then its
+    layers' and facets' in order) that holds every one of ``fields``."""
+    pending = [chart]
+    while pending:
+        part = pending.pop(0)
+        data = getattr(part, "data", alt.Undefined)
+        if isinstance(data, pd.DataFrame) and set(fields) <= set(data.columns):
+            return data
+        pending.extend(getattr(part, "layer", None) or [])
+        if isinstance(spec := getattr(part, "spec", None), alt.TopLevelMixin | alt.SchemaBase):
+            pending.append(spec)
+    raise ValueError(f"aucune donnée du graphique n'a les colonnes {sorted(fields)}")
+
+
+def plotted_rows(chart: alt.TopLevelMixin, columns: dict[str, str]) -> pd.DataFrame:
+    """The rows ``chart`` draws as a French table: its fields ``columns`` (field → French
+    header), in that order, values as plotted — dates as days, yes/no as « oui »/« non »,
+    whole numbers without decimals (« 8 », not « 8,0 »)."""
+    rows = plotted_data(chart, columns)[list(columns)].rename(columns=columns)
+    for name in rows.columns:
+        values = rows[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            rows[name] = values.dt.date
+        elif pd.api.types.is_bool_dtype(values):
+            rows[name] = values.map({True: "oui", False: "non"})
+        elif pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+            rows[name] = values.astype("Int64")
+    return rows.reset_index(drop=True)

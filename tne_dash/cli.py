@@ -8,9 +8,7 @@ the store are imported by the command that needs them (``tests/test_startup.py``
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 import json
 import logging
 import os
@@ -30,9 +28,7 @@ from tne_dash.labels import format_date, format_value
 if TYPE_CHECKING:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from tne_dash.figures.filters import Filters
     from tne_dash.figures.indicators import IndicatorValues
-    from tne_dash.figures.scope import Scope
 
 # ``--scale`` of init-db: the values of ``store.build.SCALES`` (not imported here: the store
 # pulls in pandas and SQLAlchemy); tests/test_startup.py checks they stay the same.
@@ -254,106 +250,23 @@ def ensure_database(settings: Settings) -> None:
     engine.dispose()
 
 
-# Where an indicator applies, in words (catalogue ``scopes``), and the groups of ``par``.
-APPLIES_TO = {"national": "à la France entière", "tne": "aux 12 départements TNE",
-              "departement": "à un département", "commune": "à une commune"}
-GROUP_WORDS = {"departement": "à un département", "epci": "à une intercommunalité",
-               "commune": "à une commune"}
-# Computed per département at most (``indicators._strategy_query``): no value for an EPCI.
-DEPARTEMENTAL_ONLY = ("strategies_validated",)
-
-
-def not_applicable(kind: str) -> dict[str, str]:
-    """The catalogue codes that do not apply to a territory of ``kind`` (« commune », or a
-    group level of ``par``), each with its reason in French."""
-    reasons = {}
-    for code, ind in CATALOGUE.items():
-        catalogue_kind = "commune" if kind == "epci" else kind
-        if catalogue_kind not in ind.scopes and (kind != "epci" or code in DEPARTEMENTAL_ONLY):
-            where = [APPLIES_TO[s] for s in ind.scopes]
-            reasons[code] = (f"ne s'applique pas {GROUP_WORDS.get(kind, APPLIES_TO.get(kind))} "
-                             f"(seulement {', '.join(where[:-1])} ou {where[-1]})")
-    return reasons
-
-
-def indicator_groups(conn, scope: Scope, filters: Filters, level: str) -> list[dict]:
-    """One object per territory of ``level`` (« par » of the Indicateurs address): code,
-    name, indicators (null where they do not apply, reasons in ``non_applicables``), demo.
-    The groups of an additive count add up to its total."""
-    from tne_dash.figures.indicators import compute_indicator_table, indicator_value
-
-    table = compute_indicator_table(conn, scope, filters, level=level)
-    reasons = not_applicable(level)
-    groups = []
-    for row in table.sort_values("key").to_dict("records"):
-        name = row["name"] or ("Sans intercommunalité" if level == "epci" else "")
-        group = {"code": row["key"], "nom": name,
-                 "indicators": {code: None if code in reasons else indicator_value(code, row[code])
-                                for code in CATALOGUE if code in row},
-                 "demo": bool(row["demo"])}
-        if reasons:
-            group["non_applicables"] = reasons
-        groups.append(group)
-    return groups
-
-
-def indicator_payload(values: IndicatorValues, level: str | None = None,
-                      groups: list[dict] | None = None) -> dict:
-    """The JSON object of ``tne-dash indicators --format json``: ``indicators`` holds every
-    catalogue code (null where it does not apply to the scope: ``non_applicables`` says
-    why); ``non_filtres`` names the active filters an indicator ignores; ``par`` and
-    ``groupes`` when the address groups the figures."""
-    from tne_dash.figures.filter_scope import unfiltered
-
-    reasons = not_applicable(values.scope.kind)
-    payload = {
-        "scope": str(values.scope),
-        "from": values.filters.date_from.isoformat() if values.filters.date_from else None,
-        "to": values.filters.date_to.isoformat() if values.filters.date_to else None,
-        "indicators": {code: None if code in reasons else value
-                       for code, value in values.values.items()},
-        "demo": values.demo,
-    }
-    notes = {code: note for code, note in unfiltered(values.values, values.filters).items()
-             if code not in reasons}
-    if notes:
-        payload["non_filtres"] = notes
-    if shown_reasons := {code: why for code, why in reasons.items() if code in values.values}:
-        payload["non_applicables"] = shown_reasons
-    if groups is not None:
-        payload["par"] = level
-        payload["groupes"] = groups
-    return payload
-
-
 def render_indicators(values: IndicatorValues, fmt: str, level: str | None = None,
                       groups: list[dict] | None = None) -> str:
     """JSON, CSV or a French table; the indicators that do not apply to the scope are left
-    out of the CSV and the table (null in JSON)."""
+    out of the CSV and the table (null in JSON). The JSON object and the CSV rows are the
+    read API's (``tne_dash/api/payloads.py``)."""
+    from tne_dash.api.payloads import indicator_blocks, indicator_payload, indicators_csv
+
     payload = indicator_payload(values, level, groups)
     if fmt == "json":
         return json.dumps(payload, ensure_ascii=False, indent=2)
-    blocks = [("total", "", payload["indicators"], payload.get("non_applicables", {}))]
-    blocks += [(g["code"], g["nom"], g["indicators"], g.get("non_applicables", {}))
-               for g in groups or ()]
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["groupe", "nom", "code", "libelle", "valeur", "unite"] if groups
-                        is not None else ["code", "libelle", "valeur", "unite"])
-        for key, name, figures, reasons in blocks:
-            for code, value in figures.items():
-                if code in reasons:
-                    continue
-                ind = CATALOGUE[code]
-                row = [code, ind.label, "" if value is None else value, ind.unit]
-                writer.writerow([key, name, *row] if groups is not None else row)
-        return out.getvalue().rstrip("\n")
+        return indicators_csv(payload)
     notes = payload.get("non_filtres", {})
     width = max(len(CATALOGUE[c].label) for c in values.values)
     lines = [f"Périmètre : {values.scope}" + (" — données de démonstration" if values.demo
                                                 else "")]
-    for key, name, figures, reasons in blocks:
+    for key, name, figures, reasons in indicator_blocks(payload):
         if key != "total":
             lines += ["", f"— {name} ({key})" if key else f"— {name}"]
         for code, value in figures.items():
@@ -367,6 +280,7 @@ def render_indicators(values: IndicatorValues, fmt: str, level: str | None = Non
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
+    from tne_dash.api.payloads import indicator_groups
     from tne_dash.figures.filters import Filters
     from tne_dash.figures.indicators import compute_indicators
     from tne_dash.figures.scope import Scope, check_scope_exists
@@ -451,14 +365,14 @@ def cmd_objectives(args: argparse.Namespace) -> int:
 def cmd_vigilance(args: argparse.Namespace) -> int:
     """The points de vigilance of a territory at a date: exact counts, as ``objectives``
     (operators); ``--public`` words them as the public views do."""
-    from tne_dash.exports import neutralise_formulas
+    from tne_dash.api.payloads import vigilance_csv, vigilance_payload
     from tne_dash.figures.scope import Scope, check_scope_exists, scope_label
     from tne_dash.figures.vigilance import (
         RULES,
         SEVERITY_LABELS,
-        vigilance_frame,
         vigilance_points,
         vigilance_summary,
+        with_follow_ups,
     )
     from tne_dash.periods import school_year_of
     from tne_dash.store.db import make_engine
@@ -469,17 +383,18 @@ def cmd_vigilance(args: argparse.Namespace) -> int:
     ensure_database(settings)
     with make_engine(settings.database_url).connect() as conn:
         check_scope_exists(conn, scope)
-        points = vigilance_points(conn, scope, as_of, exact=not args.public)
+        # Each commune's follow-up; its note is internal: not in the public wording.
+        points = with_follow_ups(conn, vigilance_points(conn, scope, as_of,
+                                                        exact=not args.public),
+                                 with_notes=not args.public)
         place = scope_label(conn, scope)
     demo = bool(points["demo"].any())
-    if args.format == "json":
-        print(json.dumps({"scope": str(scope), "territoire": place, "to": as_of.isoformat(),
-                          "annee": school_year_of(as_of).label, "exact": not args.public,
-                          "demo": demo, "points": points.to_dict("records")},
+    if args.format == "json":  # the read API's object (tne_dash/api/payloads.py)
+        print(json.dumps(vigilance_payload(scope, place, as_of, points, not args.public),
                          ensure_ascii=False, indent=2))
         return 0
     if args.format == "csv":  # cells starting like a formula are neutralised
-        print(neutralise_formulas(vigilance_frame(points)).to_csv(index=False).rstrip("\n"))
+        print(vigilance_csv(points))
         return 0
     lines = [f"{place} — points de vigilance au {format_date(as_of)} (année scolaire "
              f"{school_year_of(as_of).label})" + (" — données de démonstration" if demo
@@ -491,6 +406,9 @@ def cmd_vigilance(args: argparse.Namespace) -> int:
             heading = (row.severity, row.rule)
             lines += ["", f"{SEVERITY_LABELS[row.severity]} — {RULES[row.rule].title}"]
         lines += [f"  {row.sentence}", f"    {row.link}"]
+        if row.followed:
+            note = getattr(row, "follow_up_note", "")
+            lines.append("    Suivie" + (f" : {' '.join(note.split())}" if note else ""))
     print("\n".join(lines))
     return 0
 
@@ -555,6 +473,30 @@ def cmd_rapport(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_opendata(args: argparse.Namespace) -> int:
+    """The open-data export: monthly workshops per commune (public counts) as CSV, Table
+    Schema and Data Package, written to a new folder all at once."""
+    from tne_dash.atomic_folder import FolderRefused, check_target, write_folder
+    from tne_dash.figures.open_data import monthly_commune_export, package_files
+    from tne_dash.store.db import make_engine
+
+    out = Path(args.out)
+    date_to = parse_date(args.date_to, "--to") or dt.date.today()
+    try:
+        check_target(out, args.force)  # before any work
+        settings = _database_settings(args)
+        ensure_database(settings)
+        with make_engine(settings.database_url).connect() as conn:
+            export = monthly_commune_export(conn, date_to)
+        write_folder(out, package_files(export, dt.datetime.now(dt.UTC)), args.force)
+    except FolderRefused as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Données ouvertes au {format_date(date_to)} écrites dans {out} : "
+          f"{len(export.rows)} lignes (commune × mois)"
+          + (", données de démonstration" if export.demo else "") + ".")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _database_settings(args, builds_default=True)
     ensure_database(settings)
@@ -603,7 +545,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     output = output_file(args.output, "--output")
     settings = _database_settings(args)
     ensure_database(settings)
-    result = benchmark(settings.database_url, points=args.points,
+    result = benchmark(settings.reading_url, points=args.points,
                        progress=lambda page: print(f"… {page}", file=sys.stderr))
     payload = json.dumps(result, indent=2, ensure_ascii=False)
     write_output(output, (payload + "\n").encode("utf-8"), "--output")
@@ -724,6 +666,63 @@ def _read_password(args: argparse.Namespace) -> str:
     return password
 
 
+def cmd_api_token(args: argparse.Namespace) -> int:
+    """``create``: a read-API token for an account, printed once (stdout: the token alone);
+    ``list``: the tokens, never their value; ``revoke``: refused from the next request."""
+    from tne_dash import access
+    from tne_dash.api import tokens
+    from tne_dash.store.db import make_engine
+
+    settings = _database_settings(args)
+    if args.action == "revoke":
+        if args.id is None:
+            raise UsageError("Numéro du jeton manquant (ex. tne-dash api-token revoke 3 ; "
+                             "tne-dash api-token list les donne).")
+    elif args.id is not None:
+        raise UsageError(f"api-token {args.action} ne prend pas de numéro : seul revoke en "
+                         "prend un.")
+    name = access.normalize_name(args.compte) if args.compte else None
+    if args.action == "create":
+        if not name:
+            raise UsageError("Compte manquant : --compte NOM (un compte de tne-dash accounts).")
+        account = access.load_accounts(settings.accounts_file).get(name)
+        if account is None:
+            raise UsageError(f"Compte inconnu : « {name.encode('unicode_escape').decode()} » — "
+                             "créez-le d'abord (tne-dash accounts add).")
+        if not account.sees_exact_counts:
+            raise UsageError(f"Le compte « {name} » est lecteur : un jeton ne lui donnerait que "
+                             "les chiffres publics, que l'API donne sans jeton.")
+        label = " ".join((args.libelle or "").split())
+        if len(label) > tokens.MAX_LABEL_LENGTH or not label.isprintable():
+            raise UsageError(f"--libelle : au plus {tokens.MAX_LABEL_LENGTH} caractères "
+                             "imprimables.")
+    ensure_database(settings)
+    engine = make_engine(settings.database_url)
+    now = dt.datetime.now().replace(microsecond=0)
+    if args.action == "create":
+        info, token = tokens.create_token(engine, name, label, now)
+        print(token)
+        print(f"Jeton n° {info.id} créé pour « {name} » ({account.describe_rights()}) : "
+              "copiez-le maintenant, il ne sera plus affiché. Envoyez-le dans l'en-tête "
+              "« Authorization: Bearer … » des requêtes à /api/v1/….", file=sys.stderr)
+        return 0
+    if args.action == "revoke":
+        info = tokens.revoke_token(engine, args.id, now)
+        if info is None:
+            raise UsageError(f"Jeton inconnu : n° {args.id} (tne-dash api-token list donne "
+                             "les numéros).")
+        print(f"Jeton n° {info.id} ({info.prefix}…, compte « {info.account_name} ») révoqué le "
+              f"{info.revoked_at:%d/%m/%Y à %H:%M} : il est refusé dès maintenant.")
+        return 0
+    print("n°\tcompte\tdébut du jeton\tlibellé\tcréé le\tdernier usage\tétat")
+    for info in tokens.list_tokens(engine, name):
+        used = f"{info.last_used_at:%d/%m/%Y %H:%M}" if info.last_used_at else "jamais"
+        state = "actif" if info.active else f"révoqué le {info.revoked_at:%d/%m/%Y %H:%M}"
+        print(f"{info.id}\t{info.account_name}\t{info.prefix}…\t{info.label}\t"
+              f"{info.created_at:%d/%m/%Y %H:%M}\t{used}\t{state}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = FrenchArgumentParser(
         prog="tne-dash",
@@ -825,6 +824,17 @@ def build_parser() -> argparse.ArgumentParser:
     rapport.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     rapport.set_defaults(handler=cmd_rapport)
 
+    opendata = sub.add_parser("export-opendata", help="Écrire les données ouvertes : ateliers "
+                                                      "par commune et par mois (CSV, schéma, "
+                                                      "datapackage.json).")
+    opendata.add_argument("--out", required=True, help="Dossier à écrire (nouveau ou vide).")
+    opendata.add_argument("--to", dest="date_to", help="Fin de période (AAAA-MM-JJ, incluse ; "
+                                                       "par défaut aujourd'hui).")
+    opendata.add_argument("--force", action="store_true",
+                          help="Remplacer le contenu d'un dossier qui n'est pas vide.")
+    opendata.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    opendata.set_defaults(handler=cmd_export_opendata)
+
     run = sub.add_parser("run", help="Lancer le tableau de bord (construit la base au besoin).")
     run.add_argument("--port", type=port_number, default=8501,
                      help="Port TCP du tableau de bord (1 à 65535, défaut : 8501).")
@@ -871,6 +881,17 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("--password-stdin", action="store_true",
                      help="Lire le mot de passe sur l'entrée standard (scripts).")
     acc.set_defaults(handler=cmd_accounts)
+
+    tok = sub.add_parser("api-token", help="Jetons de l'API de lecture : effectifs exacts des "
+                                           "départements d'un compte (/api/v1/…).")
+    tok.add_argument("action", choices=("create", "list", "revoke"),
+                     help="create : créer un jeton (affiché une seule fois) ; list : les "
+                          "jetons, jamais leur valeur ; revoke : révoquer le jeton ID.")
+    tok.add_argument("id", nargs="?", type=positive_int, help="Numéro du jeton (revoke).")
+    tok.add_argument("--compte", help="Compte du jeton (create) ; ses jetons seulement (list).")
+    tok.add_argument("--libelle", help="À quoi sert le jeton (ex. « tableur de la DRANE »).")
+    tok.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
+    tok.set_defaults(handler=cmd_api_token)
     for command in sub.choices.values():  # « tne-dash indicators … --verbose » works too
         command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                              help="En cas d'erreur de la base, écrire aussi son détail "

@@ -33,6 +33,14 @@ class Settings:
         metadata={"help": "SQLAlchemy URL of the database (SQLite file by default, "
                   "postgresql+psycopg://… in production)."},
     )
+    read_database_url: str = field(
+        default="",
+        metadata={"help": "SQLAlchemy URL of a read replica (a streaming standby of the "
+                  "database above) for the public's reading pages, the API and the bench. "
+                  "Empty: they read the database above. Writes, migrations and editors' "
+                  "pages always use the database above; while the replica cannot be reached, "
+                  "reads go there too (one line in the server log)."},
+    )
     reference_dir: Path = field(
         default=REFERENCE_DIR,
         metadata={"help": "Folder of the reference data pack (départements, communes, CNFS…)."},
@@ -51,8 +59,10 @@ class Settings:
     public_url: str = field(
         default="",
         metadata={"help": "Address viewers use to reach the dashboard (https://tne.example.fr); "
-                  "the presentation's QR code and short link point there. By default, the "
-                  "address the presenter's browser used."},
+                  "the presentation's QR code and short link, the <iframe> code of the "
+                  "embeddable cards (« Intégrer sur votre site ») and the cards' link back "
+                  "point there. By default, the address the viewer's browser used (the cards' "
+                  "link: relative to the card's own address)."},
     )
     cache_ttl_seconds: int = field(
         default=60,
@@ -113,6 +123,17 @@ class Settings:
                   "as a link), or a sentence. By default, the programme's team of the "
                   "département or académie."},
     )
+    api_requests_per_minute: int = field(
+        default=60,
+        metadata={"help": "Requests to the read API (/api/v1/…) one client may make per "
+                  "minute (a token bucket per client address; beyond it: 429 and "
+                  "Retry-After). 0: no limit (a proxy in front limits instead)."},
+    )
+
+    @property
+    def reading_url(self) -> str:
+        """Where reads go: the replica when one is set, the database otherwise."""
+        return self.read_database_url or self.database_url
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -1,7 +1,10 @@
 """Many viewers at once: the app on a database, N headless Chromium viewers going round the
-pages for a bounded time on loopback.
+pages for a bounded time on loopback, and API clients asking the read API beside them.
 
     python tests/load/loadtest.py --database-url URL [--viewers 20] [--duration 120]
+        [--api-clients 5]
+    python tests/load/loadtest.py --surge [--viewers 60] [--ramp 60] [--duration 60]
+        (the webinar surge through nginx and several app processes: tests/load/surge.py)
 
 Each viewer is its own browser context (its own Streamlit session) and starts on a different
 page. It opens its first page (and the presentation, which has no sidebar) by a link, a
@@ -9,8 +12,11 @@ full load; it reaches the others through the sidebar, as a reader does (no reloa
 visit is timed from the navigation to *rendered*: the script has finished, no skeleton is
 left, and on the map page Leaflet has drawn its canvas. An error is a page that shows a
 Streamlit exception, a JavaScript error, a request leaving 127.0.0.1, an HTTP error or a
-visit that does not render within ``VISIT_TIMEOUT_MS``. The server's resident memory is
-sampled every second. Prints a French report, writes JSON, exits 1 when there was an error.
+visit that does not render within ``VISIT_TIMEOUT_MS``. Each API client (its own address,
+``X-Forwarded-For``) goes round ``API_ROUTE`` at most ``API_REQUESTS_PER_MINUTE`` times a
+minute, below the server's limit: any answer but a 200 with a body in the asked format is an
+error. The server's resident memory is sampled every second. Prints a French report, writes
+JSON, exits 1 when there was an error.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import os
 import statistics
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,7 +59,19 @@ ROUTE = (
     "donnees",
 )
 DEFAULT_PAGE = "accueil"  # served at "/"
+ROUTE_COOKIE = "tne_route"  # set by nginx (deploy/nginx/snippets/tne-dash-affinity.conf)
 VISIT_TIMEOUT_MS = 180_000
+# What partners' tools ask the read API (public: no token), and how often each client asks
+# (the server lets a client make 60 requests a minute).
+API_ROUTE = (
+    "indicateurs?dep=95&from=2022-09-01&to=2023-04-17",
+    "territoires?dep=95",
+    "indicateurs?communes=95063&par=commune",
+    "vigilance?scope=departement:95&to=2023-04-17",
+    "indicateurs?dep=95&theme=ent&par=departement&sortie=csv",
+)
+API_REQUESTS_PER_MINUTE = 40
+API_TIMEOUT_S = 120
 
 
 @dataclass
@@ -65,6 +85,13 @@ class LoadReport:
     by_way: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
+    # When each visit rendered (time.monotonic()), and the viewer's affinity cookie when a
+    # proxy set one (deploy/nginx: which app process it talks to) — tests/load/surge.py.
+    rendered_at: list[float] = field(default_factory=list)
+    route: str = ""
+    # Read API: one time per request, by address (its path, without the query).
+    api_clients: int = 0
+    api: dict[str, list[float]] = field(default_factory=dict)
     # CPU seconds over the run: the server process, and the whole machine (browsers included).
     server_cpu_s: float = 0.0
     machine_cpu_s: float = 0.0
@@ -72,6 +99,7 @@ class LoadReport:
     def record(self, page: str, way: str, elapsed_ms: float) -> None:
         self.visits.setdefault(page, []).append(elapsed_ms)
         self.by_way.setdefault(way, []).append(elapsed_ms)
+        self.rendered_at.append(time.monotonic())
 
     def as_json(self) -> dict:
         every = [ms for times in self.visits.values() for ms in times]
@@ -91,6 +119,10 @@ class LoadReport:
             "server_cpu_s": round(self.server_cpu_s, 1),
             "machine_cpu_s": round(self.machine_cpu_s, 1),
             "cores": os.cpu_count(),
+            "api": {"clients": self.api_clients,
+                    "requests": sum(len(times) for times in self.api.values()),
+                    **_summary([ms for times in self.api.values() for ms in times]),
+                    "addresses": {path: _summary(times) for path, times in self.api.items()}},
         }
 
 
@@ -190,6 +222,8 @@ async def _viewer(number: int, browser, base: str, deadline: float,
         on_sidebar_page = name != "presentation"
         report.record(name, "link" if by_link else "sidebar",
                       (time.perf_counter() - start) * 1000)
+    report.route = next((c["value"] for c in await context.cookies()
+                         if c["name"] == ROUTE_COOKIE), report.route)
     await context.close()
 
 
@@ -211,6 +245,37 @@ async def _what_the_viewer_sees(page, number: int, path: str) -> str:
         return f" | état de la page illisible : {type(exc).__name__}"
 
 
+def _ask_api(url: str, client: str) -> tuple[int, str, bytes]:
+    request = urllib.request.Request(url, headers={"X-Forwarded-For": client})
+    try:
+        with urllib.request.urlopen(request, timeout=API_TIMEOUT_S) as answer:
+            return answer.status, answer.headers.get("Content-Type", ""), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", ""), error.read()
+
+
+async def _api_client(number: int, base: str, deadline: float, report: LoadReport) -> None:
+    """One partner's tool: the read API's addresses in turn, paced below the limit."""
+    client, step, period = f"198.51.100.{number + 1}", number, 60 / API_REQUESTS_PER_MINUTE
+    while time.monotonic() < deadline:
+        address = API_ROUTE[step % len(API_ROUTE)]
+        step += 1
+        start = time.perf_counter()
+        try:
+            status, kind, body = await asyncio.to_thread(_ask_api, f"{base}/api/v1/{address}",
+                                                         client)
+        except Exception as exc:  # noqa: BLE001 — a refused connection or timeout is an error
+            report.errors.append(f"API {address} : {type(exc).__name__} {exc}")
+            continue
+        elapsed = time.perf_counter() - start
+        wanted = "text/csv" if "sortie=csv" in address else "application/json"
+        if status != 200 or not kind.startswith(wanted) or not body:
+            report.errors.append(f"API {address} : HTTP {status} {body[:200]!r}")
+        else:
+            report.api.setdefault(address.split("?")[0], []).append(elapsed * 1000)
+        await asyncio.sleep(max(0.0, period - elapsed))
+
+
 async def _sample_memory(pid: int, report: LoadReport, stop: asyncio.Event) -> None:
     while not stop.is_set():
         report.rss_mb.append(rss_mb(pid))
@@ -220,10 +285,11 @@ async def _sample_memory(pid: int, report: LoadReport, stop: asyncio.Event) -> N
             pass
 
 
-async def _drive(base: str, pid: int, viewers: int, duration: float) -> LoadReport:
+async def _drive(base: str, pid: int, viewers: int, duration: float,
+                 api_clients: int) -> LoadReport:
     from playwright.async_api import async_playwright
 
-    report = LoadReport(viewers=viewers, duration_s=duration)
+    report = LoadReport(viewers=viewers, duration_s=duration, api_clients=api_clients)
     server_before, machine_before = process_cpu_s(pid), machine_cpu_s()
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_memory(pid, report, stop))
@@ -232,7 +298,9 @@ async def _drive(base: str, pid: int, viewers: int, duration: float) -> LoadRepo
                                            args=CHROMIUM_ARGS)
         deadline = time.monotonic() + duration
         await asyncio.gather(*(_viewer(n, browser, base, deadline, report)
-                               for n in range(viewers)))
+                               for n in range(viewers)),
+                             *(_api_client(n, base, deadline, report)
+                               for n in range(api_clients)))
         await browser.close()
     stop.set()
     await sampler
@@ -241,10 +309,12 @@ async def _drive(base: str, pid: int, viewers: int, duration: float) -> LoadRepo
     return report
 
 
-def run(database_url: str, viewers: int = 20, duration: float = 120) -> LoadReport:
-    """Start the app on ``database_url`` and drive ``viewers`` for ``duration`` seconds."""
+def run(database_url: str, viewers: int = 20, duration: float = 120,
+        api_clients: int = 2) -> LoadReport:
+    """Start the app on ``database_url`` and drive ``viewers`` and ``api_clients`` for
+    ``duration`` seconds."""
     with streamlit_process(database_url) as (base, process):
-        return asyncio.run(_drive(base, process.pid, viewers, duration))
+        return asyncio.run(_drive(base, process.pid, viewers, duration, api_clients))
 
 
 def render(result: dict) -> str:
@@ -262,6 +332,13 @@ def render(result: dict) -> str:
             t = result["ways"][way]
             lines.append(f"{label:<14}{t['visits']:>8}{t['p50_ms']:>8.0f} ms"
                          f"{t['p95_ms']:>7.0f} ms")
+    api = result.get("api") or {}
+    if api.get("clients"):
+        lines.append(f"API de lecture : {api['clients']} clients, {api['requests']} requêtes, "
+                     f"p50 {api['p50_ms'] or 0:.0f} ms, p95 {api['p95_ms'] or 0:.0f} ms")
+        for path, t in sorted(api["addresses"].items()):
+            lines.append(f"  /api/v1/{path:<12}{t['visits']:>6}{t['p50_ms']:>8.0f} ms"
+                         f"{t['p95_ms']:>7.0f} ms")
     lines.append(f"Mémoire du serveur : {rss['start']} Mo au début, {rss['peak']} Mo au plus "
                  f"haut, {rss['end']} Mo à la fin")
     lines.append(f"Processeur : le serveur {result['server_cpu_s']:.0f} s, toute la machine "
@@ -273,13 +350,29 @@ def render(result: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("TNE_DASH_DATABASE_URL"),
-                        required="TNE_DASH_DATABASE_URL" not in os.environ)
+    parser.add_argument("--database-url", default=os.environ.get("TNE_DASH_DATABASE_URL"))
     parser.add_argument("--viewers", type=int, default=20)
     parser.add_argument("--duration", type=float, default=120, help="secondes")
+    parser.add_argument("--api-clients", type=int, default=5,
+                        help="clients de l'API de lecture à côté des spectateurs")
     parser.add_argument("--output", default="loadtest.json")
+    # Webinar surge (tests/load/surge.py): the stack of deploy/stack.py, N viewers opening
+    # the presentation's link through nginx within --ramp seconds, then watching --duration.
+    parser.add_argument("--surge", action="store_true",
+                        help="afflux d'un webinaire, à travers nginx (deploy/stack.py)")
+    parser.add_argument("--apps", type=int, default=2, help="--surge : processus de l'app")
+    parser.add_argument("--ramp", type=float, default=60, help="--surge : secondes")
+    parser.add_argument("--link", default="presentation", help="--surge : lien ouvert")
+    parser.add_argument("--scale", choices=("tne", "national"), default="tne",
+                        help="--surge : base construite par la pile")
     args = parser.parse_args()
-    result = run(args.database_url, args.viewers, args.duration).as_json()
+    if args.surge:
+        from surge import surge_main  # tests/load/surge.py (this folder)
+
+        return surge_main(args)
+    if not args.database_url:
+        parser.error("--database-url (ou TNE_DASH_DATABASE_URL) est requis")
+    result = run(args.database_url, args.viewers, args.duration, args.api_clients).as_json()
     Path(args.output).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
                                  encoding="utf-8")
     print(render(result))

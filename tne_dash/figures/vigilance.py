@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -42,6 +43,7 @@ from tne_dash.figures.rollout import phases_at, rollout_plan
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
 from tne_dash.labels import MONTHS, format_date, format_number, format_percent, format_value
 from tne_dash.periods import Period, school_year_of
+from tne_dash.store.follow_ups import FollowUp, follow_ups
 from tne_dash.store.models import Commune, Departement, Objective, ParentsRessourcesCount
 from tne_dash.vocabulary import NOT_ENGAGED, PHASE_LABELS, Source
 
@@ -247,7 +249,11 @@ FRENCH_HEADERS = {
     "departement_name": "Département", "rule_title": "Règle", "rule": "Code de la règle",
     "indicator": "Indicateur", "sentence": "Constat", "link": "Lien",
     "demo": "Données de démonstration",
+    "followed": "Suivie", "follow_up_note": "Note de suivi",
 }
+# A commune's follow-up on the points (``with_follow_ups``): « suivie » for everyone, the note
+# — internal steering text — for signed-in accounts only.
+FOLLOWED, FOLLOW_UP_NOTE = "followed", "follow_up_note"
 
 
 # ── Reading the territory ───────────────────────────────────────────────────────────────
@@ -719,8 +725,41 @@ def vigilance_points(conn: Connection, scope: Scope, as_of: dt.date, *, exact: b
     return frame[COLUMNS].reset_index(drop=True)
 
 
+def join_follow_ups(points: pd.DataFrame, found: Mapping[str, FollowUp], *,
+                    with_notes: bool) -> pd.DataFrame:
+    """``points`` with each commune's follow-up (``store.follow_ups``): ``followed`` (True,
+    False; None on a département's points — only communes are followed) and, ``with_notes``,
+    ``follow_up_note`` (the editor's text, « » when none). The rules and the order stay."""
+    out = points.copy()
+    pairs = list(zip(out["code"], out["level"] == COMMUNE, strict=True))
+    out[FOLLOWED] = pd.Series([(code in found and found[code].followed) if is_commune
+                               else None for code, is_commune in pairs],
+                              index=out.index, dtype=object)
+    if with_notes:
+        out[FOLLOW_UP_NOTE] = [found[code].note if is_commune and code in found else ""
+                               for code, is_commune in pairs]
+    return out
+
+
+def with_follow_ups(conn: Connection, points: pd.DataFrame, *,
+                    with_notes: bool) -> pd.DataFrame:
+    """``join_follow_ups`` with the follow-ups of the points' communes, read now: a
+    follow-up is today's, whatever the date of the points."""
+    codes = points.loc[points["level"] == COMMUNE, "code"].unique().tolist()
+    return join_follow_ups(points, follow_ups(conn, codes) if codes else {},
+                           with_notes=with_notes)
+
+
+def followed_words(value) -> str:
+    """« Oui », « Non »; empty for a département's point (only communes are followed)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return "Oui" if value else "Non"
+
+
 def vigilance_frame(points: pd.DataFrame) -> pd.DataFrame:
-    """The points with French headers and words (pages, CSV, XLSX)."""
+    """The points with French headers and words (pages, CSV, XLSX), with « Suivie » and
+    « Note de suivi » when the points carry them (``with_follow_ups``)."""
     out = pd.DataFrame({
         FRENCH_HEADERS["severity_label"]: points["severity_label"],
         FRENCH_HEADERS["level"]: points["level"].map(LEVEL_LABELS),
@@ -735,6 +774,10 @@ def vigilance_frame(points: pd.DataFrame) -> pd.DataFrame:
         FRENCH_HEADERS["link"]: points["link"],
         FRENCH_HEADERS["demo"]: ["Oui" if d else "Non" for d in points["demo"]],
     })
+    if FOLLOWED in points:
+        out[FRENCH_HEADERS[FOLLOWED]] = points[FOLLOWED].map(followed_words).to_numpy()
+    if FOLLOW_UP_NOTE in points:
+        out[FRENCH_HEADERS[FOLLOW_UP_NOTE]] = points[FOLLOW_UP_NOTE].to_numpy()
     return out.reset_index(drop=True)
 
 

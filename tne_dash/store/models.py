@@ -304,6 +304,39 @@ class ImportChange(Base):
     previous: Mapped[str | None] = mapped_column(Text)  # JSON of the values before an update
 
 
+class VigilanceFollowUp(Base):
+    """A commune an editor marked « suivie » on the points de vigilance, with a short note.
+
+    One row per commune; marking, unmarking and editing the note are journaled like an entry
+    (``import_batch`` / ``import_change``) so that they can be undone. The note is about the
+    commune's figures — never about a person.
+    """
+
+    __tablename__ = "vigilance_follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code_insee"), unique=True)
+    followed: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(String(280), default="")
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A read-API token of an account: only its SHA-256 is kept; revocable, never shown again."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_name: Mapped[str] = mapped_column(String(100), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown to tell tokens apart
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class Metadata(Base):
     """Key/value facts about how this database was built (seed, vintage, build date)."""
 

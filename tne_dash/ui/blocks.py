@@ -7,9 +7,12 @@ from collections.abc import Sequence
 import streamlit as st
 
 from tne_dash.accessibility import CONFORMITY
+from tne_dash.config import Settings
+from tne_dash.embed.snippet import EMBED_HELP, EXPANDER_LABEL, dashboard_origin, iframe_snippet
 from tne_dash.figures.metrics import Kpi
 from tne_dash.figures.privacy import MASK, ROUNDED_TO
-from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE, plain_text
+from tne_dash.figures.scope import Scope
+from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE, markdown_text, plain_text
 
 PER_ROW = 4
 
@@ -48,6 +51,19 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
                         delta_color="off" if stable else "normal")
             if kpi.note:
                 tile.caption(kpi.note)
+
+
+def embed_offer(cards: Sequence[tuple[Scope, str]]) -> None:
+    """« Intégrer sur votre site » (Comparer, Carte): for each territory (scope, « Bezons
+    (95) »), the ``<iframe>`` code of its card, to copy with the code block's button. The
+    address is TNE_DASH_PUBLIC_URL's, else the one this page was opened at."""
+    origin = dashboard_origin(Settings.from_env().public_url, st.context.url)
+    with st.expander(EXPANDER_LABEL, icon=":material/code:"):
+        st.markdown(markdown_text(EMBED_HELP))
+        for scope, label in cards:
+            if len(cards) > 1:
+                st.markdown(f"**{markdown_text(label)}**")
+            st.code(iframe_snippet(origin, scope, label), language="html", wrap_lines=True)
 
 
 FOOTER_KEY = "tne-footer"  # its container's class: st-key-tne-footer

@@ -37,11 +37,12 @@ from tne_dash.figures.rollout import commune_phases, phase_funnel, rollout_plan
 from tne_dash.figures.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
 from tne_dash.figures.search import with_folded_names
 from tne_dash.figures.timeline import departement_rollout
-from tne_dash.figures.vigilance import vigilance_points
+from tne_dash.figures.vigilance import vigilance_points, with_follow_ups
 from tne_dash.periods import Period
 from tne_dash.store import db, queries
 from tne_dash.store.build import build_database
 from tne_dash.store.build_lock import follow_the_sqlite_file, is_ready
+from tne_dash.store.follow_ups import follow_ups
 from tne_dash.store.reference import COMMUNES_TNE_GEOJSON, DEPARTEMENTS_GEOJSON, ReferenceDataError
 
 # Bounded caches: memory stays flat however many viewers and filter combinations.
@@ -62,8 +63,38 @@ def settings() -> Settings:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def get_engine(url: str) -> Engine:
-    """One engine per database URL, shared by every session."""
+    """One engine per database URL, shared by every session. The read replica's URL
+    (``TNE_DASH_READ_DATABASE_URL``) gets an engine that falls back to the primary while
+    the replica cannot be reached (``db.make_read_engine``)."""
+    config = settings()
+    if url == config.read_database_url and url != config.database_url:
+        return db.make_read_engine(url, config.database_url)
     return db.make_engine(url)
+
+
+def write_engine() -> Engine:
+    """The primary's engine: every write (Saisie, imports, undo, objectives, follow-ups)."""
+    return get_engine(settings().database_url)
+
+
+# Set in a session's state by a write: that session reads from the primary from then on.
+WROTE_KEY = "_tne_dash_wrote"
+
+
+def read_url() -> str:
+    """The URL a page reads from: the read replica (``TNE_DASH_READ_DATABASE_URL``) for the
+    public, the primary for sessions that write. Read-your-writes: a signed-in editor or
+    administrator — and any session once it has written (``refresh_after_write``) — reads
+    from the primary, so what they just saved is on their screen whatever the replica's lag.
+    Writes never go through here: they use ``settings().database_url``."""
+    config = settings()
+    if config.reading_url == config.database_url or st.session_state.get(WROTE_KEY):
+        return config.database_url
+    from tne_dash.ui import auth  # imported here: auth imports this module
+
+    if auth.current_account().can_edit:
+        return config.database_url
+    return config.reading_url
 
 
 def ensure_database(config: Settings) -> None:
@@ -72,8 +103,13 @@ def ensure_database(config: Settings) -> None:
     Every page run checks again (a few tiny queries), and the engine never hands out a
     connection to a deleted SQLite file: a database file deleted while the app runs is
     rebuilt at the next page run, once — one session builds under the build lock, the
-    others wait for it and find it built.
+    others wait for it and find it built. A session that reads from the replica asks the
+    replica (one query): a primary restarting does not stop the public's pages. Builds and
+    migrations happen only on the primary.
     """
+    reading = read_url()
+    if reading != config.database_url and db.serves_current_schema(get_engine(reading)):
+        return
     engine = get_engine(config.database_url)
     follow_the_sqlite_file(engine)
     if is_ready(engine):
@@ -274,6 +310,24 @@ def load_vigilance(url: str, scope: Scope, as_of: dt.date, exact: bool) -> pd.Da
         return vigilance_points(conn, scope, as_of, exact=exact)
 
 
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=64, show_spinner=False)
+def load_followed_vigilance(url: str, scope: Scope, as_of: dt.date, exact: bool,
+                            with_notes: bool) -> pd.DataFrame:
+    """``load_vigilance`` with each commune's follow-up (``with_follow_ups``): « suivie »
+    for everyone, the note ``with_notes`` (signed-in viewers). A follow-up written clears
+    the caches (``refresh_after_write``)."""
+    points = load_vigilance(url, scope, as_of, exact)
+    with get_engine(url).connect() as conn:
+        return with_follow_ups(conn, points, with_notes=with_notes)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def load_follow_ups(url: str, communes: tuple[str, ...]) -> dict:
+    """The follow-ups of ``communes`` as stored (who, when): the editors' form."""
+    with get_engine(url).connect() as conn:
+        return follow_ups(conn, communes)
+
+
 @st.cache_data(ttl=VERSION_TTL, max_entries=8, show_spinner=False)
 def load_data_version(url: str) -> tuple:
     """The activity's fingerprint (``live_figures.data_version``), read at most every 2 s."""
@@ -291,7 +345,9 @@ def load_live_figures(url: str, scope: Scope, as_of: dt.date, honour: str | None
 
 
 def refresh_after_write() -> None:
-    """A write landed: every cached figure is read again on the next run."""
+    """A write landed: every cached figure is read again on the next run, and this session
+    reads from the primary from now on (``read_url``: read-your-writes)."""
+    st.session_state[WROTE_KEY] = True
     st.cache_data.clear()
 
 

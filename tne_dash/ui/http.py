@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import gzip
 
+from tne_dash.embed import EMBED_PREFIX
+
 # Everything the app needs comes from its own origin: Streamlit's bundle, the offline
 # Leaflet assets, the map and component frames. Inline scripts and styles are Streamlit's
 # and folium's own; 'unsafe-eval' is Vega's expression compiler (Altair charts). No other
-# origin can be reached, framed, or frame the app.
+# origin can be reached, framed, or frame the app (but the card under /embed, below).
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
@@ -33,12 +35,32 @@ SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 )
+# The embeddable card (``/embed/…``, tne_dash/embed/) is the one path any site may frame: its
+# page needs nothing but its inline style — no script, no request, no form — and says so.
+EMBED_CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'none'",
+    "style-src 'unsafe-inline'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors *",
+))
+EMBED_SECURITY_HEADERS = (
+    (b"content-security-policy", EMBED_CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
 # Streamlit's process metrics (sessions, caches, memory) are for operators, not the public.
 PRIVATE_PATHS = ("/_stcore/metrics",)
 
 
+def is_framable(path: str) -> bool:
+    """Whether other sites may show this path in a frame: the embeddable card only."""
+    return path == EMBED_PREFIX or path.startswith(EMBED_PREFIX + "/")
+
+
 class SecurityHeaders:
-    """ASGI middleware: the security headers on every HTTP response; 404 on private paths."""
+    """ASGI middleware: the security headers on every HTTP response (the card's own, framable
+    by any site, under ``/embed``); 404 on private paths."""
 
     def __init__(self, app):
         self.app = app
@@ -54,11 +76,13 @@ class SecurityHeaders:
             await send({"type": "http.response.body", "body": b"Introuvable."})
             return
 
+        added = EMBED_SECURITY_HEADERS if is_framable(scope["path"]) else SECURITY_HEADERS
+
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []),
-                                      *(h for h in SECURITY_HEADERS if h[0] not in names)]
+                                      *(h for h in added if h[0] not in names)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

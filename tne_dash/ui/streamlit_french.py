@@ -35,6 +35,9 @@ TOOLBAR = {
     "Show data": "Afficher les données",
     "Copy Vega-Lite spec": "Copier la description Vega-Lite du graphique",
     "Copied!": "Copié !",
+    # st.code's copy button (the <iframe> code of « Intégrer sur votre site »).
+    "Copy to clipboard": "Copier dans le presse-papiers",
+    "Copied": "Copié",
 }
 # The date picker's instructions: a hidden text its button points to (aria-describedby).
 DATE_INSTRUCTIONS = {

@@ -13,6 +13,7 @@ from tne_dash.screens.accueil.vigilance import (
     ALL_POINTS,
     NO_POINT,
     all_points_params,
+    followed_sentence,
     reason_tiles,
     top_points,
 )
@@ -41,12 +42,13 @@ def vigilance_block(url: str, view: View) -> None:
     st.subheader("Points de vigilance")
     as_of = view.date_to or data.today()
     exact = auth.current_account().sees_exact_counts
-    points = data.load_vigilance(url, view.scope, as_of, exact)
+    points = data.load_followed_vigilance(url, view.scope, as_of, exact, False)
     if points.empty:
         st.success(NO_POINT, icon=":material/check_circle:")
         return
     place = data.load_scope_label(url, view.scope)
-    st.markdown(markdown_text(vigilance_summary(points, place, as_of)))
+    st.markdown(markdown_text(f"{vigilance_summary(points, place, as_of)} "
+                              f"{followed_sentence(points)}".strip()))
     if points["demo"].any():
         st.markdown(f":material/science: **{DEMO_BADGE}** : ces points sont calculés sur "
                     "l'activité de démonstration.")

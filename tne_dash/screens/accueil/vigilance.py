@@ -11,10 +11,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pandas as pd
 
 from tne_dash.figures.metrics import Kpi
-from tne_dash.figures.scope import Scope
+from tne_dash.figures.scope import COMMUNE, Scope
 from tne_dash.figures.vigilance import (
     ACTIVITY_DOWN,
     BELOW_PEERS,
+    FOLLOWED,
     LATE_OBJECTIVE,
     MANY_LATE_COMMUNES,
     NO_RECENT_REPORT,
@@ -95,3 +96,24 @@ def top_points(points: pd.DataFrame, count: int = TOP_POINTS) -> list[ShownPoint
 def all_points_params(scope: Scope, as_of: dt.date) -> dict[str, str]:
     """The Déploiement page's parameters for the same territory and date."""
     return {"scope": str(scope), "to": as_of.isoformat()}
+
+
+def followed_sentence(points: pd.DataFrame) -> str:
+    """« 2 des 23 communes signalées sont suivies. » — the communes with points that an
+    editor follows (the points carry ``followed``: ``with_follow_ups``); empty without any
+    commune."""
+    communes = points[points["level"] == COMMUNE].drop_duplicates("code")
+    if communes.empty:
+        return ""
+    total = len(communes)
+    followed = int(communes[FOLLOWED].map(lambda v: v is True).sum())
+    if total == 1:
+        return "Cette commune est suivie." if followed else "Cette commune n'est pas suivie."
+    among = f"des {format_number(total)} communes signalées"
+    if followed == 0:
+        return f"Aucune {among} n'est suivie."
+    if followed == total:
+        return f"Les {format_number(total)} communes signalées sont suivies."
+    if followed == 1:
+        return f"L'une {among} est suivie."
+    return f"{format_number(followed)} {among} sont suivies."

@@ -167,6 +167,14 @@ def commune_panel(url: str, view: MapView, code: str, exact: bool) -> None:
     st.page_link("pages/comparer.py", label="La comparer à des communes semblables",
                  icon=":material/compare_arrows:",
                  query_params={"commune": code, "to": view.date_to.isoformat()})
+    blocks.embed_offer([(Scope("commune", code),
+                         data.load_scope_label(url, Scope("commune", code)))])
+
+
+def departement_embed(url: str, departement: str) -> None:
+    """The département's card to embed in a website, while no commune is selected."""
+    scope = Scope(DEPARTEMENT, departement)
+    blocks.embed_offer([(scope, data.load_scope_label(url, scope))])
 
 
 def frames_for_viewer(url: str, view: MapView, exact: bool) -> MapFrames:

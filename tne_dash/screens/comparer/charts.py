@@ -40,8 +40,10 @@ def rank_chart(ranking: pd.DataFrame, selected: list[str], title: str,
                width: int | str = "container") -> alt.TopLevelMixin:
     """Every engaged commune of a département, best first; the selected communes in bleu
     France with their name, the others in grey."""
+    # Drawn as read (one decimal, as the tooltip and the sentences say it).
     data = ranking.assign(selected=ranking["code_insee"].isin(selected),
-                          shown=[format_number(v, 1) for v in ranking["value"]])
+                          shown=[format_number(v, 1) for v in ranking["value"]],
+                          value=pd.to_numeric(ranking["value"], errors="coerce").round(1))
     order = list(data["name"] + " " + data["code_insee"])
     data["bar"] = order
     base = alt.Chart(data).encode(

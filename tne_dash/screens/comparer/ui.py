@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from tne_dash.catalogue import CATALOGUE
-from tne_dash.charts import to_png
 from tne_dash.exports import to_csv_bytes, to_xlsx_bytes
 from tne_dash.figures.comparison import (
     MAX_SELECTED,
@@ -20,6 +19,7 @@ from tne_dash.figures.comparison import (
     similar_to,
 )
 from tne_dash.figures.privacy import is_small_count
+from tne_dash.figures.scope import COMMUNE, Scope
 from tne_dash.figures.search import commune_labels, search_communes
 from tne_dash.labels import format_number
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
@@ -41,7 +41,8 @@ from tne_dash.screens.comparer.tables import (
 )
 from tne_dash.screens.comparer.view import RANK_INDICATORS, ComparerView, comparer_params
 from tne_dash.text import slug
-from tne_dash.ui import data
+from tne_dash.ui import blocks, data
+from tne_dash.ui.chart_downloads import chart_with_downloads
 
 SEARCH_KEY = "commune_search"
 SINCE_START = "Depuis le début du programme"
@@ -50,6 +51,10 @@ BEST_STYLE = "background-color: #E3E3FD; font-weight: bold"
 ROW_PX = 35
 # Three communes and the best-value column fit the page width; six scroll sideways.
 INDICATOR_PX, COMMUNE_PX = 290, 170
+# What each chart's CSV holds: its plotted fields and their French headers.
+PER_CAPITA_COLUMNS = {"commune": "Commune", "label": "Indicateur", "value": "Pour 1 000 habitants"}
+MONTHLY_COLUMNS = {"commune": "Commune", "month": "Mois", "label": "Indicateur",
+                   "value": "Nombre"}
 
 
 def controls(view: ComparerView) -> ComparerView:
@@ -140,7 +145,8 @@ def table_section(side: SideBySide) -> None:
 
 
 def downloads(comp: Comparison, side: SideBySide, exact: bool, today) -> None:
-    """The table as CSV and XLSX, the first commune's PDF fiche — each built when clicked."""
+    """The table as CSV and XLSX, the first commune's PDF fiche — each built when clicked —,
+    and each commune's card to embed in a website."""
     frame = comparison_frame(side)
     name = "comparaison-" + "-".join(comp.codes)
     col_csv, col_xlsx, col_pdf, _ = st.columns([1, 1, 1.3, 1])
@@ -156,13 +162,21 @@ def downloads(comp: Comparison, side: SideBySide, exact: bool, today) -> None:
         f"Fiche PDF de {side.columns[0]}", lambda: fiche_pdf(comp, exact, today),
         f"fiche-{slug(side.columns[0])}.pdf", "application/pdf",
         on_click="ignore", icon=":material/picture_as_pdf:")
+    blocks.embed_offer([(Scope(COMMUNE, code), label)
+                        for code, label in zip(comp.codes, side.columns, strict=True)])
 
 
 def charts_section(url: str, comp: Comparison, side: SideBySide, exact: bool) -> None:
+    """The per-1 000 bars and the monthly small multiples, each with its downloads and its
+    text alternative."""
+    heading = comparison_heading(comp, exact)
+    place = " ".join(side.columns)
     st.subheader("Pour 1 000 habitants")
     chart = per_capita_chart_frame(side)
     if not chart.empty:
-        st.altair_chart(per_capita_chart(chart), width="stretch")
+        chart_with_downloads(per_capita_chart(chart), title="Chiffres pour 1 000 habitants",
+                             columns=PER_CAPITA_COLUMNS, heading=heading, place=place,
+                             day=comp.as_of, key="per_capita")
     with st.expander("Le graphique en texte"):
         st.markdown(per_capita_summary(side))
     st.subheader("Mois par mois")
@@ -172,7 +186,9 @@ def charts_section(url: str, comp: Comparison, side: SideBySide, exact: bool) ->
     if not series.empty:
         plotted = public_series(series, ["parents_reached"], exact).assign(
             commune=series["code_insee"].map(names))
-        st.altair_chart(monthly_chart(plotted, show_parents), width="content")
+        chart_with_downloads(monthly_chart(plotted, show_parents), title="Mois par mois",
+                             columns=MONTHLY_COLUMNS, heading=heading, place=place,
+                             day=comp.as_of, key="monthly", width="content")
     if not show_parents:
         st.caption("Vue publique : la courbe des parents touchés est masquée, certains mois "
                    "comptent de 1 à 4 personnes.")
@@ -204,12 +220,14 @@ def rank_section(url: str, comp: Comparison, side: SideBySide, view: ComparerVie
                        "comptent de 1 à 4 personnes.")
         else:
             shown = public_ranking(ranking, indicator, exact)
-            st.altair_chart(rank_chart(shown, selected, CATALOGUE[indicator].label),
-                            width="stretch")
-            st.download_button("Répartition (PNG)", lambda r=shown, s=selected: to_png(
-                rank_chart(r, s, CATALOGUE[indicator].label, width=800)),
-                f"classement-{dep}-{indicator}.png", "image/png", key=f"png_{dep}",
-                on_click="ignore", icon=":material/image:")
+            label = CATALOGUE[indicator].label
+            chart_with_downloads(
+                rank_chart(shown, selected, label), title=f"Classement — {place}",
+                columns={"rank": "Rang", "name": "Commune", "code_insee": "Code INSEE",
+                         "value": label, "selected": "Commune comparée"},
+                place=place, day=comp.as_of,
+                heading=[*comparison_heading(comp, exact), ("Département", place),
+                         ("Indicateur", label)], key=f"rank_{dep}")
     return view
 
 

@@ -34,9 +34,12 @@ def timeline_chart(bars: pd.DataFrame, order: list[str], as_of: dt.date,
     """One row per commune (in ``order``), its three years as bars coloured by phase; the
     date as a red rule; late communes' current year outlined in red, their name in red.
     ``width`` in pixels for a PNG export (the page fills its container)."""
-    data = bars.assign(start=pd.to_datetime(bars["start_date"]),
-                       end=pd.to_datetime(bars["end_date"]) + pd.Timedelta(days=1)).drop(
-        columns=["start_date", "end_date"])
+    # Bars end the day after their last day; the days themselves stay (the CSV's columns).
+    data = bars.assign(start_date=pd.to_datetime(bars["start_date"]),
+                       end_date=pd.to_datetime(bars["end_date"]))
+    data = data.assign(start=data["start_date"], end=data["end_date"] + pd.Timedelta(days=1),
+                       row=data["label"].map({label: i for i, label in enumerate(order)}))
+    data = data.sort_values(["row", "start"]).drop(columns="row")  # the rows as drawn
     late = sorted(set(data.loc[data["late_now"], "label"]))
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(
         labelLimit=220, labelOverlap=False,

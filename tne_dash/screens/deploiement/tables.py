@@ -11,9 +11,19 @@ from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
+from tne_dash.access import Account
 from tne_dash.figures.objectives import Status
 from tne_dash.figures.privacy import MASK, mask_value
-from tne_dash.figures.vigilance import RULES, SEVERITY_LABELS, VIEW_NAMES, vigilance_summary
+from tne_dash.figures.scope import COMMUNE
+from tne_dash.figures.vigilance import (
+    FOLLOW_UP_NOTE,
+    FOLLOWED,
+    RULES,
+    SEVERITY_LABELS,
+    VIEW_NAMES,
+    followed_words,
+    vigilance_summary,
+)
 from tne_dash.labels import (
     DEMO_BADGE,
     format_date,
@@ -24,6 +34,7 @@ from tne_dash.labels import (
 )
 from tne_dash.periods import school_year_of
 from tne_dash.screens.deploiement.charts import FUNNEL_STAGES
+from tne_dash.screens.deploiement.view import FOLLOW_CHOICES, FOLLOWED_ONLY, NOT_FOLLOWED
 from tne_dash.vocabulary import PHASE_LABELS
 
 
@@ -106,23 +117,40 @@ def objectives_display(frame: pd.DataFrame) -> pd.DataFrame:
 # ── Points de vigilance ──────────────────────────────────────────────────────────────────
 
 # In reading order; the code last (a phone shows the first columns, the sentence and its link).
-VIGILANCE_HEADERS = {"severity_label": "Gravité", "name": "Territoire",
+# « Suivie » and « Note de suivi » when the points carry them (``with_follow_ups``).
+VIGILANCE_HEADERS = {"severity_label": "Gravité", "name": "Territoire", FOLLOWED: "Suivie",
                      "departement_name": "Département", "rule_title": "Motif",
-                     "sentence": "Constat", "link": "Lien", "code": "Code"}
+                     "sentence": "Constat", FOLLOW_UP_NOTE: "Note de suivi", "link": "Lien",
+                     "code": "Code"}
+FOLLOW_UP_COLUMNS = (FOLLOWED, FOLLOW_UP_NOTE)
 # The link column as shown: Streamlit opens a table's links in a new tab, the header says so.
 LINK_SHOWN = "Lien (nouvel onglet)"
 
 
 def select_points(points: pd.DataFrame, reasons: tuple[str, ...],
-                  severities: tuple[int, ...]) -> pd.DataFrame:
+                  severities: tuple[int, ...], follow: str = "") -> pd.DataFrame:
     """The points of the chosen reasons (rule codes) and severities; all when none is
-    chosen. Their order — most urgent first — is kept."""
+    chosen. ``follow``: the points of the communes followed (``FOLLOWED_ONLY``) or of the
+    territories that are not (``NOT_FOLLOWED``, départements included: they cannot be) —
+    the points must carry ``followed``. Their order — most urgent first — is kept."""
     chosen = points
     if reasons:
         chosen = chosen[chosen["rule"].isin(reasons)]
     if severities:
         chosen = chosen[chosen["severity"].isin(severities)]
+    if follow in (FOLLOWED_ONLY, NOT_FOLLOWED):
+        followed = chosen[FOLLOWED].map(lambda v: v is True).astype(bool)
+        chosen = chosen[followed if follow == FOLLOWED_ONLY else ~followed]
     return chosen.reset_index(drop=True)
+
+
+def follow_up_choices(points: pd.DataFrame, account: Account) -> dict[str, str]:
+    """The communes of ``points`` that ``account`` may mark « suivie » (its départements;
+    all for an admin), most urgent first: INSEE code → « Bezons (95063) »."""
+    communes = points[points["level"] == COMMUNE].drop_duplicates("code")
+    return {code: f"{name} ({code})" for code, name, dep in
+            zip(communes["code"], communes["name"], communes["departement_code"], strict=True)
+            if account.may_write(dep)}
 
 
 def address_origin(url: str | None) -> str:
@@ -140,11 +168,15 @@ def vigilance_table(points: pd.DataFrame, with_departement: bool, origin: str = 
     territory (not for one commune's own points), département (seen from several
     départements), reason, sentence, the link — the address of the view that shows the
     point, under ``origin`` (an export read outside the app needs a full address; relative
-    to the app when empty) — and the code."""
+    to the app when empty) — and the code; « Suivie » (Oui, Non; empty for a département)
+    and « Note de suivi » when the points carry them."""
     left_out = {"departement_name"} if not with_departement else set()
     left_out |= {"name"} if not with_territory else set()
+    left_out |= {c for c in FOLLOW_UP_COLUMNS if c not in points.columns}
     columns = [c for c in VIGILANCE_HEADERS if c not in left_out]
     out = points[columns].rename(columns=VIGILANCE_HEADERS).reset_index(drop=True)
+    if FOLLOWED in points.columns:
+        out[VIGILANCE_HEADERS[FOLLOWED]] = points[FOLLOWED].map(followed_words).to_numpy()
     out["Lien"] = [origin.rstrip("/") + link for link in points["link"]]
     return out
 
@@ -172,13 +204,14 @@ def vigilance_display(table: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame
 
 def vigilance_heading(place: str, as_of: dt.date, reasons: tuple[str, ...],
                       severities: tuple[int, ...], exact: bool,
-                      demo: bool) -> list[tuple[str, str]]:
+                      demo: bool, follow: str = "") -> list[tuple[str, str]]:
     """The section's filters in words, written in the first lines of its exports."""
     lines = [("Points de vigilance", place),
              ("Situation au", format_date(as_of)),
              ("Année scolaire", school_year_of(as_of).label),
              ("Motifs", ", ".join(RULES[r].title for r in reasons) or "tous"),
-             ("Gravité", ", ".join(SEVERITY_LABELS[s] for s in severities) or "toutes")]
+             ("Gravité", ", ".join(SEVERITY_LABELS[s] for s in severities) or "toutes"),
+             ("Suivi", FOLLOW_CHOICES[follow].lower())]
     if not exact:
         lines.append(("Vue publique", "effectifs de 1 à 4 personnes d'une commune « < 5 », "
                                       "les autres arrondis à 5 près"))

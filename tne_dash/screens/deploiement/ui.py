@@ -10,9 +10,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from tne_dash.access import Account
+from tne_dash.access import ANONYMOUS, Account
 from tne_dash.catalogue import CATALOGUE
-from tne_dash.charts import to_png
 from tne_dash.exports import to_csv_bytes, to_xlsx_bytes
 from tne_dash.figures.objectives import ObjectivesProgress, Status, objective_scope
 from tne_dash.figures.objectives_table import (
@@ -30,6 +29,7 @@ from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
 from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart
 from tne_dash.screens.deploiement.tables import (
     address_origin,
+    follow_up_choices,
     funnel_frame,
     funnel_summary,
     objectives_display,
@@ -42,16 +42,25 @@ from tne_dash.screens.deploiement.tables import (
     vigilance_table,
 )
 from tne_dash.screens.deploiement.view import (
+    FOLLOW_CHOICES,
     SORTS,
     TIMELINE_PHASES,
     DeploiementView,
     deploiement_params,
+)
+from tne_dash.store.follow_ups import (
+    MAX_NOTE_LENGTH,
+    NOTE_FIELD,
+    NOTE_HELP,
+    FollowUpRefused,
+    set_follow_up,
 )
 from tne_dash.store.imports.fields import MAX_OBJECTIVE_TARGET
 from tne_dash.store.imports.problems import Problem
 from tne_dash.store.imports.service import record_objective
 from tne_dash.text import slug
 from tne_dash.ui import data, pickers
+from tne_dash.ui.chart_downloads import chart_with_downloads
 from tne_dash.ui.urlstate import View
 from tne_dash.vocabulary import PHASE_LABELS, ScopeKind
 
@@ -114,15 +123,17 @@ TABLE_ROWS, TABLE_HEIGHT = 12, 720  # beyond 12 points, the table scrolls in 720
 RULE_TITLES = {rule.code: rule.title for rule in VIGILANCE_RULES}
 
 
-def vigilance_section(url: str, view: DeploiementView, place: str,
-                      exact: bool) -> DeploiementView:
-    """The territory's points de vigilance at the date, filtered by reason and severity (kept
-    in the address), as a table with links, and its exports — the filters in their first
-    lines. Returns the view with the chosen filters (the sections below write the address
-    from it)."""
+def vigilance_section(url: str, view: DeploiementView, place: str, exact: bool,
+                      account: Account = ANONYMOUS) -> DeploiementView:
+    """The territory's points de vigilance at the date, filtered by reason, severity and
+    follow-up (kept in the address), as a table with links, and its exports — the filters in
+    their first lines —, then the form that marks a commune « suivie » for editors. The note
+    of a follow-up is internal: signed-in accounts only. Returns the view with the chosen
+    filters (the sections below write the address from it)."""
     st.subheader("Points de vigilance", anchor=VIGILANCE_ANCHOR)
-    points = data.load_vigilance(url, view.scope, view.as_of, exact)
-    col_reason, col_severity = st.columns([2, 1])
+    points = data.load_followed_vigilance(url, view.scope, view.as_of, exact,
+                                          account.signed_in)
+    col_reason, col_severity, col_follow = st.columns([2, 1, 1])
     reasons = col_reason.multiselect(
         "Motif", [rule.code for rule in VIGILANCE_RULES], default=list(view.reasons),
         key="vigilance_reasons", format_func=lambda code: RULE_TITLES[code],
@@ -131,14 +142,24 @@ def vigilance_section(url: str, view: DeploiementView, place: str,
         "Gravité", list(SEVERITY_LABELS), default=list(view.severities),
         key="vigilance_severities", format_func=SEVERITY_LABELS.__getitem__,
         placeholder="Toutes les gravités")
-    chosen = replace(view, reasons=tuple(reasons), severities=tuple(severities))
+    follow = col_follow.selectbox(
+        "Suivi", list(FOLLOW_CHOICES), index=list(FOLLOW_CHOICES).index(view.follow),
+        key="vigilance_follow", format_func=FOLLOW_CHOICES.__getitem__,
+        placeholder="Tous les points")
+    chosen = replace(view, reasons=tuple(reasons), severities=tuple(severities),
+                     follow=follow or "")
     st.query_params.from_dict(deploiement_params(chosen))
-    shown = select_points(points, chosen.reasons, chosen.severities)
+    shown = select_points(points, chosen.reasons, chosen.severities, chosen.follow)
     st.markdown(markdown_text(vigilance_section_summary(shown, points, place, view.as_of)))
     st.caption("Chaque point dit sa raison en une phrase, avec le lien de la page qui la "
                "montre. Les règles et leurs seuils : page « Données et méthodes ». Points "
-               f"calculés au {format_date(view.as_of)}, sur l'année scolaire de cette date.")
+               f"calculés au {format_date(view.as_of)}, sur l'année scolaire de cette date. "
+               "« Suivie » : un éditeur du département suit la commune (état du jour, quelle "
+               "que soit la date choisie)"
+               + ("." if account.signed_in else " ; ses notes de suivi sont réservées aux "
+                                                "comptes connectés."))
     if shown.empty:
+        follow_up_saved()  # a commune just marked may have left the filtered list
         return chosen
     origin = data.settings().public_url or address_origin(st.context.url)
     several = not (view.scope.is_commune or view.scope.is_departement)  # TNE, France
@@ -148,7 +169,7 @@ def vigilance_section(url: str, view: DeploiementView, place: str,
     st.table(vigilance_display(table, shown), hide_index=True,
              height=TABLE_HEIGHT if len(table) > TABLE_ROWS else "content")
     heading = vigilance_heading(place, view.as_of, chosen.reasons, chosen.severities, exact,
-                                bool(shown["demo"].any()))
+                                bool(shown["demo"].any()), chosen.follow)
     name = f"points-de-vigilance-{slug(place)}-{view.as_of.isoformat()}"
     col_csv, col_xlsx, _ = st.columns([1, 1, 2])
     col_csv.download_button("Télécharger (CSV)", to_csv_bytes(table, heading=heading),
@@ -158,7 +179,67 @@ def vigilance_section(url: str, view: DeploiementView, place: str,
         "Télécharger (XLSX)", to_xlsx_bytes(table, "Points de vigilance", heading),
         f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore", icon=":material/download:", key="vigilance_xlsx")
+    follow_up_editor(url, shown, account)
     return chosen
+
+
+FOLLOW_UP_DONE_KEY = "follow_up_saved"
+
+
+def follow_up_saved() -> None:
+    """The confirmation of the follow-up written before the rerun, once."""
+    if message := st.session_state.pop(FOLLOW_UP_DONE_KEY, None):
+        st.success(message, icon=":material/check_circle:")
+
+
+def follow_up_editor(url: str, shown: pd.DataFrame, account: Account) -> None:
+    """For an editor: mark a commune of the list « suivie » (or not) with a short note —
+    only the communes of their départements are offered, and the server checks again
+    (``set_follow_up``); the confirmation gives the journal entry."""
+    follow_up_saved()
+    if not account.can_edit:
+        return
+    communes = follow_up_choices(shown, account)
+    if not communes:
+        st.caption("Vous pouvez marquer « suivie » une commune de vos départements "
+                   f"({account.describe_rights()}) : aucune dans cette liste.")
+        return
+    with st.expander("Suivre une commune de la liste", icon=":material/bookmark_add:"):
+        code = st.selectbox("Commune", list(communes), format_func=communes.__getitem__,
+                            key="follow_up_commune", placeholder="Choisir une commune")
+        current = data.load_follow_ups(url, (code,)).get(code)
+        if current is not None:
+            state = "suivie" if current.followed else "non suivie"
+            st.caption(f"Enregistré le {format_date(current.at.date())} par "
+                       f"{markdown_text(current.by)} : {state}.")
+        with st.form("follow-up-form"):
+            followed = st.checkbox("Suivie", value=current.followed if current else True,
+                                   key=f"follow_up_followed_{code}")
+            note = st.text_area(NOTE_FIELD, value=current.note if current else "",
+                                max_chars=MAX_NOTE_LENGTH, key=f"follow_up_note_{code}",
+                                placeholder="Pas de nom ni de donnée personnelle")
+            st.caption(NOTE_HELP)
+            submitted = st.form_submit_button("Enregistrer le suivi", type="primary",
+                                              icon=":material/save:")
+    if not submitted:
+        return
+    try:
+        saved = set_follow_up(data.write_engine(), account, code, followed, note,
+                              now=data.now())
+    except FollowUpRefused as refused:
+        st.error(f"Le suivi n'a pas été enregistré. {refused}", icon=":material/error:")
+        return
+    if not saved.changed:
+        st.info(f"{communes[code]} : rien n'a changé, ce suivi est déjà enregistré.",
+                icon=":material/info:")
+        return
+    data.refresh_after_write()
+    st.session_state[FOLLOW_UP_DONE_KEY] = (
+        f"Suivi enregistré : {communes[code]} "
+        + ("est suivie" if followed else "n'est plus suivie")
+        + f" (journal : n° {saved.batch_id}). Un administrateur peut l'annuler depuis la "
+          "page Importer.")
+    st.rerun()
 
 
 def commune_plan(plan: pd.DataFrame, frame: pd.DataFrame) -> None:
@@ -192,15 +273,16 @@ def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -
         return
     bars = timeline_bars(plan, shown, view.as_of)
     order = list(shown["label"])
-    st.altair_chart(timeline_chart(bars, order, view.as_of), width="stretch")
+    filters = [("Phase à la date", ", ".join(PHASE_LABELS[p] for p in phases) or "toutes"),
+               ("Statut", ", ".join(Status(s).label for s in statuses) or "tous"),
+               ("Tri", SORTS[sort])]
+    chart_with_downloads(timeline_chart(bars, order, view.as_of),
+                         title="Frise des communes engagées", columns=TIMELINE_COLUMNS,
+                         heading=_chart_heading(url, view, place, exact, filters), place=place,
+                         day=view.as_of, key="timeline", print_width=PNG_WIDTH)
     st.caption(f"Barres : les trois années prévues de chaque commune. Trait rouge : le "
                f"{view.as_of:%d/%m/%Y}. En rouge : les communes en retard sur leurs objectifs "
                f"{view.period.label}, leur année en cours encadrée.")
-    st.download_button(
-        "Télécharger la frise (PNG)",
-        lambda: to_png(timeline_chart(bars, order, view.as_of, width=PNG_WIDTH)),
-        f"frise-{slug(place)}-{view.as_of.isoformat()}.png", "image/png",
-        on_click="ignore", icon=":material/image:")
     with st.expander("La frise en tableau"):
         table = timeline_frame(shown)
         st.dataframe(table, hide_index=True, width="stretch", column_config=french_numbers(table))
@@ -210,7 +292,9 @@ def funnel_section(url: str, view: DeploiementView, place: str) -> None:
     st.subheader("Entonnoir du déploiement")
     funnel = data.load_funnel(url, view.scope, view.as_of)
     st.markdown(funnel_summary(funnel, place))
-    st.altair_chart(funnel_chart(funnel), width="stretch")
+    chart_with_downloads(funnel_chart(funnel), title="Entonnoir du déploiement",
+                         columns=FUNNEL_COLUMNS, heading=_chart_heading(url, view, place, True),
+                         place=place, day=view.as_of, key="funnel")
     with st.expander("L'entonnoir en tableau"):
         table = funnel_frame(funnel)
         st.dataframe(table, hide_index=True, width="stretch", column_config=french_numbers(table))
@@ -225,6 +309,8 @@ def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgre
                     if code in PROGRESSION_CODES)
     points = data.load_monthly_progress(url, view.scope, view.period, view.as_of, targets)
     commune_level = view.scope.kind == COMMUNE
+    place = data.load_scope_label(url, view.scope)
+    heading = _chart_heading(url, view, place, exact or not commune_level)
     for column, code in zip(st.columns(len(PROGRESSION_CODES)), PROGRESSION_CODES,
                             strict=True):
         ind = CATALOGUE[code]
@@ -241,8 +327,11 @@ def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgre
                 summary += (" Courbe masquée en vue publique : certains mois comptent de 1 à "
                             "4 personnes.")
             elif not series.empty:
-                st.altair_chart(progress_chart(series, view.period, ind.label),
-                                width="stretch")
+                chart_with_downloads(
+                    progress_chart(series, view.period, ind.label),
+                    title=f"Progression {view.period.label} — {ind.label}",
+                    columns=PROGRESS_COLUMNS, heading=heading, place=place,
+                    day=view.as_of, key=f"progress_{code}")
             st.caption(summary)
     st.caption("Bleu : cumul depuis le 1er septembre. Rouge : l'objectif de l'année. "
                "Pointillés : le rythme qui mène à l'objectif le 31 août.")
@@ -285,7 +374,7 @@ def objective_editor(url: str, view: DeploiementView, account: Account) -> None:
         return
     cells = {"perimetre": scope_kind, "code": scope_code, "periode": period,
              "indicateur": indicator, "cible": target}
-    report = record_objective(data.get_engine(url), cells, account=account,
+    report = record_objective(data.write_engine(), cells, account=account,
                               today=data.today(), now=data.now())
     if report.refused:
         st.error("L'objectif n'a pas été enregistré :", icon=":material/error:")
@@ -313,3 +402,27 @@ def french_numbers(frame: pd.DataFrame) -> dict:
     return {column: st.column_config.NumberColumn(format="localized")
             for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])
             and not pd.api.types.is_bool_dtype(frame[column])}
+
+
+# What each chart's CSV holds: its plotted fields and their French headers.
+TIMELINE_COLUMNS = {"label": "Commune", "phase_label": "Phase", "school_year": "Année scolaire",
+                    "start_date": "Du", "end_date": "Au",
+                    "status_label": "Statut de l'année en cours",
+                    "late_objectives": "Objectifs en retard",
+                    "late_now": "Année en cours en retard"}
+FUNNEL_COLUMNS = {"stage": "Étape", "reached": "Communes",
+                  "communes": "Dont dans cette phase à la date"}
+PROGRESS_COLUMNS = {"day": "Au", "value": "Cumul", "target": "Objectif de l'année"}
+
+
+def _chart_heading(url: str, view: DeploiementView, place: str, exact: bool,
+                  filters=()) -> list[tuple[str, str]]:
+    """The first lines of a chart's CSV on this page: territory, school year, date and the
+    demo notice as the objectives' exports write them, the chart's ``filters``, and the
+    public rule when it may change what is drawn (not ``exact``)."""
+    progress = data.load_objectives_progress(url, view.scope, view.period, view.as_of)
+    lines = [*objectives_heading(place, progress), *filters]
+    if not exact:
+        lines.append(("Vue publique", "effectifs de 1 à 4 personnes d'une commune « < 5 », "
+                                      "les autres arrondis à 5 près"))
+    return lines

@@ -1,9 +1,10 @@
 """The Déploiement page's view as query parameters: territory, date, school year, the
-timeline's phase and status filters and sort, and the points de vigilance's reasons and
-severities. Bad values fall back with a French message.
+timeline's phase and status filters and sort, and the points de vigilance's reasons,
+severities and follow-up (« suivies », « non suivies »). Bad values fall back with a French
+message.
 
 ``?scope=departement:95&to=2023-04-17&annee=2022-2023&phase=parents_ressources&statut=en_retard
-&tri=statut&vigilance=retard,baisse&gravite=prioritaire``
+&tri=statut&vigilance=retard,baisse&gravite=prioritaire&suivi=oui``
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ REASON_SLUGS = {
     MANY_LATE_COMMUNES: "communes_en_retard",
 }
 SEVERITY_SLUGS = {URGENT: "prioritaire", WATCH: "a_surveiller", COMPLETE: "a_completer"}
+# The points of the communes an editor follows, or of the others (« » : all of them).
+FOLLOWED_ONLY, NOT_FOLLOWED = "oui", "non"
+FOLLOW_CHOICES = {"": "Tous les points", FOLLOWED_ONLY: "Communes suivies",
+                  NOT_FOLLOWED: "Non suivies"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class DeploiementView:
     sort: str = DEFAULT_SORT
     reasons: tuple[str, ...] = ()  # rule codes of vigilance.VIGILANCE_RULES
     severities: tuple[int, ...] = ()  # vigilance.URGENT, WATCH, COMPLETE
+    follow: str = ""  # FOLLOWED_ONLY, NOT_FOLLOWED, or all the points
     problems: tuple[str, ...] = ()
 
 
@@ -94,9 +100,11 @@ def parse_deploiement_view(params: Mapping[str, str], today: dt.date) -> Deploie
     levels = {slug: severity for severity, slug in SEVERITY_SLUGS.items()}
     severities = parse_choices(params.get("gravite"), tuple(levels), "gravite", problems,
                                {slug: SEVERITY_LABELS[s] for slug, s in levels.items()})
+    follow = parse_choices(params.get("suivi"), (FOLLOWED_ONLY, NOT_FOLLOWED), "suivi",
+                           problems, {FOLLOWED_ONLY: "suivies", NOT_FOLLOWED: "non suivies"})
     return DeploiementView(base.scope, as_of, period, phases, statuses, sort,
                            tuple(slugs[r] for r in reasons), tuple(levels[s] for s in severities),
-                           tuple(problems))
+                           follow[0] if len(follow) == 1 else "", tuple(problems))
 
 
 def deploiement_params(view: DeploiementView) -> dict[str, str]:
@@ -114,4 +122,6 @@ def deploiement_params(view: DeploiementView) -> dict[str, str]:
         params["vigilance"] = ",".join(REASON_SLUGS[r] for r in view.reasons)
     if view.severities:
         params["gravite"] = ",".join(SEVERITY_SLUGS[s] for s in view.severities)
+    if view.follow:
+        params["suivi"] = view.follow
     return params

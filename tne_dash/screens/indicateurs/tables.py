@@ -44,6 +44,7 @@ BREAKDOWN_TITLES = {"theme": "Par thème", "format": "Par format", "venue_kind":
 _BREAKDOWN_LABELS = {"theme": Theme, "format": WorkshopFormat, "venue_kind": VenueKind,
                      "facilitator_kind": FacilitatorKind}
 TERRITORY, CODE = "Territoire", "Code"
+GROUPING = "Regroupement"  # the table's grouping, a line of its exports' heading
 
 
 def objective_column(code: str, as_of: dt.date) -> str:
@@ -136,7 +137,7 @@ def filters_heading(view: IndicateursView, names: dict[str, str], demo: bool,
     """The filters in words, written in the first rows of every export."""
     f: Filters = view.filters
     lines = [("Période", f"du {format_date(f.date_from)} au {format_date(f.date_to)}"),
-             ("Territoire", ", ".join(names.get(c, c) for c in f.departements + f.communes)
+             (TERRITORY, ", ".join(names.get(c, c) for c in f.departements + f.communes)
               or "Les 12 départements TNE")]
     for key, (name, enum) in CHOICE_PARAMS.items():
         if values := getattr(f, name):
@@ -146,7 +147,7 @@ def filters_heading(view: IndicateursView, names: dict[str, str], demo: bool,
             f"{SchoolLevelFilter(v).label} : {SCHOOL_RESPONSIBLE[v]}" for v in f.school_levels)))
     if f.rep_only:
         lines.append((REP_FILTER_TITLE, REP_FILTER_WORDING))
-    lines.append(("Regroupement", LEVELS[view.level]))
+    lines.append((GROUPING, LEVELS[view.level]))
     lines.append(("Données de démonstration", ("incluses" if f.include_demo else "exclues")))
     if not exact:
         lines.append(("Vue publique", "effectifs de 1 à 4 personnes d'une commune « < 5 »"))

@@ -9,7 +9,6 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from tne_dash.charts import to_png
 from tne_dash.exports import to_csv_bytes, to_xlsx_bytes
 from tne_dash.figures.freshness import freshness_frame, quiet_since
 from tne_dash.figures.indicators import IndicatorValues
@@ -21,6 +20,7 @@ from tne_dash.screens.indicateurs.charts import breakdown_chart, month_chart
 from tne_dash.screens.indicateurs.tables import (
     BREAKDOWN_TITLES,
     CODE,
+    GROUPING,
     NO_ACTIVITY,
     NO_WORKSHOP,
     OBJECTIVE_CODES,
@@ -44,8 +44,10 @@ from tne_dash.screens.indicateurs.view import (
     indicateurs_params,
 )
 from tne_dash.ui import blocks, data
+from tne_dash.ui.chart_downloads import chart_with_downloads
 
 CUSTOM = "Dates choisies"
+TWO_THEMES = "Un atelier à deux thèmes compte dans chacun."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -198,18 +200,23 @@ def breakdown_section(url: str, view: IndicateursView, exact: bool, heading) -> 
             measure = frame.columns[1]  # workshops: never a count of people
             chart = (month_chart(frame, list(raw["key"]), measure) if by == "month"
                      else breakdown_chart(frame, measure))
-            st.altair_chart(chart, width="stretch")
+            notes = [("Note", TWO_THEMES)] if by == "theme" else []
+            chart_with_downloads(
+                chart, title=f"Ateliers {BREAKDOWN_TITLES[by].lower()}",
+                heading=[line for line in heading if line[0] != GROUPING] + notes,
+                columns={"label": frame.columns[0], "value": measure},
+                place=dict(heading)[TERRITORY], day=view.filters.date_to,
+                key=f"breakdown_{by}")
             if by == "theme":
-                st.caption("Un atelier à deux thèmes compte dans chacun.")
+                st.caption(TWO_THEMES)
             st.dataframe(frame, hide_index=True, width="stretch", placeholder=NO_DATA,
                          column_config={
                 c: st.column_config.NumberColumn(format="localized") for c in frame.columns[1:]
                 if pd.api.types.is_numeric_dtype(frame[c])})
-            _downloads(frame, f"ventilation-{by}", heading, png=lambda c=chart: to_png(
-                c.properties(width=700)), key=by)
+            _downloads(frame, f"ventilation-{by}", heading)
 
 
-def _downloads(frame: pd.DataFrame, name: str, heading, png=None, key: str = "") -> None:
+def _downloads(frame: pd.DataFrame, name: str, heading) -> None:
     columns = st.columns(4)
     sep = columns[0].selectbox("Séparateur CSV", [";", ","], key=f"sep_{name}",
                                label_visibility="collapsed",
@@ -220,10 +227,6 @@ def _downloads(frame: pd.DataFrame, name: str, heading, png=None, key: str = "")
     columns[2].download_button("XLSX", lambda: to_xlsx_bytes(frame, "Indicateurs", heading),
                                f"{name}.xlsx", XLSX, on_click="ignore",
                                icon=":material/download:", key=f"xlsx_{name}")
-    if png is not None:
-        columns[3].download_button("Graphique (PNG)", png, f"{name}.png", "image/png",
-                                   on_click="ignore", icon=":material/image:",
-                                   key=f"png_{key}")
 
 
 def headline_section(url: str, view: IndicateursView, exact: bool) -> IndicatorValues:

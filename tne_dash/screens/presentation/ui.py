@@ -159,9 +159,9 @@ def map_slide(head: str, figures: LiveFigures) -> None:
     data.prepare_offline_maps()
     departement = figures.departement
     view = MapView(departement=departement, date_to=figures.as_of, layers=())
-    found = for_viewer(data.load_map_frames(config.database_url, view), view, exact=False)
+    found = for_viewer(data.load_map_frames(data.read_url(), view), view, exact=False)
     communes = data.commune_outlines(config, departement) if departement else []
-    cohorts = data.load_departements(config.database_url).set_index("code")["tne_cohort"]
+    cohorts = data.load_departements(data.read_url()).set_index("code")["tne_cohort"]
     # The base map stays the same from one refresh to the next; the outlines, styled by the
     # live figures, are swapped in place: a new figure never reloads the map on the screen.
     drawn = build_territory_layers(view, found, data.departement_outlines(config), communes,

@@ -39,6 +39,7 @@ class ImportKind(LabelledEnum):
     OBJECTIVES = "objectives"
     FORM = "form"
     OBJECTIVE_FORM = "objective-form"
+    FOLLOW_UP = "follow-up"  # a commune marked « suivie » (store/follow_ups.py)
 
 
 register_labels(ImportKind, {
@@ -48,10 +49,12 @@ register_labels(ImportKind, {
     ImportKind.OBJECTIVES: "Objectifs",
     ImportKind.FORM: "Saisie d'un atelier",
     ImportKind.OBJECTIVE_FORM: "Saisie d'un objectif",
+    ImportKind.FOLLOW_UP: "Suivi d'un point de vigilance",
 })
 SOURCES = {ImportKind.WORKSHOPS: Source.IMPORT, ImportKind.COOP: Source.COOP,
            ImportKind.PARENTS_RESSOURCES: Source.IMPORT, ImportKind.OBJECTIVES: Source.IMPORT,
-           ImportKind.FORM: Source.FORM, ImportKind.OBJECTIVE_FORM: Source.FORM}
+           ImportKind.FORM: Source.FORM, ImportKind.OBJECTIVE_FORM: Source.FORM,
+           ImportKind.FOLLOW_UP: Source.FORM}
 WRITERS = {ImportKind.WORKSHOPS: writer.write_workshops, ImportKind.COOP: writer.write_workshops,
            ImportKind.FORM: writer.write_workshops,
            ImportKind.PARENTS_RESSOURCES: writer.write_parents_ressources,

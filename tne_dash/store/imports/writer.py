@@ -25,6 +25,7 @@ from tne_dash.store.models import (
     Objective,
     ParentsRessourcesCount,
     Venue,
+    VigilanceFollowUp,
     Workshop,
     WorkshopTheme,
 )
@@ -77,8 +78,10 @@ def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
         yield items[start:start + size]
 
 
-def _log(session: Session, batch: ImportBatch, table: str, action: str,
-         rows: list[tuple[int, dict | None]]) -> None:
+def log_changes(session: Session, batch: ImportBatch, table: str, action: str,
+                rows: list[tuple[int, dict | None]]) -> None:
+    """Journal what ``batch`` did to rows of ``table``: (row id, None) for an insert, (row id,
+    the values before) for an update — what ``undo_batch`` reads back."""
     if rows:
         session.execute(insert(ImportChange), [
             {"batch_id": batch.id, "table_name": table, "row_id": row_id, "action": action,
@@ -114,7 +117,7 @@ def write_workshops(session: Session, records: Sequence[WorkshopRecord], batch: 
                               [values for values, _ in inserts]).all()
         _insert_themes(session, [(wid, themes) for wid, (_, themes) in zip(ids, inserts,
                                                                              strict=True)])
-        _log(session, batch, "workshop", "insert", [(wid, None) for wid in ids])
+        log_changes(session, batch, "workshop", "insert", [(wid, None) for wid in ids])
     if updates:
         session.execute(update(Workshop), [{"id": old["id"]} | values
                                            for old, values, _ in updates])
@@ -122,7 +125,8 @@ def write_workshops(session: Session, records: Sequence[WorkshopRecord], batch: 
         for chunk in chunks(ids):
             session.execute(delete(WorkshopTheme).where(WorkshopTheme.workshop_id.in_(chunk)))
         _insert_themes(session, [(old["id"], themes) for old, _, themes in updates])
-        _log(session, batch, "workshop", "update", [(old["id"], old) for old, _, _ in updates])
+        log_changes(session, batch, "workshop", "update",
+                    [(old["id"], old) for old, _, _ in updates])
     # The monthly sums of every (commune, month) written, before and after: same transaction.
     workshop_months.refresh(session, [(v["commune_code"], v["date"]) for v, _ in inserts]
                             + [(row["commune_code"], row["date"]) for old, values, _ in updates
@@ -179,7 +183,7 @@ def _venue_ids(session: Session, records: Sequence[WorkshopRecord],
         ids = session.scalars(insert(Venue).returning(Venue.id, sort_by_parameter_order=True),
                               list(new.values())).all()
         known |= dict(zip(new, ids, strict=True))
-        _log(session, batch, "venue", "insert", [(vid, None) for vid in ids])
+        log_changes(session, batch, "venue", "insert", [(vid, None) for vid in ids])
     return known
 
 
@@ -226,17 +230,19 @@ def _upsert(session: Session, model, key_columns: tuple[str, ...], rows: list[di
     if inserts:
         ids = session.scalars(insert(model).returning(table.c.id, sort_by_parameter_order=True),
                               inserts).all()
-        _log(session, batch, table.name, "insert", [(rid, None) for rid in ids])
+        log_changes(session, batch, table.name, "insert", [(rid, None) for rid in ids])
     if updates:
         session.execute(update(model), [{"id": old["id"]} | row for old, row in updates])
-        _log(session, batch, table.name, "update", [(old["id"], old) for old, _ in updates])
+        log_changes(session, batch, table.name, "update",
+                    [(old["id"], old) for old, _ in updates])
     return Counts(len(inserts), len(updates), unchanged)
 
 
 # --- undo -----------------------------------------------------------------------------------
 
 MODELS = {"workshop": Workshop, "venue": Venue, "parents_ressources_count":
-          ParentsRessourcesCount, "objective": Objective}
+          ParentsRessourcesCount, "objective": Objective,
+          "vigilance_follow_up": VigilanceFollowUp}
 
 
 def undo_batch(session: Session, batch_id: int, user_name: str, now: dt.datetime) -> int:
@@ -330,8 +336,10 @@ def _restore(session: Session, model, row_id: int, previous: dict) -> None:
         if name in ("id", "themes") or name not in columns:
             continue
         python_type = columns[name].type.python_type
-        values[name] = python_type.fromisoformat(value) if python_type is dt.date and value \
-            else value
+        # Dates and times were journaled as ISO text: back to what the column takes.
+        if value and python_type in (dt.date, dt.datetime):
+            value = python_type.fromisoformat(value)
+        values[name] = value
     session.execute(update(model).where(model.id == row_id).values(**values))
     if model is Workshop:
         session.execute(delete(WorkshopTheme).where(WorkshopTheme.workshop_id == row_id))

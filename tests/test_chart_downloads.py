@@ -1,0 +1,224 @@
+"""Every chart can leave the app: « Image (PNG) » and « Données (CSV) » under each chart of
+every page, named after their chart for screen readers; the CSV is the rows the chart draws
+after its title and filters, what the public does not see stays out of it, and the PNG is
+the chart itself at a print width."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import struct
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import vl_convert
+from apptest import open_page
+
+from tne_dash.charts import PRINT_WIDTH, for_print, plotted_rows
+from tne_dash.figures.timeline import timeline_bars
+from tne_dash.periods import parse_period
+from tne_dash.screens.deploiement.charts import progress_chart, timeline_chart
+from tne_dash.screens.deploiement.ui import PROGRESS_COLUMNS, TIMELINE_COLUMNS
+from tne_dash.ui.chart_downloads import (
+    CSV_LABEL,
+    GROUP_KEY,
+    PNG_LABEL,
+    chart_csv,
+    chart_file_stem,
+    chart_heading,
+    chart_png,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2023, 4, 17)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+COMPARER = {"communes": "95063,95018,95127", "to": "2023-04-17"}
+# The charts of each page, by their titles (the words of their buttons' help and names).
+PAGES = {
+    "comparer.py": (COMPARER, ["Chiffres pour 1 000 habitants", "Mois par mois",
+                               "Classement — Val-d'Oise"]),
+    "indicateurs.py": ({"dep": "95", "from": "2022-09-01", "to": "2023-04-17"},
+                       ["Ateliers par thème", "Ateliers par format", "Ateliers par type de lieu",
+                        "Ateliers par animateur", "Ateliers par mois"]),
+    "deploiement.py": ({"scope": "departement:95", "to": "2023-04-17"},
+                       ["Frise des communes engagées", "Entonnoir du déploiement",
+                        "Progression 2022-2023 — Ateliers",
+                        "Progression 2022-2023 — Parents touchés",
+                        "Progression 2022-2023 — Parents Ressources recrutés"]),
+}
+
+
+def timeline() -> tuple[pd.DataFrame, list[str]]:
+    """Two communes' plans, the second late, listed in the order the chart draws them."""
+    rows = [{"code_insee": code, "phase": phase, "school_year": f"{first + n}-{first + n + 1}",
+             "start_date": dt.date(first + n, 9, 1), "end_date": dt.date(first + n + 1, 8, 31)}
+            for code, first in (("95063", 2021), ("95018", 2020))
+            for n, phase in enumerate(("acculturation", "parents_ressources", "autonomie"))]
+    communes = pd.DataFrame({"code_insee": ["95063", "95018"], "label": ["Bezons", "Argenteuil"],
+                             "status": ["en_bonne_voie", "en_retard"],
+                             "late_objectives": ["", "Ateliers : 4 sur 10"]})
+    return timeline_bars(pd.DataFrame(rows), communes, AS_OF), ["Argenteuil", "Bezons"]
+
+
+def progress() -> pd.DataFrame:
+    return pd.DataFrame({"indicator": ["workshops"] * 2, "date": [dt.date(2022, 9, 30),
+                                                                 dt.date(2022, 10, 31)],
+                         "value": [2.0, 5.0], "target": [30.0] * 2})
+
+
+def split_csv(data: bytes) -> tuple[list[list[str]], pd.DataFrame]:
+    """A chart's CSV as its heading lines and its table (the blank line between)."""
+    heading, table = data.decode("utf-8-sig").split("\n\n", 1)
+    lines = list(csv.reader(io.StringIO(heading), delimiter=";"))
+    return lines, pd.read_csv(io.StringIO(table), sep=";", decimal=",", dtype=str)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", data[16:24])
+
+
+def test_the_csv_rows_are_the_rows_the_chart_draws_in_its_order_with_french_headers():
+    bars, order = timeline()
+    rows = plotted_rows(timeline_chart(bars, order, AS_OF), TIMELINE_COLUMNS)
+    assert list(rows.columns) == list(TIMELINE_COLUMNS.values())
+    assert list(rows["Commune"]) == ["Argenteuil"] * 3 + ["Bezons"] * 3  # as drawn
+    assert rows.iloc[2].to_dict() == {
+        "Commune": "Argenteuil", "Phase": "Année 3 — autonomie", "Année scolaire": "2022-2023",
+        "Du": dt.date(2022, 9, 1), "Au": dt.date(2023, 8, 31),  # its last day, not the bar's end
+        "Statut de l'année en cours": "En retard", "Objectifs en retard": "Ateliers : 4 sur 10",
+        "Année en cours en retard": "oui"}
+
+
+def test_the_csv_of_a_layered_chart_is_its_plotted_series_not_a_guide_line():
+    # The progression draws the objective and the pace (day, value) under the cumulative.
+    chart = progress_chart(progress(), parse_period("2022-2023"), "Ateliers")
+    lines, table = split_csv(chart_csv(chart, PROGRESS_COLUMNS, [("Périmètre", "Bezons (95)")]))
+    assert lines == [["Périmètre", "Bezons (95)"]]
+    assert table.values.tolist() == [["2022-09-30", "2", "30"], ["2022-10-31", "5", "30"]]
+
+
+def test_the_csv_starts_with_the_chart_title_the_filters_and_the_source():
+    heading = chart_heading("Frise des communes engagées",
+                            [("Périmètre", "Val-d'Oise (95)"), ("Statut", "En retard")],
+                            "https://tne.example.fr/deploiement?scope=departement:95")
+    bars, order = timeline()
+    lines, table = split_csv(chart_csv(timeline_chart(bars, order, AS_OF), TIMELINE_COLUMNS,
+                                       heading))
+    assert lines == [["Graphique", "Frise des communes engagées"],
+                     ["Périmètre", "Val-d'Oise (95)"], ["Statut", "En retard"],
+                     ["Source", "Tableau de bord TNE — volet parentalité"],
+                     ["Adresse de la vue",
+                      "https://tne.example.fr/deploiement?scope=departement:95"]]
+    assert len(table) == 6
+
+
+def test_the_png_is_the_chart_at_print_width_rendered_locally():
+    chart = progress_chart(progress(), parse_period("2022-2023"), "Ateliers")
+    data = chart_png(chart)
+    assert data.startswith(PNG_SIGNATURE)
+    svg = vl_convert.vegalite_to_svg(for_print(chart).to_dict())
+    width, height = (float(svg.split(f'{side}="', 1)[1].split('"', 1)[0])
+                     for side in ("width", "height"))
+    assert png_size(data) == (round(2 * width), round(2 * height))  # scale 2
+    assert PRINT_WIDTH < width < PRINT_WIDTH + 100  # the plot plus its axes
+
+
+def test_the_files_are_named_after_the_chart_the_territory_and_the_date():
+    assert chart_file_stem("Frise des communes engagées", "Val-d'Oise (95)", AS_OF) == \
+        "frise-des-communes-engagees-val-d-oise-95-2023-04-17"
+    assert chart_file_stem("Classement — Val-d'Oise", "Val-d'Oise", AS_OF) == \
+        "classement-val-d-oise-2023-04-17"
+
+
+def test_no_page_draws_a_chart_without_its_downloads():
+    drawn = [path.relative_to(ROOT).as_posix() for folder in ("tne_dash", "pages")
+             for path in (ROOT / folder).rglob("*.py")
+             if "altair_chart(" in path.read_text(encoding="utf-8")]
+    assert drawn == ["tne_dash/ui/chart_downloads.py"]
+
+
+def test_every_chart_of_every_page_has_its_image_and_data_buttons_named_after_it(app_env):
+    for page, (params, titles) in PAGES.items():
+        at = open_page(page, **params)
+        assert not at.exception, page
+        assert len(at.get("vega_lite_chart")) == len(titles), page
+        buttons = [b.proto for b in at.get("download_button")
+                   if b.proto.label in (PNG_LABEL, CSV_LABEL)]
+        named = [(b.label, b.help.split(" : ")[0].replace("\\", "")) for b in buttons]
+        assert named == [(label, title) for title in titles
+                         for label in (PNG_LABEL, CSV_LABEL)], page
+
+
+@pytest.mark.browser
+def test_in_chromium_a_public_chart_downloads_its_masked_rows_and_its_image(app_env):
+    from browser import ARTIFACTS, chromium_page, streamlit_server, wait_until_rendered
+
+    public = open_page("comparer.py", **COMPARER)
+    assert any("courbe des parents touchés est masquée" in c.value for c in public.caption)
+    drawn = _chart_data(public, 1)
+    assert set(drawn["label"]) == {"Ateliers"}  # the parents' curve is not drawn...
+    editor = open_page("comparer.py", _admin(), **COMPARER)
+    assert "Parents touchés" in set(_chart_data(editor, 1)["label"])  # ...but exists
+
+    with streamlit_server(app_env) as base, chromium_page(1280, 720) as (page, outside, errors):
+        page.goto(f"{base}/comparer?communes={COMPARER['communes']}&to={COMPARER['to']}")
+        wait_until_rendered(page)
+        names = page.locator(f'[class*="st-key-{GROUP_KEY}"] button').evaluate_all(
+            "buttons => buttons.map(b => b.getAttribute('aria-label'))")
+        assert sorted(set(names)) == sorted(f"{label} — {title}"
+                                            for title in PAGES["comparer.py"][1]
+                                            for label in (PNG_LABEL, CSV_LABEL))
+        csv_button = page.get_by_role("button", name=f"{CSV_LABEL} — Mois par mois",
+                                      exact=True)
+        csv_button.scroll_into_view_if_needed()
+        page.mouse.wheel(0, 200)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "chart-downloads-1280x720.png"))
+        with page.expect_download() as download:
+            csv_button.click()
+        assert download.value.suggested_filename == \
+            "mois-par-mois-bezons-95-argenteuil-95-cergy-95-2023-04-17.csv"
+        lines, table = split_csv(Path(download.value.path()).read_bytes())
+        png_button = page.get_by_role("button", name=f"{PNG_LABEL} — Mois par mois",
+                                      exact=True)
+        with page.expect_download() as download:
+            png_button.click()
+        image = Path(download.value.path()).read_bytes()
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(800)
+        csv_button.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "chart-downloads-390x844.png"))
+        assert not outside and not errors
+
+    assert lines == [
+        ["Graphique", "Mois par mois"],
+        ["Communes comparées", "Bezons (95), Argenteuil (95), Cergy (95)"],
+        ["Période", "depuis le début du programme, jusqu'au 17 avril 2023"],
+        ["Situation au", "17 avril 2023"],
+        ["Vue publique", "effectifs de 1 à 4 personnes affichés « < 5 »"],
+        ["Avertissement", "Données de démonstration"],
+        ["Source", "Tableau de bord TNE — volet parentalité"],
+        ["Adresse de la vue", f"{base}/comparer?communes=95063,95018,95127&to=2023-04-17"]]
+    assert list(table.columns) == ["Commune", "Mois", "Indicateur", "Nombre"]
+    assert table.values.tolist() == [
+        [row.commune, row.month.date().isoformat(), row.label, str(row.value)]
+        for row in drawn.itertuples()]
+    assert image.startswith(PNG_SIGNATURE) and min(png_size(image)) > 400
+
+
+def _chart_data(at, index: int) -> pd.DataFrame:
+    """The rows the page gave its ``index``-th chart (Streamlit sends them beside the spec)."""
+    import pyarrow as pa
+
+    chart = at.get("vega_lite_chart")[index].proto
+    assert json.loads(chart.spec)["data"]["name"] == chart.datasets[0].name
+    return pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas()
+
+
+def _admin():
+    from tne_dash.access import Account, Role
+
+    return Account("root", Role.ADMIN)
