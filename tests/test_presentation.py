@@ -16,6 +16,7 @@ from factories import (
 )
 from sqlalchemy import delete, func, select
 
+from tne_dash.embed.snippet import dashboard_origin
 from tne_dash.figures.filters import Filters
 from tne_dash.figures.indicators import compute_indicators
 from tne_dash.figures.live_figures import changed_figures, data_version, live_figures
@@ -24,7 +25,7 @@ from tne_dash.figures.privacy import MASK
 from tne_dash.figures.scope import Scope
 from tne_dash.labels import format_number
 from tne_dash.screens.presentation import slides as slides_html
-from tne_dash.screens.presentation.share import dashboard_link, origin_of, qr_data_uri
+from tne_dash.screens.presentation.share import dashboard_link, qr_data_uri
 from tne_dash.screens.presentation.view import (
     DEFAULT_INTERVAL,
     SLIDES,
@@ -128,11 +129,11 @@ def test_a_masked_count_that_moves_under_five_is_not_shown_as_changed():
 
 
 def test_the_qr_code_opens_the_same_territory_on_the_dashboard_home():
-    origin = origin_of("https://tne.example.fr/presentation?scope=departement:86&diapo=2")
+    origin = dashboard_origin("", "https://tne.example.fr/presentation?scope=departement:86&diapo=2")
     assert origin == "https://tne.example.fr"
     link = dashboard_link(origin, Scope("departement", "86"))
     assert link == "https://tne.example.fr/?scope=departement:86"
-    assert origin_of(None) == "http://localhost:8501"
+    assert dashboard_origin("", None) == "http://localhost:8501"
     uri = qr_data_uri(link)
     assert uri.startswith("data:image/svg+xml")
     assert uri != qr_data_uri("https://tne.example.fr/?scope=departement:95")

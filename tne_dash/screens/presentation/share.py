@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import segno
 
 from tne_dash.figures.scope import Scope
 from tne_dash.palette import BLEU_FRANCE
-
-FALLBACK_ORIGIN = "http://localhost:8501"
-
-
-def origin_of(url: str | None) -> str:
-    """``https://tne.example.fr`` of any address under it (a fallback when there is none)."""
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return FALLBACK_ORIGIN
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}".rstrip("/")
 
 
 def dashboard_link(origin: str, scope: Scope) -> str:

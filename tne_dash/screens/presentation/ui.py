@@ -11,13 +11,14 @@ from dataclasses import dataclass, field, replace
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from tne_dash.embed.snippet import dashboard_origin
 from tne_dash.figures.live_figures import LiveFigures, changed_figures
 from tne_dash.figures.map_frames import for_viewer
 from tne_dash.figures.map_view import MapView
 from tne_dash.figures.scope import TNE, Scope
 from tne_dash.labels import format_date, format_month, format_percent
 from tne_dash.screens.presentation import slides as html
-from tne_dash.screens.presentation.share import dashboard_link, origin_of, qr_data_uri
+from tne_dash.screens.presentation.share import dashboard_link, qr_data_uri
 from tne_dash.screens.presentation.view import (
     SLIDES,
     PresentationView,
@@ -85,7 +86,7 @@ def checked_view(url: str, view: PresentationView) -> PresentationView:
 
 def slideshow(url: str, view: PresentationView) -> None:
     """Run the show: a fragment rerun every ``view.refresh_seconds``, no page reload."""
-    link = dashboard_link(data.settings().public_url or origin_of(st.context.url), view.scope)
+    link = dashboard_link(dashboard_origin(data.settings().public_url, st.context.url), view.scope)
     share = html.share_block(link, qr_data_uri(link))  # drawn once, not at every tick
 
     @st.fragment(run_every=view.refresh_seconds)
