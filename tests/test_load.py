@@ -51,7 +51,7 @@ def test_readers_open_a_first_page_by_link_then_move_through_the_sidebar(short_r
     assert sum(w["visits"] for w in short_run["ways"].values()) == short_run["visits"]
 
 
-def test_api_clients_ask_every_address_of_the_read_api_beside_the_viewers(short_run):
+def test_api_clients_ask_every_address_of_the_read_api_and_the_cards_beside_the_viewers(short_run):
     api = short_run["api"]
     assert api["clients"] == 2 and api["requests"] >= 2 * 5  # paced: 40 a minute each
     assert set(api["addresses"]) == {address.split("?")[0] for address in API_ROUTE}

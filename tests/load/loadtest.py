@@ -13,10 +13,10 @@ visit is timed from the navigation to *rendered*: the script has finished, no sk
 left, and on the map page Leaflet has drawn its canvas. An error is a page that shows a
 Streamlit exception, a JavaScript error, a request leaving 127.0.0.1, an HTTP error or a
 visit that does not render within ``VISIT_TIMEOUT_MS``. Each API client (its own address,
-``X-Forwarded-For``) goes round ``API_ROUTE`` at most ``API_REQUESTS_PER_MINUTE`` times a
-minute, below the server's limit: any answer but a 200 with a body in the asked format is an
-error. The server's resident memory is sampled every second. Prints a French report, writes
-JSON, exits 1 when there was an error.
+``X-Forwarded-For``) goes round ``API_ROUTE`` — the read API and the embeddable cards — at
+most ``API_REQUESTS_PER_MINUTE`` times a minute, below the server's limit: any answer but a
+200 with a body in the asked format is an error. The server's resident memory is sampled
+every second. Prints a French report, writes JSON, exits 1 when there was an error.
 """
 
 from __future__ import annotations
@@ -64,11 +64,13 @@ VISIT_TIMEOUT_MS = 180_000
 # What partners' tools ask the read API (public: no token), and how often each client asks
 # (the server lets a client make 60 requests a minute).
 API_ROUTE = (
-    "indicateurs?dep=95&from=2022-09-01&to=2023-04-17",
-    "territoires?dep=95",
-    "indicateurs?communes=95063&par=commune",
-    "vigilance?scope=departement:95&to=2023-04-17",
-    "indicateurs?dep=95&theme=ent&par=departement&sortie=csv",
+    "api/v1/indicateurs?dep=95&from=2022-09-01&to=2023-04-17",
+    "api/v1/territoires?dep=95",
+    "embed/commune/95063",
+    "api/v1/indicateurs?communes=95063&par=commune",
+    "api/v1/vigilance?scope=departement:95&to=2023-04-17",
+    "embed/departement/95",
+    "api/v1/indicateurs?dep=95&theme=ent&par=departement&sortie=csv",
 )
 API_REQUESTS_PER_MINUTE = 40
 API_TIMEOUT_S = 120
@@ -255,20 +257,22 @@ def _ask_api(url: str, client: str) -> tuple[int, str, bytes]:
 
 
 async def _api_client(number: int, base: str, deadline: float, report: LoadReport) -> None:
-    """One partner's tool: the read API's addresses in turn, paced below the limit."""
+    """One partner's tool, or a commune's website: the read API's addresses and the cards in
+    turn, paced below the limit."""
     client, step, period = f"198.51.100.{number + 1}", number, 60 / API_REQUESTS_PER_MINUTE
     while time.monotonic() < deadline:
         address = API_ROUTE[step % len(API_ROUTE)]
         step += 1
         start = time.perf_counter()
         try:
-            status, kind, body = await asyncio.to_thread(_ask_api, f"{base}/api/v1/{address}",
+            status, kind, body = await asyncio.to_thread(_ask_api, f"{base}/{address}",
                                                          client)
         except Exception as exc:  # noqa: BLE001 — a refused connection or timeout is an error
             report.errors.append(f"API {address} : {type(exc).__name__} {exc}")
             continue
         elapsed = time.perf_counter() - start
-        wanted = "text/csv" if "sortie=csv" in address else "application/json"
+        wanted = ("text/csv" if "sortie=csv" in address
+                  else "text/html" if address.startswith("embed/") else "application/json")
         if status != 200 or not kind.startswith(wanted) or not body:
             report.errors.append(f"API {address} : HTTP {status} {body[:200]!r}")
         else:
@@ -337,7 +341,7 @@ def render(result: dict) -> str:
         lines.append(f"API de lecture : {api['clients']} clients, {api['requests']} requêtes, "
                      f"p50 {api['p50_ms'] or 0:.0f} ms, p95 {api['p95_ms'] or 0:.0f} ms")
         for path, t in sorted(api["addresses"].items()):
-            lines.append(f"  /api/v1/{path:<12}{t['visits']:>6}{t['p50_ms']:>8.0f} ms"
+            lines.append(f"  /{path:<22}{t['visits']:>6}{t['p50_ms']:>8.0f} ms"
                          f"{t['p95_ms']:>7.0f} ms")
     lines.append(f"Mémoire du serveur : {rss['start']} Mo au début, {rss['peak']} Mo au plus "
                  f"haut, {rss['end']} Mo à la fin")
