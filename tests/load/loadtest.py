@@ -176,19 +176,26 @@ async def _rendered(page, path: str) -> None:
         await frame.locator(MAP_CANVAS).first.wait_for(timeout=VISIT_TIMEOUT_MS)
 
 
-async def _viewer(number: int, browser, base: str, deadline: float,
-                  report: LoadReport) -> None:
-    context = await browser.new_context(viewport={"width": 1440, "height": 900},
+async def guarded_context(browser, errors: list, width: int = 1440, height: int = 900):
+    """A fresh browser context (a new session) where any request leaving this machine is
+    aborted and written down in ``errors``."""
+    context = await browser.new_context(viewport={"width": width, "height": height},
                                         locale="fr-FR")
 
     async def guard(route):
         if route.request.url.startswith(LOCAL_PREFIXES):
             await route.continue_()
         else:
-            report.errors.append(f"requête sortante : {route.request.url}")
+            errors.append(f"requête sortante : {route.request.url}")
             await route.abort()
 
     await context.route("**/*", guard)
+    return context
+
+
+async def _viewer(number: int, browser, base: str, deadline: float,
+                  report: LoadReport) -> None:
+    context = await guarded_context(browser, report.errors)
     page = await context.new_page()
     page.on("pageerror", lambda exc: report.errors.append(f"erreur JavaScript : {exc}"))
     step, on_sidebar_page = number, False

@@ -33,13 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "deploy")
 
 from browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from load.loadtest import (  # noqa: E402
-    LOCAL_PREFIXES,
     ROUTE_COOKIE,
     VISIT_TIMEOUT_MS,
     LoadReport,
     _percentile,
     _rendered,
     _viewer,
+    guarded_context,
     machine_cpu_s,
     process_cpu_s,
     rss_mb,
@@ -81,21 +81,6 @@ def _rss(pids: list[int]) -> float:
         except (FileNotFoundError, ProcessLookupError):
             pass
     return round(total, 1)
-
-
-async def _guarded_context(browser, errors: list):
-    context = await browser.new_context(viewport={"width": 1280, "height": 800},
-                                        locale="fr-FR")
-
-    async def guard(route):
-        if route.request.url.startswith(LOCAL_PREFIXES):
-            await route.continue_()
-        else:
-            errors.append(f"requête sortante : {route.request.url}")
-            await route.abort()
-
-    await context.route("**/*", guard)
-    return context
 
 
 async def _route_of(context) -> str:
@@ -164,7 +149,7 @@ class SurgeReport:
 async def _attendee(number: int, browser, base: str, link: str, start_at: float,
                     all_open: asyncio.Event, report: SurgeReport) -> None:
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
-    context = await _guarded_context(browser, report.errors)
+    context = await guarded_context(browser, report.errors, 1280, 800)
     page = await context.new_page()
     page.on("pageerror", lambda exc: report.errors.append(f"{number} : erreur JavaScript : {exc}"))
     began = time.perf_counter()
@@ -327,7 +312,7 @@ async def _watch_then_reload(number: int, browser, base: str, link: str, route: 
     when given (which process it talks to); once the failure happened, it reloads the page —
     its address unchanged — and times it until rendered."""
     errors: list[str] = []
-    context = await _guarded_context(browser, errors)
+    context = await guarded_context(browser, errors, 1280, 800)
     if route:
         await context.add_cookies([{"name": ROUTE_COOKIE, "value": route, "url": base}])
     page = await context.new_page()
