@@ -21,7 +21,7 @@ def open_deploiement(account: Account | None = None, **params: str) -> AppTest:
 
 
 def frame_with(at: AppTest, column: str):
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
 
 
 def save_button(at: AppTest):

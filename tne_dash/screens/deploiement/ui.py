@@ -247,7 +247,8 @@ def commune_plan(plan: pd.DataFrame, frame: pd.DataFrame) -> None:
     if plan.empty:
         st.info("Cette commune n'est pas engagée dans le volet parentalité.")
         return
-    st.dataframe(frame, hide_index=True, width="stretch")
+    # Three rows: a plain table, read by screen readers and drawn without the grid's code.
+    st.table(frame, hide_index=True)
 
 
 def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -> None:
