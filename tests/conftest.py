@@ -24,6 +24,21 @@ BACKENDS = ("sqlite", "postgresql")
 _db_names = itertools.count()
 
 
+# The longest files (minutes each: a browser through many pages, the bench, the deployed
+# stack) start first, so that the two workers (pytest-xdist, one file each at a time) end
+# together instead of one waiting for the other's last long file. Order only: nothing skipped.
+LONGEST_FIRST = ("test_screen_sizes.py", "test_bench.py", "test_deployment.py",
+                 "test_browser.py", "test_french_interface.py", "test_load.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: every file keeps its own order
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """A throw-away PostgreSQL server for the whole run (required in CI)."""

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from apptest import open_page, shown
 from openpyxl import load_workbook
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -36,6 +37,7 @@ from tne_dash.figures.vigilance import (
 )
 from tne_dash.palette import VIGILANCE_COLOURS
 from tne_dash.screens.accueil.vigilance import ALL_POINTS, NO_POINT, TILE_LABELS, page_of
+from tne_dash.screens.deploiement import ui as deploiement_ui
 from tne_dash.screens.deploiement.tables import (
     LINK_SHOWN,
     vigilance_display,
@@ -168,16 +170,25 @@ def test_the_public_reads_small_counts_masked_and_an_editor_reads_them_exact(app
 @pytest.fixture
 def downloads(monkeypatch) -> dict[str, bytes]:
     """Every file a page offers for download, by file name, as its bytes: Streamlit's own
-    in-memory media storage, read as it stores them (AppTest drops it after a run)."""
+    in-memory media storage, read as it stores them (AppTest drops it after a run), and the
+    files made on click (a callable: made here as a click would)."""
     files: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
         if filename is not None and isinstance(path_or_data, bytes):
             files[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        if file_name is not None:
+            made = data_callable()
+            files[file_name] = made.encode("utf-8") if isinstance(made, str) else made
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kw)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return files
 
 
@@ -231,6 +242,22 @@ def test_an_unknown_reason_or_severity_in_the_address_gets_a_french_message(app_
     assert not at.exception
     assert any(message in w for w in shown(at.warning))
     assert section_table(at).shape[0] > 0  # the section still shows, the value ignored
+
+
+def test_a_long_list_shows_its_most_urgent_points_and_the_downloads_carry_them_all(
+        app_env, downloads, monkeypatch):
+    every = points(app_env, VAL_DOISE)
+    assert len(every) > 3
+    monkeypatch.setattr(deploiement_ui, "POINTS_ON_SCREEN", 3)
+    at = open_page("deploiement.py", scope=VAL_DOISE, to=TO)
+    assert not at.exception
+    table = section_table(at)
+    assert [unescaped(s) for s in table["Constat"]] == list(every["sentence"][:3])
+    assert any(f"Les 3 points les plus urgents sont affichés, sur {len(every)}" in c.value
+               for c in at.caption)
+    text = downloads[f"points-de-vigilance-val-d-oise-95-{TO}.csv"].decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text.partition("\n\n")[2]), delimiter=";"))
+    assert [r["Constat"] for r in rows] == list(every["sentence"])
 
 
 def test_every_reason_has_its_word_in_the_address():

@@ -198,6 +198,7 @@ def table(frame: pd.DataFrame) -> None:
 
 
 def table_download(table: pd.DataFrame) -> None:
-    """The table under the map as CSV (formulas neutralised by ``to_csv_bytes``)."""
-    st.download_button("Télécharger le tableau (CSV)", to_csv_bytes(table),
+    """The table under the map as CSV (formulas neutralised by ``to_csv_bytes``), made when
+    the button is clicked."""
+    st.download_button("Télécharger le tableau (CSV)", lambda: to_csv_bytes(table),
                        file_name="carte-tne.csv", mime="text/csv", on_click="ignore")

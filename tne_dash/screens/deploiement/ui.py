@@ -109,17 +109,19 @@ def objectives_section(place: str, progress: ObjectivesProgress, exact: bool) ->
                "indicators`.")
     name = f"objectifs-{slug(place)}-{progress.period.label}"
     col_csv, col_xlsx, _ = st.columns([1, 1, 2])
-    col_csv.download_button("Télécharger (CSV)", to_csv_bytes(frame), f"{name}.csv",
+    # Files are made when their button is clicked (a callable), not on every run.
+    col_csv.download_button("Télécharger (CSV)", lambda: to_csv_bytes(frame), f"{name}.csv",
                             "text/csv", on_click="ignore", icon=":material/download:")
+    heading = objectives_heading(place, progress)
     col_xlsx.download_button(
-        "Télécharger (XLSX)", to_xlsx_bytes(frame, "Objectifs",
-                                            objectives_heading(place, progress)),
+        "Télécharger (XLSX)", lambda: to_xlsx_bytes(frame, "Objectifs", heading),
         f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore", icon=":material/download:")
 
 
 VIGILANCE_ANCHOR = "points-de-vigilance"
 TABLE_ROWS, TABLE_HEIGHT = 12, 720  # beyond 12 points, the table scrolls in 720 px
+POINTS_ON_SCREEN = 50  # the most urgent first; the downloads carry every point
 RULE_TITLES = {rule.code: rule.title for rule in VIGILANCE_RULES}
 
 
@@ -165,18 +167,26 @@ def vigilance_section(url: str, view: DeploiementView, place: str, exact: bool,
     several = not (view.scope.is_commune or view.scope.is_departement)  # TNE, France
     table = vigilance_table(shown, with_departement=several, origin=origin,
                             with_territory=not view.scope.is_commune)
-    # A long list scrolls in its own box, its headers kept in sight.
-    st.table(vigilance_display(table, shown), hide_index=True,
-             height=TABLE_HEIGHT if len(table) > TABLE_ROWS else "content")
+    # A long list scrolls in its own box, its headers kept in sight; the page shows the most
+    # urgent points (France has thousands: a table the browser takes seconds to draw), the
+    # downloads below carry them all.
+    on_screen = min(len(table), POINTS_ON_SCREEN)
+    st.table(vigilance_display(table.head(on_screen), shown.head(on_screen)), hide_index=True,
+             height=TABLE_HEIGHT if on_screen > TABLE_ROWS else "content")
+    if on_screen < len(table):
+        st.caption(f"Les {format_number(on_screen)} points les plus urgents sont affichés, "
+                   f"sur {format_number(len(table))} : choisissez un département, un motif ou "
+                   "une gravité pour les autres, ou téléchargez la liste entière ci-dessous.")
     heading = vigilance_heading(place, view.as_of, chosen.reasons, chosen.severities, exact,
                                 bool(shown["demo"].any()), chosen.follow)
     name = f"points-de-vigilance-{slug(place)}-{view.as_of.isoformat()}"
     col_csv, col_xlsx, _ = st.columns([1, 1, 2])
-    col_csv.download_button("Télécharger (CSV)", to_csv_bytes(table, heading=heading),
+    # The whole list, made when a button is clicked (7 000 points in XLSX: seconds).
+    col_csv.download_button("Télécharger (CSV)", lambda: to_csv_bytes(table, heading=heading),
                             f"{name}.csv", "text/csv", on_click="ignore",
                             icon=":material/download:", key="vigilance_csv")
     col_xlsx.download_button(
-        "Télécharger (XLSX)", to_xlsx_bytes(table, "Points de vigilance", heading),
+        "Télécharger (XLSX)", lambda: to_xlsx_bytes(table, "Points de vigilance", heading),
         f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore", icon=":material/download:", key="vigilance_xlsx")
     follow_up_editor(url, shown, account)
