@@ -134,6 +134,11 @@ def test_offline_assets_are_copied_from_the_installed_packages(tmp_path):
                  "markercluster/leaflet.markercluster.js", "leaflet/images/marker-icon.png"):
         assert (target / name).stat().st_size > 0
     assert "imagePath" in (target / "leaflet" / "icon-path.js").read_text()
+    # The map loads its scripts as one file, in their order: Leaflet before what uses it.
+    bundle = (target / "map.js").read_text(encoding="utf-8")
+    parts = [(target / name).read_text(encoding="utf-8") for name in offline.BUNDLED]
+    assert bundle == "\n;\n".join(parts)
+    assert [s for _, s in offline.MAP_JS] == ["/app/static/vendor/map.js"]
     # Another server starting never rewrites a file a browser may be loading.
     before = {p: p.stat().st_mtime_ns for p in target.rglob("*") if p.is_file()}
     offline.install_assets(tmp_path)

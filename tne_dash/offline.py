@@ -1,5 +1,6 @@
 """Offline map assets: Leaflet, its clustering plugin and jQuery from installed xstatic
-packages, copied under ``static/vendor/`` and served by Streamlit at ``/app/static/``.
+packages, copied under ``static/vendor/`` (and their scripts joined in ``map.js``) and served
+by Streamlit at ``/app/static/``.
 
 folium's defaults load them (plus Bootstrap and Font Awesome) from public CDNs; one script
 that cannot load stops streamlit-folium from starting the map, so every entry is replaced.
@@ -32,14 +33,15 @@ _ASSETS: dict[str, tuple[Path, tuple[str, ...]]] = {
 # Leaflet guesses its icon folder from its CSS before the CSS has loaded: tell it instead.
 _ICON_PATH_JS = f"L.Icon.Default.imagePath = '{URL}/leaflet/images/';\n"
 
-MAP_JS = [
-    ("leaflet", f"{URL}/leaflet/leaflet.js"),
-    ("leaflet_icon_path", f"{URL}/leaflet/icon-path.js"),
-    # Kept: folium's popups and GeoJson helpers use jQuery.
-    ("jquery", f"{URL}/jquery/jquery.min.js"),
-]
+# The map's scripts, in the order they must run, as one file (``map.js``): the map's frame
+# loads its scripts one after the other, four requests in a row cost about 0.2 s per view.
+# jQuery is kept: folium's popups and GeoJson helpers use it.
+BUNDLE = "map.js"
+BUNDLED = ("leaflet/leaflet.js", "leaflet/icon-path.js", "jquery/jquery.min.js",
+           "markercluster/leaflet.markercluster.js")
+MAP_JS = [("tne_map", f"{URL}/{BUNDLE}")]
 MAP_CSS = [("leaflet_css", f"{URL}/leaflet/leaflet.css")]
-CLUSTER_JS = [("markerclusterjs", f"{URL}/markercluster/leaflet.markercluster.js")]
+CLUSTER_JS: list[tuple[str, str]] = []  # in map.js, loaded with every map
 CLUSTER_CSS = [
     ("markerclustercss", f"{URL}/markercluster/MarkerCluster.css"),
     ("markerclusterdefaultcss", f"{URL}/markercluster/MarkerCluster.Default.css"),
@@ -71,6 +73,8 @@ def install_assets(static_dir: Path = STATIC_DIR) -> Path:
         if image.is_file():
             _put(target / "leaflet" / "images" / image.name, image.read_bytes())
     _put(target / "leaflet" / "icon-path.js", _ICON_PATH_JS.encode("utf-8"))
+    # Each script ends its own statement and its source-map comment before the next one.
+    _put(target / BUNDLE, b"\n;\n".join((target / name).read_bytes() for name in BUNDLED))
     return target
 
 
