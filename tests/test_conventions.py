@@ -152,3 +152,25 @@ def test_the_readme_layout_draws_exactly_the_package_on_disk():
                 if p.is_dir() and (p / "__init__.py").exists() and "versions" not in p.parts}
     on_disk.add("tne_dash")
     assert _readme_layout() == on_disk
+
+
+def _download_data(call: ast.Call) -> ast.expr | None:
+    """The ``data`` argument of a ``download_button`` call (second positional or keyword)."""
+    if len(call.args) >= 2:
+        return call.args[1]
+    return next((k.value for k in call.keywords if k.arg == "data"), None)
+
+
+def test_no_download_file_is_made_on_a_page_run_only_when_its_button_is_clicked():
+    """Every ``download_button`` gets a function (Streamlit calls it on the click): a file
+    made on every run cost Déploiement 10 s for France's 7 344 points in XLSX."""
+    made_on_run, buttons = [], 0
+    for path in sorted((ROOT / "tne_dash").rglob("*.py")) + sorted((ROOT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "download_button"):
+                buttons += 1
+                data = _download_data(node)
+                if not isinstance(data, ast.Lambda | ast.Name):
+                    made_on_run.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert buttons >= 15 and made_on_run == []

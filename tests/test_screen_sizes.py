@@ -156,7 +156,8 @@ def seen(server) -> list[Seen]:
                 wait_until_rendered(page)
                 for frame in page.frames[1:]:
                     frame.wait_for_load_state("load")
-                page.wait_for_timeout(800)  # component frames settling to their height
+                if len(page.frames) > 1:
+                    page.wait_for_timeout(800)  # component frames settling to their height
                 result = Seen(view, size, page.evaluate(_MEASURES))
                 result.frame_texts = [frame.evaluate(_FRAME_TEXT) for frame in page.frames[1:]
                                       if not frame.is_detached()]

@@ -50,7 +50,7 @@ def kind_picker() -> ImportKind:
     if kind in templates.FILE_NAMES:
         st.download_button(
             "Télécharger le modèle XLSX (listes déroulantes, exemple)",
-            template_bytes(kind), file_name=templates.FILE_NAMES[kind],
+            lambda: template_bytes(kind), file_name=templates.FILE_NAMES[kind],
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:", on_click="ignore")
     return kind
@@ -84,7 +84,7 @@ def show_report(report: ImportReport) -> None:
         st.error(report.summary(), icon=":material/block:")
         errors = problems_frame(report.errors)
         st.dataframe(errors, hide_index=True, width="stretch")
-        st.download_button("Télécharger la liste des erreurs (CSV)", to_csv_bytes(errors),
+        st.download_button("Télécharger la liste des erreurs (CSV)", lambda: to_csv_bytes(errors),
                            file_name="erreurs_import.csv", mime="text/csv",
                            icon=":material/download:", on_click="ignore")
     else:
