@@ -60,7 +60,8 @@ def says_figures(element) -> bool:
 
 def charts_without_words(at: AppTest) -> list[str]:
     """Each chart needs figures in words or a table in its section — from the heading, or
-    the chart, before it to the heading, or the chart, after it; each map needs a table or a
+    the chart, before it (or before the set of charts it belongs to) to the heading, or the
+    chart, after it; each map needs a table or a
     legend with figures after it on the page."""
     missing = []
     sections = [list(leaves(at.main))]
@@ -68,11 +69,18 @@ def charts_without_words(at: AppTest) -> list[str]:
     for elements in sections:
         for index, element in enumerate(elements):
             if element.type in CHARTS:
-                start = max((i for i in range(index) if elements[i].type in HEADINGS | CHARTS),
+                # Charts one after the other with nothing between them are one figure (small
+                # multiples, one chart per commune): its words come before or after the set.
+                first = last = index
+                while first > 0 and elements[first - 1].type in CHARTS:
+                    first -= 1
+                while last + 1 < len(elements) and elements[last + 1].type in CHARTS:
+                    last += 1
+                start = max((i for i in range(first) if elements[i].type in HEADINGS | CHARTS),
                             default=-1) + 1
-                end = min((i for i in range(index + 1, len(elements))
+                end = min((i for i in range(last + 1, len(elements))
                            if elements[i].type in HEADINGS | CHARTS), default=len(elements))
-                around = elements[start:index] + elements[index + 1:end]
+                around = elements[start:first] + elements[last + 1:end]
                 if not any(says_figures(e) for e in around):
                     missing.append(f"graphique n° {index} sans texte ni tableau")
             elif element.type in MAPS and not any(

@@ -59,6 +59,9 @@ _HIDDEN = ('<style>[data-testid="stElementContainer"]:has(.%(title)s) { display:
            '</style>')
 
 
+PARTS_PER_ROW = 3
+
+
 def chart_file_stem(title: str, place: str, day: dt.date) -> str:
     """« frise-des-communes-engagees-val-d-oise-95-2023-04-17 »: the chart, the territory
     (unless the title ends with it), the date."""
@@ -92,12 +95,22 @@ def chart_png(chart: alt.TopLevelMixin, width: int = PRINT_WIDTH) -> bytes:
 def chart_with_downloads(chart: alt.TopLevelMixin, *, title: str, columns: dict[str, str],
                          heading: Sequence[tuple[str, str]], place: str, day: dt.date,
                          key: str, width: str = "stretch",
-                         print_width: int = PRINT_WIDTH) -> None:
+                         print_width: int = PRINT_WIDTH,
+                         parts: Sequence[alt.TopLevelMixin] = ()) -> None:
     """Draw ``chart`` and, under it, « Image (PNG) » and « Données (CSV) » of exactly what
     it shows. ``columns``: the plotted fields the CSV holds, with their French headers;
     ``heading``: the page's lines for the CSV (territory, period, filters, notices);
-    ``place`` and ``day`` name the files; ``key`` is unique on the page."""
-    st.altair_chart(chart, width=width)
+    ``place`` and ``day`` name the files; ``key`` is unique on the page. ``parts``: small
+    charts drawn instead of ``chart`` (which stays the downloads' single image), up to
+    ``PARTS_PER_ROW`` side by side in columns that stack on a phone."""
+    if parts:
+        for start in range(0, len(parts), PARTS_PER_ROW):
+            row = parts[start:start + PARTS_PER_ROW]
+            for column, part in zip(st.columns(PARTS_PER_ROW), row, strict=False):
+                with column:
+                    st.altair_chart(part, width="stretch")
+    else:
+        st.altair_chart(chart, width=width)
     plotted_rows(chart, columns)  # a field missing from the chart fails here, not on click
     lines = chart_heading(title, heading, _view_address())
     stem = chart_file_stem(title, place, day)

@@ -62,26 +62,57 @@ def rank_chart(ranking: pd.DataFrame, selected: list[str], title: str,
     return finish((bars + names).properties(width=width, height=260))
 
 
-def monthly_chart(series: pd.DataFrame, with_parents: bool = True,
-                  columns: int = 3) -> alt.TopLevelMixin:
-    """One small chart per commune: workshops and parents reached, month by month
-    (``with_parents=False``: workshops only)."""
-    shown = {k: v for k, v in MONTHLY_LABELS.items() if with_parents or k == "workshops"}
+def _shown_monthly(with_parents: bool) -> dict[str, str]:
+    return {k: v for k, v in MONTHLY_LABELS.items() if with_parents or k == "workshops"}
+
+
+def _monthly_top(series: pd.DataFrame, with_parents: bool) -> float:
+    """The largest monthly value drawn, all communes together: their common scale."""
+    values = series[list(_shown_monthly(with_parents))].apply(pd.to_numeric, errors="coerce")
+    top = values.max().max()
+    return float(top) if pd.notna(top) and top > 0 else 1.0
+
+
+def _monthly_lines(series: pd.DataFrame, with_parents: bool, top: float) -> alt.Chart:
+    """Workshops and parents reached month by month, one line each (``with_parents=False``:
+    workshops only), from 0 to ``top``."""
+    shown = _shown_monthly(with_parents)
     data = series.melt(id_vars=["commune", "month"], value_vars=list(shown),
                        var_name="indicator", value_name="value")
     data["label"] = data["indicator"].map(MONTHLY_LABELS)
     data["month"] = pd.to_datetime(data["month"])
     data["month_label"] = data["month"].dt.date.map(format_month)
-    chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+    return alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %y", tickCount=6)),
-        y=alt.Y("value:Q", title=None),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, top], nice=True)),
         color=alt.Color("label:N", title=None, scale=alt.Scale(
             domain=list(shown.values()), range=[BLEU_FRANCE, ROUGE_MARIANNE][:len(shown)])),
         tooltip=[alt.Tooltip("commune:N", title="Commune"),
                  alt.Tooltip("month_label:N", title="Mois"),
                  alt.Tooltip("label:N", title="Indicateur"),
                  alt.Tooltip("value:Q", title="Nombre", format=",d")],
-    ).properties(width=220, height=140).facet(
+    )
+
+
+def monthly_chart(series: pd.DataFrame, with_parents: bool = True,
+                  columns: int = 3) -> alt.TopLevelMixin:
+    """One small chart per commune in one image (the PNG and CSV downloads): workshops and
+    parents reached, month by month (``with_parents=False``: workshops only)."""
+    top = _monthly_top(series, with_parents)
+    chart = _monthly_lines(series, with_parents, top).properties(width=220, height=140).facet(
         facet=alt.Facet("commune:N", title=None, sort=list(dict.fromkeys(series["commune"]))),
         columns=columns)
     return finish(chart)
+
+
+def monthly_charts(series: pd.DataFrame, with_parents: bool = True) -> list[alt.TopLevelMixin]:
+    """The same small charts, one per commune, each as wide as its column (the page lays
+    them out in columns that stack on a phone), all on the same scale."""
+    top = _monthly_top(series, with_parents)
+    return [finish(_monthly_lines(series[series["commune"] == commune], with_parents, top)
+                   .properties(width="container", height=150,
+                               title=alt.TitleParams(commune, fontSize=13, anchor="start"),
+                               # fitted to the width only: 150 px is the plot's own height,
+                               # not shared with its title, axes and legend
+                               autosize=alt.AutoSizeParams(type="fit-x", contains="padding")))
+            for commune in dict.fromkeys(series["commune"])]

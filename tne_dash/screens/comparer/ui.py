@@ -23,7 +23,12 @@ from tne_dash.figures.scope import COMMUNE, Scope
 from tne_dash.figures.search import commune_labels, search_communes
 from tne_dash.labels import format_number
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
-from tne_dash.screens.comparer.charts import monthly_chart, per_capita_chart, rank_chart
+from tne_dash.screens.comparer.charts import (
+    monthly_chart,
+    monthly_charts,
+    per_capita_chart,
+    rank_chart,
+)
 from tne_dash.screens.comparer.fiche import fiche_pdf
 from tne_dash.screens.comparer.tables import (
     INDICATOR,
@@ -188,7 +193,8 @@ def charts_section(url: str, comp: Comparison, side: SideBySide, exact: bool) ->
             commune=series["code_insee"].map(names))
         chart_with_downloads(monthly_chart(plotted, show_parents), title="Mois par mois",
                              columns=MONTHLY_COLUMNS, heading=heading, place=place,
-                             day=comp.as_of, key="monthly", width="content")
+                             day=comp.as_of, key="monthly",
+                             parts=monthly_charts(plotted, show_parents))
     if not show_parents:
         st.caption("Vue publique : la courbe des parents touchés est masquée, certains mois "
                    "comptent de 1 à 4 personnes.")
