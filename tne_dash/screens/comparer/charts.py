@@ -21,11 +21,14 @@ def per_capita_chart(frame: pd.DataFrame, width: int | str = "container") -> alt
     """Grouped bars: one group per indicator, one bar per commune (values per 1 000
     inhabitants, written above each bar)."""
     communes = list(dict.fromkeys(frame["commune"]))
+    # Two names a line in the legend, one word a line under each group: both fit a phone.
     colour = alt.Color("commune:N", title="Commune", sort=communes, scale=alt.Scale(
-        domain=communes, range=list(COMMUNE_COLOURS[:len(communes)])))
+        domain=communes, range=list(COMMUNE_COLOURS[:len(communes)])),
+        legend=alt.Legend(columns=2, labelLimit=180))
     base = alt.Chart(frame).encode(
         x=alt.X("label:N", title=None, sort=list(dict.fromkeys(frame["label"])),
-                axis=alt.Axis(labelAngle=0, labelLimit=200)),
+                axis=alt.Axis(labelAngle=0, labelLimit=200, labelOverlap=False,
+                              labelExpr="split(datum.label, ' ')")),
         xOffset=alt.XOffset("commune:N", sort=communes),
         y=alt.Y("value:Q", title="Pour 1 000 habitants"),
     )
