@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -114,10 +115,19 @@ def test_an_admin_undoes_an_import_from_the_journal(editing_env):
     at = open_page("importer.py", ADMIN)
     at = upload(at, "ok_virgule_utf8.csv", (DATA / "ok_virgule_utf8.csv").read_bytes(),
                 "Importer")
-    next(b for b in at.button if b.label == "Annuler cet import").click().run()
+    picker = next(s for s in at.selectbox if s.label == "Annuler l'entrée du journal n°")
+    number = picker.value
+    assert picker.format_func(number) == f"{number} — Ateliers (modèle tne-dash)"
+    next(b for b in at.button if b.label == "Annuler cette entrée").click().run()
     assert not at.exception
     journal = at.dataframe[-1].value
     assert journal.iloc[0]["Annulé par"] == "root"
+    # The confirmation outlives the rerun that shows the journal updated.
+    undone = [s.value for s in at.success if s.value.startswith("Entrée n°")]
+    assert len(undone) == 1 and re.fullmatch(
+        rf"Entrée n° {number} du journal annulée \(Ateliers \(modèle tne-dash\)\) : [1-9]\d* "
+        r"ligne\(s\) retirée\(s\) ou rétablie\(s\)\. Le journal en garde la trace\.",
+        undone[0])
 
 
 def test_the_saisie_form_records_a_workshop_and_shows_field_errors(editing_env):

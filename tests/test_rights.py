@@ -63,9 +63,9 @@ def test_an_admin_imports_the_same_file_and_only_an_admin_may_undo_it(writable_e
                                   "0 inchangé(s)."
     editor = open_page("importer.py", EDITOR_95)
     assert journal_rows(editor) == 1
-    assert not [b for b in editor.button if b.label == "Annuler cet import"]
+    assert not [b for b in editor.button if b.label == "Annuler cette entrée"]
     assert "Seul un administrateur peut annuler un import." in [c.value for c in editor.caption]
-    next(b for b in at.button if b.label == "Annuler cet import").click().run()
+    next(b for b in at.button if b.label == "Annuler cette entrée").click().run()
     assert not at.exception
     assert at.dataframe[-1].value.iloc[0]["Annulé par"] == "root"
 

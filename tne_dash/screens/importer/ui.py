@@ -95,8 +95,14 @@ def show_report(report: ImportReport) -> None:
                          width="stretch")
 
 
+UNDONE_KEY = "journal_entry_undone"
+
+
 def journal(url: str, account: Account) -> None:
-    """The journal of imports; admins can undo one."""
+    """The journal — imports, Saisie entries, objectives and follow-ups; admins can undo an
+    entry (named by its number and its type), and read after the rerun what it undid."""
+    if undone := st.session_state.pop(UNDONE_KEY, None):
+        st.success(undone, icon=":material/undo:")
     with data.get_engine(url).connect() as conn:
         frame = service.journal(conn)
     if frame.empty:
@@ -109,13 +115,14 @@ def journal(url: str, account: Account) -> None:
     if not account.is_admin:
         st.caption("Seul un administrateur peut annuler un import.")
         return
-    open_batches = frame.loc[frame["Annulé le"].isna(), "N°"].tolist()
-    if not open_batches:
+    open_entries = frame.loc[frame["Annulé le"].isna()].set_index("N°")["Type"].to_dict()
+    if not open_entries:
         return
     col_pick, col_button = st.columns([2, 1], vertical_alignment="bottom")
-    batch = col_pick.selectbox("Annuler l'import n°", open_batches,
-                               placeholder="Choisir un import")
-    if col_button.button("Annuler cet import", icon=":material/undo:"):
+    batch = col_pick.selectbox("Annuler l'entrée du journal n°", list(open_entries),
+                               format_func=lambda n: f"{n} — {open_entries[n]}",
+                               placeholder="Choisir une entrée")
+    if col_button.button("Annuler cette entrée", icon=":material/undo:"):
         try:
             touched = service.undo_import(data.get_engine(url), int(batch), account=account,
                                           now=data.now())
@@ -123,6 +130,7 @@ def journal(url: str, account: Account) -> None:
             st.error(str(exc))
             return
         data.refresh_after_write()
-        st.success(f"Import n° {batch} annulé : {touched} ligne(s) retirée(s) ou rétablie(s). "
-                   "Le journal en garde la trace.")
+        st.session_state[UNDONE_KEY] = (
+            f"Entrée n° {batch} du journal annulée ({open_entries[batch]}) : {touched} "
+            "ligne(s) retirée(s) ou rétablie(s). Le journal en garde la trace.")
         st.rerun()
