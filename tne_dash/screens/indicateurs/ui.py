@@ -223,10 +223,12 @@ def _downloads(frame: pd.DataFrame, name: str, heading) -> None:
                                format_func=lambda s: f"CSV « {s} »",
                                placeholder="Choisir un séparateur")
     # Files are made when their button is clicked, not on every run.
-    columns[1].download_button("CSV", lambda: to_csv_bytes(frame, sep=sep), f"{name}.csv",
-                               "text/csv", on_click="ignore", icon=":material/download:",
-                               key=f"csv_{name}")
-    columns[2].download_button("XLSX", lambda: to_xlsx_bytes(frame, "Indicateurs", heading),
+    # « Tableau » as on Comparer: the table above; a chart's own are « Données (CSV) ».
+    columns[1].download_button("Tableau (CSV)", lambda: to_csv_bytes(frame, sep=sep),
+                               f"{name}.csv", "text/csv", on_click="ignore",
+                               icon=":material/download:", key=f"csv_{name}")
+    columns[2].download_button("Tableau (XLSX)",
+                               lambda: to_xlsx_bytes(frame, "Indicateurs", heading),
                                f"{name}.xlsx", XLSX, on_click="ignore",
                                icon=":material/download:", key=f"xlsx_{name}")
 
