@@ -344,5 +344,14 @@ def test_an_indicateurs_link_copied_from_the_address_bar_reopens_the_same_figure
         wait_until_rendered(page)
         assert _tile(page, "Ateliers") == after
         assert page.get_by_text("Ventilations").count() >= 1
+        # Only the open breakdown is drawn; choosing another tab draws it in its place.
+        charts = page.locator('[data-testid="stVegaLiteChart"]')
+        assert charts.count() == 1
+        page.get_by_role("tab", name="Par format", exact=True).click()
+        page.get_by_text("Ateliers par format").first.wait_for(state="attached",
+                                                                timeout=30_000)
+        wait_until_rendered(page)
+        assert charts.count() == 1
+        assert page.get_by_text("Ateliers par thème").count() == 0
         assert outside == []
         assert errors == []

@@ -22,6 +22,8 @@ from tne_dash.figures.timeline import timeline_bars
 from tne_dash.periods import parse_period
 from tne_dash.screens.deploiement.charts import progress_chart, timeline_chart
 from tne_dash.screens.deploiement.ui import PROGRESS_COLUMNS, TIMELINE_COLUMNS
+from tne_dash.screens.indicateurs.tables import BREAKDOWN_TITLES
+from tne_dash.screens.indicateurs.ui import BREAKDOWN_TAB_KEY
 from tne_dash.ui.chart_downloads import (
     CSV_LABEL,
     GROUP_KEY,
@@ -140,17 +142,30 @@ def test_no_page_draws_a_chart_without_its_downloads():
     assert drawn == ["tne_dash/ui/chart_downloads.py"]
 
 
+def opened_views(page: str, params: dict):
+    """The page as opened, then (Indicateurs) with each other breakdown tab chosen: only the
+    open tab is drawn."""
+    at = open_page(page, **params)
+    yield at
+    if page == "indicateurs.py":
+        for label in list(BREAKDOWN_TITLES.values())[1:]:
+            at.session_state[BREAKDOWN_TAB_KEY] = label
+            at.run()
+            yield at
+
+
 def test_every_chart_of_every_page_has_its_image_and_data_buttons_named_after_it(app_env):
     for page, (params, titles) in PAGES.items():
-        at = open_page(page, **params)
-        assert not at.exception, page
+        drawn, named = 0, []
+        for at in opened_views(page, params):
+            assert not at.exception, page
+            drawn += len(at.get("vega_lite_chart"))
+            buttons = [b.proto for b in at.get("download_button")
+                       if b.proto.label in (PNG_LABEL, CSV_LABEL)]
+            named += [(b.label, b.help.split(" : ")[0].replace("\\", "")) for b in buttons]
         # « Mois par mois » is one small chart per commune (3 here) with one set of downloads.
-        drawn = len(titles) + (len(COMPARER["communes"].split(",")) - 1
-                               if page == "comparer.py" else 0)
-        assert len(at.get("vega_lite_chart")) == drawn, page
-        buttons = [b.proto for b in at.get("download_button")
-                   if b.proto.label in (PNG_LABEL, CSV_LABEL)]
-        named = [(b.label, b.help.split(" : ")[0].replace("\\", "")) for b in buttons]
+        assert drawn == len(titles) + (len(COMPARER["communes"].split(",")) - 1
+                                       if page == "comparer.py" else 0), page
         assert named == [(label, title) for title in titles
                          for label in (PNG_LABEL, CSV_LABEL)], page
 

@@ -186,11 +186,18 @@ def _links(row: pd.Series, level: str, as_of: dt.date) -> None:
                      query_params={"scope": f"departement:{code}", "to": as_of.isoformat()})
 
 
+BREAKDOWN_TAB_KEY = "breakdown_tab"
+
+
 def breakdown_section(url: str, view: IndicateursView, exact: bool, heading) -> None:
     st.subheader("Ventilations")
     commune_level = bool(view.filters.communes)
-    for tab, by in zip(st.tabs(list(BREAKDOWN_TITLES.values())), BREAKDOWN_TITLES,
-                       strict=True):
+    # Only the open tab is computed and drawn (a rerun when another is chosen): one chart and
+    # one table on the page instead of five of each.
+    tabs = st.tabs(list(BREAKDOWN_TITLES.values()), key=BREAKDOWN_TAB_KEY, on_change="rerun")
+    for tab, by in zip(tabs, BREAKDOWN_TITLES, strict=True):
+        if not tab.open:
+            continue
         with tab:
             raw = data.load_breakdown(url, view.scope, view.filters, by)
             if raw.empty:  # a breakdown of workshops
