@@ -36,6 +36,7 @@ DEPLOY = Path(__file__).resolve().parent
 PROJECT_ROOT = DEPLOY.parent
 NGINX_SITE = DEPLOY / "nginx" / "tne-dash.conf"
 NGINX_SNIPPETS = DEPLOY / "nginx" / "snippets"
+SNIPPETS = ("tne-dash-affinity.conf", "tne-dash-locations.conf")
 PGBOUNCER_POOLING = DEPLOY / "pgbouncer" / "tne-dash-pooling.ini"
 APP_UNIT = DEPLOY / "systemd" / "tne-dash@.service"
 DATABASE, USER, REPLICATOR = "tne", "tne", "replicator"
@@ -308,7 +309,9 @@ class Stack:
             "unix_socket_dir =\n"
             f"auth_type = scram-sha-256\nauth_file = {users}\n"
             f"logfile = {folder / 'pgbouncer.log'}\npidfile = {folder / 'pgbouncer.pid'}\n"
-            f"%include {PGBOUNCER_POOLING}\n")
+            # The pooling settings of deploy/pgbouncer/, copied in rather than %include-d:
+            # PgBouncer runs as postgres, who may not read a checkout in a private folder.
+            + PGBOUNCER_POOLING.read_text(encoding="utf-8"))
         if self.as_service:
             for path in (users, config):
                 shutil.chown(path, user="postgres")
@@ -389,6 +392,10 @@ class Stack:
         temp = self._dir("nginx/tmp")
         servers = [f"127.0.0.1:{port}" for port in self.app_ports]
         config = folder / "nginx.conf"
+        # The snippets of deploy/nginx/ copied next to the config: the services run as
+        # postgres, who may not read a checkout in a private folder.
+        for name in SNIPPETS:
+            shutil.copyfile(NGINX_SNIPPETS / name, folder / name)
         temp_paths = "\n".join(f"    {kind}_temp_path {temp / kind};"
                                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         config.write_text(f"""worker_processes 2;
@@ -398,13 +405,13 @@ error_log {folder / 'error.log'} warn;
 events {{ worker_connections 4096; }}
 http {{
 {temp_paths}
-    include {NGINX_SNIPPETS / 'tne-dash-affinity.conf'};
+    include {folder / 'tne-dash-affinity.conf'};
     access_log {folder / 'access.log'} tne_route;
 {upstream_block(servers)}
     server {{
         listen 127.0.0.1:{self.nginx_port};
         server_name localhost;
-        include {NGINX_SNIPPETS / 'tne-dash-locations.conf'};
+        include {folder / 'tne-dash-locations.conf'};
     }}
 }}
 """)

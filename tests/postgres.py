@@ -75,7 +75,9 @@ class PostgresCluster:
             f"[databases]\n* = host={self.base} port={self.port} user=postgres\n"
             f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.pooler_port}\n"
             f"unix_socket_dir =\nauth_type = any\nlogfile = {self.base / 'pgbouncer.log'}\n"
-            f"%include {POOLING_SETTINGS}\n")
+            # Copied in rather than %include-d: PgBouncer runs as postgres, who may not
+            # read a checkout in a private folder.
+            + POOLING_SETTINGS.read_text(encoding="utf-8"))
         binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
         self.pooler = subprocess.Popen([*self.as_user, binary, str(config)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
