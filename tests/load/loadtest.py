@@ -166,14 +166,14 @@ def _path_is(path: str):
     return lambda url: urlsplit(url).path == path
 
 
-async def _rendered(page, path: str) -> None:
-    await page.wait_for_selector(READY, timeout=VISIT_TIMEOUT_MS)
-    await page.wait_for_function(NO_SKELETON, timeout=VISIT_TIMEOUT_MS)
+async def _rendered(page, path: str, timeout_ms: int = VISIT_TIMEOUT_MS) -> None:
+    await page.wait_for_selector(READY, timeout=timeout_ms)
+    await page.wait_for_function(NO_SKELETON, timeout=timeout_ms)
     await page.wait_for_timeout(300)
-    await page.wait_for_selector(READY, timeout=VISIT_TIMEOUT_MS)
+    await page.wait_for_selector(READY, timeout=timeout_ms)
     if path.startswith("carte"):
         frame = page.frame_locator(MAP_FRAME)
-        await frame.locator(MAP_CANVAS).first.wait_for(timeout=VISIT_TIMEOUT_MS)
+        await frame.locator(MAP_CANVAS).first.wait_for(timeout=timeout_ms)
 
 
 async def guarded_context(browser, errors: list, width: int = 1440, height: int = 900):
@@ -194,7 +194,9 @@ async def guarded_context(browser, errors: list, width: int = 1440, height: int 
 
 
 async def _viewer(number: int, browser, base: str, deadline: float,
-                  report: LoadReport) -> None:
+                  report: LoadReport, timeout_ms: int = VISIT_TIMEOUT_MS) -> None:
+    """One reader through ``ROUTE`` until ``deadline``; a visit that takes longer than
+    ``timeout_ms`` is an error."""
     context = await guarded_context(browser, report.errors)
     page = await context.new_page()
     page.on("pageerror", lambda exc: report.errors.append(f"erreur JavaScript : {exc}"))
@@ -210,7 +212,7 @@ async def _viewer(number: int, browser, base: str, deadline: float,
         try:
             if by_link:
                 address = path.removeprefix(DEFAULT_PAGE)  # the home page is served at "/"
-                response = await page.goto(f"{base}/{address}", timeout=VISIT_TIMEOUT_MS)
+                response = await page.goto(f"{base}/{address}", timeout=timeout_ms)
                 if response is None or response.status >= 400:
                     report.errors.append(f"{path} : HTTP "
                                          f"{response.status if response else '?'}")
@@ -218,9 +220,9 @@ async def _viewer(number: int, browser, base: str, deadline: float,
             else:
                 url_path = "" if name == DEFAULT_PAGE else name
                 await page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]').click(
-                    timeout=VISIT_TIMEOUT_MS)
-                await page.wait_for_url(_path_is(f"/{url_path}"), timeout=VISIT_TIMEOUT_MS)
-            await _rendered(page, path)
+                    timeout=timeout_ms)
+                await page.wait_for_url(_path_is(f"/{url_path}"), timeout=timeout_ms)
+            await _rendered(page, path, timeout_ms)
             if await page.locator('[data-testid="stException"]').count():
                 report.errors.append(f"{path} : exception affichée")
                 continue

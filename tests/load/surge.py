@@ -294,6 +294,9 @@ def surge_main(args) -> int:
 # -- the reading round with a failure ---------------------------------------------------------
 
 
+FAILURE_VISIT_TIMEOUT_MS = 60_000
+
+
 @dataclass
 class FailureRound:
     """One report per viewer (its errors timed), the watchers' reloads, when it failed."""
@@ -359,7 +362,11 @@ async def _failure_round(base: str, pids: list[int], viewers: int, duration: flo
                                                            ready, failed, failed_at, reloads))
                     for n, (link, route) in enumerate(watch_links)]
         deadline = time.monotonic() + duration
-        round_ = asyncio.gather(*(_viewer(n, browser, base, deadline, reports[n])
+        # A visit caught on the killed process waits for a page that never comes: 60 s is
+        # its error, not the load script's 180 s (the viewers of the other process render
+        # in seconds).
+        round_ = asyncio.gather(*(_viewer(n, browser, base, deadline, reports[n],
+                                          timeout_ms=FAILURE_VISIT_TIMEOUT_MS)
                                   for n in range(viewers)))
         await asyncio.sleep(failure_at)
         for _ in watch_links:  # the failure comes once every watcher has its view
