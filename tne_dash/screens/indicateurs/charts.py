@@ -29,8 +29,11 @@ def breakdown_chart(frame: pd.DataFrame, measure: str,
                                                          format=",")])
     text = base.mark_text(align="left", dx=4, fontSize=12).encode(
         text=alt.Text("value:Q", format=","))
-    return finish((bars + text).properties(width=width,
-                                           height=max(len(data), 1) * BAR_HEIGHT))
+    # Fitted to the width only: the height is the bars' own (26 px each), not shared with
+    # the axis and its title (the page squeezed the bars, their names overlapping).
+    return finish((bars + text).properties(
+        width=width, height=max(len(data), 1) * BAR_HEIGHT,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding")))
 
 
 def month_chart(frame: pd.DataFrame, months: list, measure: str,
