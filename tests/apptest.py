@@ -8,6 +8,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.access import Account
+from tne_dash.screens.indicateurs.tables import BREAKDOWN_TITLES
+from tne_dash.screens.indicateurs.ui import BREAKDOWN_TAB_KEY
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -31,3 +33,12 @@ def shown(elements) -> list[str]:
     (``labels.plain_text``); Markdown shows the text bare."""
     return [re.sub(r"« `(.*?)` »", r"« \1 »", re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", e.value))
             for e in elements]
+
+
+def other_breakdown_tabs(at: AppTest):
+    """Indicateurs with each breakdown tab but the first chosen in turn (only the open tab is
+    drawn): yields the tab's title once the page has run with it."""
+    for label in list(BREAKDOWN_TITLES.values())[1:]:
+        at.session_state[BREAKDOWN_TAB_KEY] = label
+        at.run()
+        yield label

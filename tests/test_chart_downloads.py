@@ -15,15 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import vl_convert
-from apptest import open_page
+from apptest import open_page, other_breakdown_tabs
 
 from tne_dash.charts import PRINT_WIDTH, for_print, plotted_rows
 from tne_dash.figures.timeline import timeline_bars
 from tne_dash.periods import parse_period
 from tne_dash.screens.deploiement.charts import progress_chart, timeline_chart
 from tne_dash.screens.deploiement.ui import PROGRESS_COLUMNS, TIMELINE_COLUMNS
-from tne_dash.screens.indicateurs.tables import BREAKDOWN_TITLES
-from tne_dash.screens.indicateurs.ui import BREAKDOWN_TAB_KEY
 from tne_dash.ui.chart_downloads import (
     CSV_LABEL,
     GROUP_KEY,
@@ -148,9 +146,7 @@ def opened_views(page: str, params: dict):
     at = open_page(page, **params)
     yield at
     if page == "indicateurs.py":
-        for label in list(BREAKDOWN_TITLES.values())[1:]:
-            at.session_state[BREAKDOWN_TAB_KEY] = label
-            at.run()
+        for _ in other_breakdown_tabs(at):
             yield at
 
 

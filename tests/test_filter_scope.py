@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 import pytest
-from apptest import open_page, shown
+from apptest import open_page, other_breakdown_tabs, shown
 from factories import (
     make_cnfs_structure,
     make_commune,
@@ -36,13 +36,11 @@ from tne_dash.figures.indicators import (
 from tne_dash.figures.metrics import CNFS_NOTE, explorer_kpis
 from tne_dash.figures.scope import Scope
 from tne_dash.screens.indicateurs.tables import (
-    BREAKDOWN_TITLES,
     filters_heading,
     territory_table,
     unfiltered_columns,
     unfiltered_lines,
 )
-from tne_dash.screens.indicateurs.ui import BREAKDOWN_TAB_KEY
 from tne_dash.screens.indicateurs.view import parse_indicateurs_view
 from tne_dash.store.db import make_engine
 
@@ -210,9 +208,7 @@ def test_a_period_without_any_activity_still_says_no_activity(app_env):
     assert not any("non filtré par" in i for i in infos)
     # The open breakdown says so, and so does each other one when it is chosen.
     assert infos.count("Aucun atelier ne correspond à ces filtres.") == 1
-    for label in list(BREAKDOWN_TITLES.values())[1:]:
-        at.session_state[BREAKDOWN_TAB_KEY] = label
-        at.run()
+    for label in other_breakdown_tabs(at):
         assert shown(at.info).count("Aucun atelier ne correspond à ces filtres.") == 1, label
 
 

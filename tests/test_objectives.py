@@ -122,7 +122,7 @@ def test_an_objective_behind_pace_is_late_and_a_met_one_reached(engine, bezons_y
 
 def test_commune_statuses_name_the_late_objectives_and_mask_small_counts(engine, bezons_year):
     with engine.connect() as conn:
-        progress = commune_progress(conn, "95", YEAR, dt.date(2023, 6, 30))
+        progress = commune_progress(conn, Scope("departement", "95"), YEAR, dt.date(2023, 6, 30))
     assert set(progress["code_insee"]) == {"95063"}  # Argenteuil has no objective
     exact = commune_statuses(progress, exact=True).set_index("code_insee")
     assert exact.at["95063", "status"] == "en_retard"
@@ -130,7 +130,7 @@ def test_commune_statuses_name_the_late_objectives_and_mask_small_counts(engine,
     public = commune_statuses(progress, exact=False).set_index("code_insee")
     assert public.at["95063", "late_objectives"] == "Ateliers : 3 sur 10"  # not people
     with engine.connect() as conn:
-        early = commune_progress(conn, "95", YEAR, dt.date(2022, 9, 1))
+        early = commune_progress(conn, Scope("departement", "95"), YEAR, dt.date(2022, 9, 1))
     early = early[early["indicator"] == "parents_reached"].assign(status="en_retard")
     assert commune_statuses(early, exact=False).at[0, "late_objectives"] == \
         "Parents touchés : 0 sur 20"
@@ -160,7 +160,8 @@ def test_the_communes_of_a_whole_area_are_measured_as_each_departement_measures_
         whole = commune_progress(conn, Scope("national"), YEAR, day)
         departements = sorted(set(conn.scalars(select(Commune.departement_code).where(
             Commune.code_insee.in_(sorted(set(whole["code_insee"])))))))
-        one_by_one = pd.concat([commune_progress(conn, dep, YEAR, day) for dep in departements])
+        one_by_one = pd.concat([commune_progress(conn, Scope("departement", dep), YEAR, day)
+                                for dep in departements])
     engine.dispose()
     assert len(whole) > 20 and len(departements) > 1
     order = ["code_insee", "indicator"]

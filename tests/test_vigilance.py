@@ -467,7 +467,7 @@ def test_the_val_doise_on_17_april_2023_lists_its_points_with_reasons_and_links(
     for row in frame.itertuples():
         assert row.name in row.sentence and row.link.startswith("/")
     with engine.connect() as conn:
-        progress = commune_progress(conn, "95", school_year_of(AS_OF), AS_OF)
+        progress = commune_progress(conn, Scope("departement", "95"), school_year_of(AS_OF), AS_OF)
         late = progress[progress["status"] == Status.LATE.value]
         assert set(zip(*of_rule(frame, LATE_OBJECTIVE)[["code", "indicator"]].to_numpy().T,
                        strict=True)) == set(zip(late["code_insee"], late["indicator"],
@@ -572,8 +572,8 @@ def test_from_the_tne_departements_are_listed_with_the_timelines_own_statuses(bu
                         of_rule(deps, LATE_OBJECTIVE)["indicator"])
         expected, expected_late = set(), set()
         for dep in sorted(set(tne["departement_code"])):
-            statuses = commune_statuses(commune_progress(conn, dep, school_year_of(AS_OF),
-                                                         AS_OF))
+            statuses = commune_statuses(commune_progress(
+                conn, Scope(DEPARTEMENT, dep), school_year_of(AS_OF), AS_OF))
             counted = statuses[statuses["status"] != Status.NO_TARGET.value]
             late = int((counted["status"] == Status.LATE.value).sum())
             if late >= LATE_COMMUNES_MIN and 100 * late >= LATE_COMMUNES_MIN_SHARE * len(

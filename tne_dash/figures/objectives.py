@@ -148,16 +148,15 @@ def objectives_progress(conn: Connection, scope: Scope, period: Period, as_of: d
                               values)
 
 
-def commune_progress(conn: Connection, area: Scope | str, period: Period, as_of: dt.date,
+def commune_progress(conn: Connection, area: Scope, period: Period, as_of: dt.date,
                      include_demo: bool = True) -> pd.DataFrame:
-    """Status of every commune of ``area`` (a territory, or a département's code) with
-    objectives for ``period``.
+    """Status of every commune of ``area`` (a département, the TNE, France) with objectives
+    for ``period``.
 
     One row per commune and objective: code_insee, indicator, target, achieved, pct_reached,
     status — measured with one indicator table grouped by commune, whatever the size of the
     area (France: one table, not one per département).
     """
-    area = area if isinstance(area, Scope) else Scope(DEPARTEMENT, area)
     communes = select(Commune.code_insee).where(*territory_clauses(area, Filters()))
     objectives = pd.read_sql(
         select(Objective.scope_code.label("code_insee"), Objective.indicator,

@@ -106,7 +106,8 @@ def departement_rollout(conn: Connection, departement: str, period: Period, as_o
                         exact: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The plan of every engaged commune of ``departement`` and one row per commune with its
     phase at ``as_of`` and its status against the objectives of ``period``."""
-    plan = rollout_plan(conn, Scope(DEPARTEMENT, departement), Filters())
+    area = Scope(DEPARTEMENT, departement)
+    plan = rollout_plan(conn, area, Filters())
     phases = phases_at(plan["code_insee"].unique(), plan, as_of)
-    statuses = commune_statuses(commune_progress(conn, departement, period, as_of), exact)
+    statuses = commune_statuses(commune_progress(conn, area, period, as_of), exact)
     return plan, commune_rollout(plan, phases, statuses)
