@@ -35,6 +35,7 @@ if view.departement and not communes:
 drawn = build_territory_layers(view, found, data.departement_outlines(config), communes,
                                cohorts, tiles=config.map_tiles,
                                reference_dir=config.reference_dir)
+table = table_for_display(view, found)  # the rows the map shows, French headers
 
 map_column, panel = st.columns([3, 1])
 with map_column:
@@ -43,6 +44,8 @@ with map_column:
                         use_container_width=True, returned_objects=["last_active_drawing"],
                         feature_group_to_add=drawn.groups, layer_control=drawn.control)
     carte.legend(view, drawn.bins, colour_column(view)[1], masked=not exact)
+    carte.map_downloads(drawn, view, data.departement_outlines(config)["features"] + communes,
+                        table, found, exact)
 with panel:
     code = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("code")
     if view.departement is None and code:
@@ -61,7 +64,5 @@ with panel:
             carte.departement_embed(url, view.departement)
 
 st.subheader("Ce que montre la carte")
-table = table_for_display(view, found)
 carte.table(table)
 blocks.masking_note(view.departement is not None and not exact)
-carte.table_download(table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 from pathlib import Path
 
@@ -12,8 +13,13 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from postgres import PostgresCluster, find_bin_dir  # noqa: E402
-from required import missing  # noqa: E402
+from postgres import (  # noqa: E402
+    POOLER_SWITCH,
+    PostgresCluster,
+    find_bin_dir,
+    pgbouncer_binary,
+)
+from required import in_ci, missing  # noqa: E402
 
 from tne_dash import REFERENCE_DIR  # noqa: E402
 from tne_dash.store.build import build_database  # noqa: E402
@@ -45,6 +51,9 @@ def postgres_cluster():
     bin_dir = find_bin_dir()
     if bin_dir is None:
         missing("PostgreSQL", "paquet Debian postgresql absent (make test l'installe)")
+    if pgbouncer_binary() is None and os.environ.get(POOLER_SWITCH) != "0" and in_ci():
+        # The suite's PostgreSQL tests run behind PgBouncer, as production does.
+        missing("PgBouncer", "paquet Debian pgbouncer absent (make test l'installe)")
     cluster = PostgresCluster(bin_dir)
     try:
         cluster.start()

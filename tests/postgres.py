@@ -1,8 +1,11 @@
-"""A throw-away PostgreSQL cluster (Debian's postgresql), on a Unix socket and a free port.
+"""A throw-away PostgreSQL cluster (Debian's postgresql), on a Unix socket and a free port,
+reached through Debian's PgBouncer in transaction pooling with the project's own settings
+(deploy/pgbouncer/tne-dash-pooling.ini), as in production: every URL the tests get goes
+through it, so every PostgreSQL test of the suite runs behind the pooler.
 
-With ``TNE_DASH_TEST_PGBOUNCER=1`` the cluster is reached through Debian's PgBouncer, in
-transaction pooling with the project's own settings (deploy/pgbouncer/tne-dash-pooling.ini):
-every URL the tests get goes through it (tests/test_deployment.py runs database tests so).
+``TNE_DASH_TEST_PGBOUNCER=0`` reaches the cluster directly (to tell the pooler's part in a
+failure). Without PgBouncer installed the cluster is reached directly too, except in CI
+(``CI=true``), where a missing PgBouncer fails the run (conftest.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ from pathlib import Path
 POOLER_SWITCH = "TNE_DASH_TEST_PGBOUNCER"
 POOLING_SETTINGS = Path(__file__).resolve().parent.parent / "deploy" / "pgbouncer" / (
     "tne-dash-pooling.ini")
+
+
+def pgbouncer_binary() -> str | None:
+    """Debian's pgbouncer, when installed."""
+    found = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    return found if Path(found).exists() else None
 
 
 def find_bin_dir() -> Path | None:
@@ -52,7 +61,7 @@ class PostgresCluster:
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_user:
             shutil.chown(self.base, user="postgres")
-        self.pooled = os.environ.get(POOLER_SWITCH, "") not in ("", "0")
+        self.pooled = os.environ.get(POOLER_SWITCH, "1") != "0" and pgbouncer_binary() is not None
         self.pooler_port = free_port() if self.pooled else None
         self.pooler: subprocess.Popen | None = None
 
@@ -62,7 +71,8 @@ class PostgresCluster:
     def start(self) -> None:
         self._run(str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres",
                   "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        options = f"-k {self.base} -p {self.port} -c listen_addresses='' -c fsync=off"
+        options = (f"-k {self.base} -p {self.port} -c listen_addresses='' -c fsync=off "
+                   "-c max_connections=300")
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options,
                   "-l", str(self.base / "log"), "-w", "start")
         if self.pooled:
@@ -75,11 +85,14 @@ class PostgresCluster:
             f"[databases]\n* = host={self.base} port={self.port} user=postgres\n"
             f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.pooler_port}\n"
             f"unix_socket_dir =\nauth_type = any\nlogfile = {self.base / 'pgbouncer.log'}\n"
+            "admin_users = postgres\n"  # SHOW POOLS (tests/test_deployment.py)
             # Copied in rather than %include-d: PgBouncer runs as postgres, who may not
             # read a checkout in a private folder.
-            + POOLING_SETTINGS.read_text(encoding="utf-8"))
-        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-        self.pooler = subprocess.Popen([*self.as_user, binary, str(config)],
+            + POOLING_SETTINGS.read_text(encoding="utf-8")
+            # Every test has its own database, hence its own pool: idle server connections
+            # go at once, or hundreds of pools would exhaust PostgreSQL's connections.
+            + "\nserver_idle_timeout = 1\n")
+        self.pooler = subprocess.Popen([*self.as_user, pgbouncer_binary(), str(config)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                        start_new_session=True)
         deadline = time.monotonic() + 10

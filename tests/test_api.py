@@ -64,7 +64,7 @@ def api(built_db_url, tmp_path_factory):
     ("theme=jardinage", "theme"), ("phase=4", "phase"), ("lieu=plage", "lieu"),
     ("format=visio", "format"), ("animateur=robot", "animateur"), ("niveau=fac", "niveau"),
     ("niveau=maternelle", "niveau"), ("rep=peut-etre", "rep"), ("demo=2", "demo"),
-    ("par=region", "par"), ("sortie=xlsx", "sortie"), ("format=csv", "format"),
+    ("par=region", "par"), ("sortie=xlsx", "sortie"), ("format=csv&sortie=json", "format"),
     ("departement=95", "departement"), ("dep=95&dep=86", "dep"),
     ("communes=" + ",".join(["95063"] * 90), "communes"),
     ("dep=" + ",".join(f"{n:02}" for n in range(1, 30) if n != 20) + "&par=commune", "par"),
@@ -86,6 +86,8 @@ def test_vigilance_and_territoires_refuse_their_bad_parameters_the_same_way(api)
                             ("/api/v1/vigilance?to=demain", "to"),
                             ("/api/v1/territoires?dep=999", "dep"),
                             ("/api/v1/territoires?commune=95063", "commune"),
+                            ("/api/v1/territoires?format=xml", "format"),
+                            ("/api/v1/vigilance?format=atelier_collectif", "format"),
                             ("/api/v1/openapi.json?x=1", "x")):
         body = api.get(path).json()
         assert body["statut"] == 400 and body["parametre"] == parameter, path
@@ -220,6 +222,23 @@ def test_territoires_give_codes_and_names_of_one_departement_or_all(api):
     assert "95063,Bezons,95," in csv.text
 
 
+def test_format_csv_asks_for_csv_as_sortie_does_and_other_formats_still_filter(api):
+    query = "/api/v1/indicateurs?dep=95&from=2022-09-01&to=2023-04-17"
+    by_format = api.get(f"{query}&format=csv")
+    assert by_format.headers["content-type"].startswith("text/csv")
+    assert by_format.text == api.get(f"{query}&sortie=csv").text
+    assert api.get(f"{query}&format=json").json() == api.get(query).json()
+    # A workshop format stays the page's filter, alone or beside the output format.
+    everything = api.get(query).json()["indicators"]["workshops"]
+    filtered = api.get(f"{query}&format=permanence").json()
+    assert filtered["filtres"]["lien"].endswith("format=permanence")
+    assert 0 < filtered["indicators"]["workshops"] < everything
+    both = api.get(f"{query}&format=permanence&sortie=csv").text
+    assert f"workshops,Ateliers,{filtered['indicators']['workshops']}," in both
+    for path in ("/api/v1/territoires?dep=95", "/api/v1/vigilance?scope=departement:95"):
+        assert api.get(f"{path}&format=csv").headers["content-type"].startswith("text/csv")
+
+
 def test_csv_cells_that_start_like_a_formula_are_neutralised():
     payload = {"indicators": {"workshops": 3}, "groupes": [
         {"code": "95063", "nom": "=HYPERLINK(\"http://x\")", "indicators": {"workshops": 3}},
@@ -251,7 +270,8 @@ def test_the_description_names_exactly_the_routes_and_parameters_the_code_accept
 def test_the_description_lists_the_values_and_limits_the_code_accepts():
     described = _parameters(OPENAPI["paths"]["/api/v1/indicateurs"]["get"])
     for key, (_, enum) in CHOICE_PARAMS.items():
-        assert described[key]["schema"]["items"]["enum"] == [e.value for e in enum], key
+        outputs = ["csv", "json"] if key == "format" else []  # format=csv: the answer's
+        assert described[key]["schema"]["items"]["enum"] == [e.value for e in enum] + outputs
     assert described["par"]["schema"]["enum"] == list(LEVELS)
     limit = f"{answers.MAX_COMMUNE_GROUPS:,}".replace(",", " ")
     assert f"au plus {limit} communes" in described["par"]["description"]

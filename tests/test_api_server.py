@@ -151,7 +151,7 @@ def test_a_client_over_sixty_requests_a_minute_gets_a_french_429(server):
 
 def test_csv_is_the_clis_csv_gzipped_on_request_and_closed_to_other_sites(server, capsys):
     status, headers, body = fetch(
-        f"{server['base']}/api/v1/indicateurs?{DONE_WHEN}&sortie=csv",
+        f"{server['base']}/api/v1/indicateurs?{DONE_WHEN}&format=csv",
         **{"Accept-Encoding": "gzip", "Origin": "https://ailleurs.example"})
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
     assert headers["Content-Encoding"] == "gzip"

@@ -380,14 +380,29 @@ def test_a_killed_app_process_sends_its_viewers_to_another_and_the_others_see_no
 # -- PgBouncer under the suite's database tests -------------------------------------------
 
 
-def test_the_import_tests_pass_on_postgresql_through_pgbouncer(debian_packages):
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/test_imports_writing.py", "-k", "postgresql",
-         "-n", "0", "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT, env=dict(os.environ, TNE_DASH_TEST_PGBOUNCER="1"), capture_output=True,
-        text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert re.search(r"\b\d+ passed", done.stdout) and "skipped" not in done.stdout
+def test_the_suite_s_postgresql_tests_run_behind_pgbouncer_in_transaction_pooling(
+        postgres_cluster):
+    """Every PostgreSQL test of the suite (imports, builds, migrations, indicators…) gets
+    its URL from this cluster: through PgBouncer, pooling as deploy/ configures it."""
+    import psycopg
+    from sqlalchemy import text
+
+    from tne_dash.store.db import make_engine
+
+    assert postgres_cluster.pooled, "PgBouncer absent : make test l'installe"
+    url = postgres_cluster.create_database("pooled")
+    assert f":{postgres_cluster.pooler_port}/" in url
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT 1")) == 1
+    engine.dispose()
+    with psycopg.connect(host="127.0.0.1", port=postgres_cluster.pooler_port, user="postgres",
+                         dbname="pgbouncer", autocommit=True, prepare_threshold=None) as admin:
+        cursor = admin.execute("SHOW POOLS")
+        columns = [c.name for c in cursor.description]
+        pools = {row[columns.index("database")]: row[columns.index("pool_mode")]
+                 for row in cursor.fetchall()}
+    assert pools["pooled"] == "transaction"
 
 
 # -- the webinar surge ------------------------------------------------------------------------

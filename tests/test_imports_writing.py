@@ -137,6 +137,21 @@ def test_the_form_records_one_workshop_through_the_same_validation(ref_engine):
     assert ref.startswith("saisie:")
 
 
+def test_the_form_refuses_an_editor_a_commune_of_another_departement_and_lets_an_admin(
+        ref_engine):
+    poitiers = {"date": TODAY, "code_insee": "86194", "lieu": "Médiathèque François-Mitterrand",
+                "type_lieu": "médiathèque", "phase": "acculturation",
+                "format": "atelier collectif", "thematiques": "ENT", "duree_minutes": 90,
+                "animateur": "CNFS", "nb_parents": 6, "nb_nouveaux_parents": 4,
+                "nb_enfants": 0}
+    refused = record_workshop(ref_engine, poitiers, account=EDITOR_95, today=TODAY, now=NOW)
+    assert [p.column for p in refused.errors] == ["code_insee"]
+    assert "hors de vos départements (95)" in refused.errors[0].expected
+    assert counts(ref_engine)["workshop"] == 0 and journal(ref_engine).empty
+    saved = record_workshop(ref_engine, poitiers, account=ADMIN, today=TODAY, now=NOW)
+    assert saved.errors == [] and counts(ref_engine)["workshop"] == 1
+
+
 def test_an_existing_venue_of_the_commune_is_reused_whatever_its_case(ref_engine):
     run_import(ref_engine, "workshops", "a.csv", workshop_rows(1, prefix="A"))
     run_import(ref_engine, "workshops", "b.csv",

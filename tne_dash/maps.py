@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -225,6 +226,11 @@ class _Prebuilt:
         figure.script.add_child(_RawScript(self.script()), name=self.get_name())
 
 
+def outline_stroke(fill: str) -> str:
+    """An outline's stroke: grey around a pale fill, white between coloured ones."""
+    return GREY if fill in (LIGHT_GREY, "#FFFFFF") else "#FFFFFF"
+
+
 class OutlineLayer(_Prebuilt, folium.map.Layer):
     """Polygons the browser fetches from ``url`` (a cached GeoJSON file), styled from the
     small per-feature data embedded here: ``features[code] = (fill, tooltip HTML)``."""
@@ -239,7 +245,7 @@ class OutlineLayer(_Prebuilt, folium.map.Layer):
         styles: list[tuple[str, str]] = []
         data = {}
         for code, (fill, tooltip) in self.features.items():
-            style = (fill, GREY if fill in (LIGHT_GREY, "#FFFFFF") else "#FFFFFF")
+            style = (fill, outline_stroke(fill))
             if style not in styles:
                 styles.append(style)
             data[code] = [styles.index(style), tooltip]
@@ -480,6 +486,7 @@ class PointCluster(_Prebuilt, plugins.FastMarkerCluster):
         plugins.MarkerCluster.__init__(self, name=layer.name, overlay=True, control=True,
                                        show=True)
         self._name = "FastMarkerCluster"
+        self.layer = layer  # what it draws, for the map's image (screens/carte/image.py)
         self.data = layer.rows
         callback = _POINT_CALLBACK % {
             "base": layer.base_radius, "scale": layer.scale, "cap": layer.cap}
@@ -496,6 +503,11 @@ class PointCluster(_Prebuilt, plugins.FastMarkerCluster):
         return (f"var {self.get_name()} = (function () {{{self._body}\n"
                 f"    cluster.addTo({self._parent.get_name()});\n"
                 "    cluster.addLayers(markers);\n    return cluster;\n})();\n")
+
+
+def point_radius(layer: PointLayer, count: int) -> float:
+    """A point's radius in pixels, as ``_POINT_CALLBACK`` draws it."""
+    return layer.base_radius + layer.scale * math.sqrt(min(count, layer.cap))
 
 
 def points_layer(layer: PointLayer) -> PointCluster:

@@ -74,6 +74,8 @@ API_ROUTE = (
 )
 API_REQUESTS_PER_MINUTE = 40
 API_TIMEOUT_S = 120
+# One server holding 20 sessions (and the API's clients) stays under this (issue 20).
+MEMORY_BOUND_MB = 1024
 
 
 @dataclass
@@ -352,8 +354,9 @@ def render(result: dict) -> str:
         for path, t in sorted(api["addresses"].items()):
             lines.append(f"  /{path:<22}{t['visits']:>6}{t['p50_ms']:>8.0f} ms"
                          f"{t['p95_ms']:>7.0f} ms")
+    bound = "dans" if (rss["peak"] or 0) <= MEMORY_BOUND_MB else "AU-DELÀ de"
     lines.append(f"Mémoire du serveur : {rss['start']} Mo au début, {rss['peak']} Mo au plus "
-                 f"haut, {rss['end']} Mo à la fin")
+                 f"haut ({bound} la limite de {MEMORY_BOUND_MB} Mo), {rss['end']} Mo à la fin")
     lines.append(f"Processeur : le serveur {result['server_cpu_s']:.0f} s, toute la machine "
                  f"(navigateurs compris) {result['machine_cpu_s']:.0f} s, sur "
                  f"{result['cores']} cœurs × {result['duration_s']:.0f} s")

@@ -58,13 +58,13 @@ OPENAPI: dict = {
         "title": "Tableau de bord TNE parentalité — API de lecture",
         "version": "1.0.0",
         "description": (
-            "Les chiffres du volet parentalité des Territoires Numériques Éducatifs, en JSON "
-            "ou en CSV (`sortie=csv`), servis par le tableau de bord lui-même. Publique : les "
-            "petits effectifs d'une commune sont masqués comme sur les pages. Un jeton "
-            "(`Authorization: Bearer …`, donné par `tne-dash api-token create`) donne à un "
-            "éditeur les effectifs exacts de ses départements. Chaque refus est un objet "
-            "JSON avec un message en français (`erreur`) et un code 4xx ; le nombre de "
-            "requêtes par client et par minute est limité (429 et `Retry-After` au-delà)."),
+            "Les chiffres du volet parentalité des Territoires Numériques Éducatifs, en JSON ou "
+            "en CSV (`format=csv` ou `sortie=csv`), servis par le tableau de bord lui-même. "
+            "Publique : les petits effectifs d'une commune sont masqués comme sur les pages. Un "
+            "jeton (`Authorization: Bearer …`, donné par `tne-dash api-token create`) donne à un "
+            "éditeur les effectifs exacts de ses départements. Chaque refus est un objet JSON "
+            "avec un message en français (`erreur`) et un code 4xx ; le nombre de requêtes par "
+            "client et par minute est limité (429 et `Retry-After` au-delà)."),
         "license": {"name": "Licence Ouverte / Etalab 2.0",
                     "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"},
     },
@@ -79,7 +79,7 @@ OPENAPI: dict = {
             "parameters": [_ref(name) for name in (
                 "from", "to", "dep", "communes", "phase", "lieu", "format", "theme",
                 "animateur", "niveau", "rep", "demo", "par", "sortie")],
-            "responses": {"200": _answer("Les indicateurs (JSON, ou CSV avec sortie=csv : "
+            "responses": {"200": _answer("Les indicateurs (JSON, ou CSV avec format=csv : "
                                          "code, libelle, valeur, unite ; groupe et nom en "
                                          "tête avec par).", "Indicateurs"), **_ERRORS},
         }},
@@ -89,7 +89,7 @@ OPENAPI: dict = {
             "description": "Chaque département (code, nom, cohorte TNE) et les communes "
                            "(code INSEE, nom, département, population, EPCI) ; avec `dep`, "
                            "ceux de ces départements seulement. Le CSV donne les communes.",
-            "parameters": [_ref("dep"), _ref("sortie")],
+            "parameters": [_ref("dep"), _ref("format_sortie"), _ref("sortie")],
             "responses": {"200": _answer("Les territoires.", "Territoires"), **_ERRORS},
         }},
         "/api/v1/vigilance": {"get": {
@@ -99,9 +99,10 @@ OPENAPI: dict = {
                            "(mêmes objets) : chaque point dit sa règle, sa gravité, sa phrase "
                            "chiffrée et le lien de la vue qui le montre. Sans jeton, les "
                            "effectifs d'une commune cités sont ceux du public (arrondis à 5).",
-            "parameters": [_ref("scope"), _ref("to_vigilance"), _ref("sortie")],
+            "parameters": [_ref("scope"), _ref("to_vigilance"), _ref("format_sortie"),
+                           _ref("sortie")],
             "responses": {"200": _answer("Les points de vigilance (JSON, ou CSV avec "
-                                         "sortie=csv : en-têtes en français).", "Vigilance"),
+                                         "format=csv : en-têtes en français).", "Vigilance"),
                           **_ERRORS},
         }},
         "/api/v1/openapi.json": {"get": {
@@ -136,11 +137,16 @@ OPENAPI: dict = {
             "lieu": _query("lieu", "Types de lieu d'atelier.", _list([
                 "ecole", "college", "lycee", "centre_social", "mediatheque", "france_services",
                 "salle_municipale", "mds", "tiers_lieu", "evenement", "autre"])),
-            "format": _query("format", "Formats d'atelier (le filtre de la page ; pour une "
-                             "réponse en CSV : sortie=csv).", _list([
+            "format": _query("format", "Formats d'atelier (le filtre de la page), ou le format "
+                             "de la réponse : format=csv (ou json). Pour les deux à la fois : "
+                             "sortie=csv&format=atelier_collectif.", _list([
                                  "atelier_collectif", "atelier_parent_enfant",
                                  "cafe_des_parents", "stand_evenement", "permanence",
-                                 "accompagnement_individuel"])),
+                                 "accompagnement_individuel", "csv", "json"])),
+            "format_sortie": _query("format", "Format de la réponse : json (par défaut) ou "
+                                    "csv (comme sortie).",
+                                    {"type": "string", "enum": ["json", "csv"],
+                                     "default": "json"}, "csv"),
             "theme": _query("theme", "Thèmes d'atelier (un atelier à deux thèmes compte dans "
                             "chacun).", _list([
                                 "ent", "franceconnect", "messagerie", "prise_en_main",

@@ -5,8 +5,10 @@ user must not get other figures than the ones asked for without noticing).
 ``/api/v1/indicateurs`` takes the parameters of the Indicateurs page (``view.py``:
 ``parse_indicateurs_view``, the parser of the page and of ``tne-dash indicators --query``),
 ``/api/v1/vigilance`` those of the pages' territory and date (``urlstate.parse_view``), and
-every data route ``sortie`` (``json`` or ``csv``: ``format`` is the page's workshop-format
-filter).
+every data route the output format: ``format=csv`` (or ``json``), or ``sortie=csv`` — on
+``/api/v1/indicateurs`` ``format`` is also the page's workshop-format filter, whose values
+are never ``csv`` nor ``json``: ``format=csv`` asks for CSV, ``format=atelier_collectif``
+filters, ``sortie=csv&format=atelier_collectif`` does both.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ VIGILANCE_PATH = f"{PREFIX}/vigilance"
 OPENAPI_PATH = f"{PREFIX}/openapi.json"
 
 OUTPUT = "sortie"
+OUTPUT_ALIAS = "format"  # format=csv, as most read APIs write it
 JSON, CSV = "json", "csv"
 OUTPUTS = (JSON, CSV)
 # The Indicateurs page's parameters (its view.py), in the order of its address.
@@ -42,8 +45,8 @@ DATES = ("from", "to")
 # description names exactly these).
 ACCEPTED: dict[str, tuple[str, ...]] = {
     INDICATEURS_PATH: (*PAGE_PARAMS, OUTPUT),
-    TERRITOIRES_PATH: ("dep", OUTPUT),
-    VIGILANCE_PATH: ("scope", "to", OUTPUT),
+    TERRITOIRES_PATH: ("dep", OUTPUT_ALIAS, OUTPUT),
+    VIGILANCE_PATH: ("scope", "to", OUTPUT_ALIAS, OUTPUT),
     OPENAPI_PATH: (),
 }
 # The sentence a page adds after a problem to say what it shows instead: the API refuses.
@@ -106,13 +109,27 @@ def query_params(raw_query: str, path: str) -> dict[str, str]:
     return params
 
 
-def output_format(params: dict[str, str]) -> str:
-    """``sortie``: json (by default) or csv."""
+def output_format(params: dict[str, str], *, format_filters: bool = False) -> str:
+    """``format`` or ``sortie``: json (by default) or csv. With ``format_filters`` (the
+    Indicateurs route), a ``format`` that is not json or csv is the page's filter."""
     value = params.get(OUTPUT) or JSON
     if value not in OUTPUTS:
         raise ApiError(400, f"Paramètre « {OUTPUT} » refusé : « {_shown(value)} » — attendu "
                             f"{' ou '.join(OUTPUTS)}.", OUTPUT)
-    return value
+    if OUTPUT_ALIAS not in params:
+        return value
+    alias = params[OUTPUT_ALIAS].strip().lower()
+    if alias not in OUTPUTS:
+        if format_filters:
+            return value
+        raise ApiError(400, f"Paramètre « {OUTPUT_ALIAS} » refusé : « "
+                            f"{_shown(params[OUTPUT_ALIAS])} » — attendu "
+                            f"{' ou '.join(OUTPUTS)}.", OUTPUT_ALIAS)
+    if params.get(OUTPUT) and params[OUTPUT] != alias:
+        raise ApiError(400, f"Paramètres « {OUTPUT_ALIAS} » et « {OUTPUT} » contraires : "
+                            f"« {alias} » et « {params[OUTPUT]} » — n'en donnez qu'un.",
+                       OUTPUT_ALIAS)
+    return alias
 
 
 def _refused(parameter: str, problem: str) -> ApiError:
@@ -134,12 +151,9 @@ def parse_indicateurs(params: dict[str, str], today: dt.date, departements: Coll
                       communes: Collection[str]) -> IndicateursRequest:
     """The Indicateurs page's parser on the API's parameters; the first problem it finds
     is refused, named after its parameter."""
-    output = output_format(params)
-    page_params = {k: v for k, v in params.items() if k != OUTPUT}
-    if page_params.get("format", "").strip().lower() in OUTPUTS:
-        raise ApiError(400, "Paramètre « format » refusé : c'est le filtre de format "
-                            "d'atelier de la page Indicateurs (ex. atelier_collectif) ; pour "
-                            f"une réponse en CSV, écrivez {OUTPUT}=csv.", "format")
+    output = output_format(params, format_filters=True)
+    page_params = {k: v for k, v in params.items() if k != OUTPUT and not (
+        k == OUTPUT_ALIAS and v.strip().lower() in OUTPUTS)}
     old = [v.strip() for v in page_params.get("niveau", "").split(",")
            if v.strip() in LEGACY_SCHOOL_LEVELS]
     if old:

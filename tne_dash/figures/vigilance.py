@@ -272,6 +272,8 @@ class _Area:
     exact: bool
     include_demo: bool
     communes: pd.DataFrame  # code_insee (index), name, departement_code
+    names: Mapping[str, str]  # commune code → name (read per point: dicts, not .at)
+    departement_of: Mapping[str, str]  # commune code → département code
     departements: pd.Series  # code → name
     plan: pd.DataFrame
     progress: pd.DataFrame  # commune_progress of every département with objectives
@@ -286,8 +288,8 @@ class _Area:
 
     def commune_row(self, code: str, rule: str, sentence: str, link: str,
                     indicator: str = "", magnitude: float = 0.0) -> dict:
-        dep = self.communes.at[code, "departement_code"]
-        return _row(COMMUNE, code, self.communes.at[code, "name"], dep,
+        dep = self.departement_of[code]
+        return _row(COMMUNE, code, self.names[code], dep,
                     self.departements.get(dep, dep), rule, sentence, link, indicator,
                     magnitude, self.demo(COMMUNE, code))
 
@@ -359,7 +361,8 @@ def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
                    Objective.scope_code.in_(list(departements.index)))).all()
         demo_keys |= {(DEPARTEMENT, code) for code in dep_demo}
     return _Area(scope, area, as_of, period, elapsed_share(period, as_of), exact, include_demo,
-                 communes, departements, plan, progress, frozenset(demo_keys))
+                 communes, communes["name"].to_dict(), communes["departement_code"].to_dict(),
+                 departements, plan, progress, frozenset(demo_keys))
 
 
 def _no_progress() -> pd.DataFrame:
@@ -387,11 +390,6 @@ def _phase_words(phase: str) -> str:
     """« en année 2 — Parents Ressources », « non engagée »."""
     label = PHASE_LABELS[phase]
     return ("en " if phase != NOT_ENGAGED else "") + label[0].lower() + label[1:]
-
-
-def _year_words(year) -> str:
-    """« en année 2 — Parents Ressources » (the year under way)."""
-    return _phase_words(year.phase)
 
 
 def _workshops(conn: Connection, area: _Area, start: dt.date, end: dt.date,
@@ -436,7 +434,7 @@ def _late_objectives(area: _Area) -> list[dict]:
     rows = []
     link = {"to": area.as_of.isoformat()}
     for r in late.itertuples():
-        name = area.communes.at[r.code_insee, "name"]
+        name = area.names[r.code_insee]
         rows.append(area.commune_row(
             r.code_insee, LATE_OBJECTIVE,
             _late_sentence(name, area, r.indicator, r.achieved, r.target, r.pct_reached, True),
@@ -452,7 +450,7 @@ def _below_peers(area: _Area) -> list[dict]:
     if progress.empty:
         return []
     phases = phases_at(area.communes.index, area.plan, area.as_of).to_dict()
-    departements = area.communes["departement_code"].to_dict()
+    departements = area.departement_of
     groups: dict[tuple[str, str, str], dict[str, float]] = {}
     for code, indicator, achieved, pct in zip(progress["code_insee"], progress["indicator"],
                                               progress["achieved"], progress["pct_reached"],
@@ -476,7 +474,7 @@ def _below_peers(area: _Area) -> list[dict]:
             nearest = sorted(peers, key=lambda c, m=median: (abs(peers[c] - m), c))[:3]
             rows.append(area.commune_row(
                 code, BELOW_PEERS,
-                f"{area.communes.at[code, 'name']} a réalisé {format_percent(share)} de son "
+                f"{area.names[code]} a réalisé {format_percent(share)} de son "
                 f"objectif « {CATALOGUE[indicator].label} » {area.period.label}, "
                 f"{_points(gap)} sous la médiane ({format_percent(median)}) des {len(peers)} "
                 f"autres communes du département {_phase_words(phase)} qui ont cet objectif.",
@@ -486,10 +484,22 @@ def _below_peers(area: _Area) -> list[dict]:
     return rows
 
 
-def _activity_down(conn: Connection, area: _Area, level: str) -> list[dict]:
+def _trend_counts(conn: Connection, area: _Area) -> tuple[pd.Series, pd.Series]:
+    """Each commune's workshops in the last three months and in the same months a year
+    before (``trend_windows``)."""
     (start, end), (before_start, before_end) = trend_windows(area.as_of)
-    now = _workshops(conn, area, start, end, level)
-    before = _workshops(conn, area, before_start, before_end, level)
+    return (_workshops(conn, area, start, end, COMMUNE),
+            _workshops(conn, area, before_start, before_end, COMMUNE))
+
+
+def _activity_down(area: _Area, level: str, communes_now: pd.Series,
+                   communes_before: pd.Series) -> list[dict]:
+    (start, end), (before_start, before_end) = trend_windows(area.as_of)
+    if level == COMMUNE:
+        now, before = communes_now, communes_before
+    else:  # a département's workshops are its communes'
+        now, before = (counts.groupby(counts.index.map(area.departement_of)).sum()
+                       for counts in (communes_now, communes_before))
     rows = []
     for code, previous in before.items():
         current = int(now.get(code, 0))
@@ -500,7 +510,7 @@ def _activity_down(conn: Connection, area: _Area, level: str) -> list[dict]:
         link = _url(INDICATEURS, {**territory, "from": before_start.isoformat(),
                                   "to": end.isoformat()})
         if level == COMMUNE:
-            name = area.communes.at[code, "name"]
+            name = area.names[code]
         else:
             name = f"{area.departements.get(code, code)} ({code})"
         sentence = (f"{name} : {format_number(current)} atelier{'s' if current > 1 else ''} "
@@ -514,10 +524,10 @@ def _activity_down(conn: Connection, area: _Area, level: str) -> list[dict]:
 def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
     since = quiet_since(area.as_of)
     current = _current_years(area.plan, area.as_of)
-    first_start = _year_start(area.plan, 1)
-    watched = [code for code, year in current.iterrows()
-               if year["year_number"] in WORKSHOP_YEARS and first_start.get(code) is not None
-               and first_start[code] <= since]
+    first_start = _year_start(area.plan, 1).to_dict()
+    watched = [year.Index for year in current.itertuples()
+               if year.year_number in WORKSHOP_YEARS and first_start.get(year.Index) is not None
+               and first_start[year.Index] <= since]
     if not watched:
         return []
     recent = _workshops(conn, area, since, area.as_of, COMMUNE)
@@ -531,14 +541,14 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
         .group_by(rows_of.c.commune_code))}
     rows = []
     for code in quiet:
-        name = area.communes.at[code, "name"]
+        name = area.names[code]
         last = latest.get(code)
         tail = (f" ; le dernier date du {format_date(last)}" if last else
                 " ; aucun atelier n'a jamais été enregistré")
         rows.append(area.commune_row(
             code, NO_RECENT_WORKSHOP,
-            f"{name}, {_year_words(current.loc[code])}, n'a enregistré aucun atelier depuis "
-            f"le {format_date(since)} ({WORKSHOP_QUIET_MONTHS} derniers mois){tail}.",
+            f"{name}, {_phase_words(current.at[code, 'phase'])}, n'a enregistré aucun atelier "
+            f"depuis le {format_date(since)} ({WORKSHOP_QUIET_MONTHS} derniers mois){tail}.",
             _url(INDICATEURS, {"communes": code, "from": since.isoformat(),
                                "to": area.as_of.isoformat()}),
             "workshops", (area.as_of - last).days if last else 10_000))
@@ -560,10 +570,10 @@ def _latest_reports(conn: Connection, area: _Area, codes: list[str]) -> dict[str
 def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
     since = report_quiet_since(area.as_of)
     current = _current_years(area.plan, area.as_of)
-    second_start = _year_start(area.plan, 2)
-    watched = [code for code, year in current.iterrows()
-               if year["year_number"] in REPORT_YEARS and second_start.get(code) is not None
-               and second_start[code] <= since]
+    second_start = _year_start(area.plan, 2).to_dict()
+    watched = [year.Index for year in current.itertuples()
+               if year.year_number in REPORT_YEARS and second_start.get(year.Index) is not None
+               and second_start[year.Index] <= since]
     if not watched:
         return []
     latest = _latest_reports(conn, area, watched)
@@ -572,13 +582,14 @@ def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
         last = latest.get(code)
         if last is not None and last >= since:
             continue
-        name = area.communes.at[code, "name"]
+        name = area.names[code]
         tail = (f" ; le dernier finit le {format_date(last)}" if last else
                 " ; aucun relevé n'a jamais été enregistré")
         rows.append(area.commune_row(
             code, NO_RECENT_REPORT,
-            f"{name}, {_year_words(current.loc[code])}, n'a aucun relevé Parents Ressources "
-            f"depuis le {format_date(since)} ({REPORT_QUIET_MONTHS} derniers mois){tail}.",
+            f"{name}, {_phase_words(current.at[code, 'phase'])}, n'a aucun relevé Parents "
+            f"Ressources depuis le {format_date(since)} ({REPORT_QUIET_MONTHS} derniers "
+            f"mois){tail}.",
             _url(INDICATEURS, {"communes": code, "from": since.isoformat(),
                                "to": area.as_of.isoformat()}),
             "parents_ressources_recruited", (area.as_of - last).days if last else 10_000))
@@ -590,12 +601,13 @@ def _data_to_complete(area: _Area) -> list[dict]:
     current = _current_years(area.plan, area.as_of)
     link = {"to": area.as_of.isoformat()}
     rows = []
-    for code, year in current.iterrows():
-        if year["year_number"] in WORKSHOP_YEARS and code not in with_objectives:
+    for year in current.itertuples():
+        code = year.Index
+        if year.year_number in WORKSHOP_YEARS and code not in with_objectives:
             rows.append(area.commune_row(
                 code, YEAR_WITHOUT_OBJECTIVES,
-                f"{area.communes.at[code, 'name']} est {_year_words(year)} depuis le "
-                f"{format_date(year['start_date'])} sans aucun objectif "
+                f"{area.names[code]} est {_phase_words(year.phase)} depuis le "
+                f"{format_date(year.start_date)} sans aucun objectif "
                 f"{area.period.label} : objectifs à saisir.",
                 _url(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link})))
     plan = area.plan
@@ -605,7 +617,7 @@ def _data_to_complete(area: _Area) -> list[dict]:
     for code in sorted(with_objectives - set(in_year["code_insee"])):
         if code not in area.communes.index:
             continue
-        name = area.communes.at[code, "name"]
+        name = area.names[code]
         if code in planned:
             years = plan[plan["code_insee"] == code]
             what = (f"son plan de déploiement ne prévoit aucune année en {area.period.label} "
@@ -706,14 +718,15 @@ def vigilance_points(conn: Connection, scope: Scope, as_of: dt.date, *, exact: b
     area = _read_area(conn, scope, as_of, exact, include_demo)
     if area is None:
         return pd.DataFrame(columns=COLUMNS)
+    trend = _trend_counts(conn, area)
     rows = [*_late_objectives(area), *_below_peers(area),
-            *_activity_down(conn, area, COMMUNE), *_no_recent_workshop(conn, area),
+            *_activity_down(area, COMMUNE, *trend), *_no_recent_workshop(conn, area),
             *_no_recent_report(conn, area), *_data_to_complete(area)]
     if scope.kind == COMMUNE:
         rows = [r for r in rows if r["code"] == scope.code]
     if scope.kind in (NATIONAL, TNE):
         rows += [*_departement_late_objectives(conn, area), *_many_late_communes(area),
-                 *_activity_down(conn, area, DEPARTEMENT)]
+                 *_activity_down(area, DEPARTEMENT, *trend)]
     if not rows:
         return pd.DataFrame(columns=COLUMNS)
     frame = pd.DataFrame(rows)

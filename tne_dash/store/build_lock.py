@@ -1,6 +1,7 @@
 """One builder at a time, and no connection left on a deleted SQLite file.
 
-A build takes a file lock next to a SQLite database (an advisory lock on PostgreSQL): other
+A build takes a file lock next to a SQLite database (an advisory lock on PostgreSQL, also
+through PgBouncer): other
 sessions and processes wait for it, then find the database built. A pooled connection to a
 SQLite file deleted or replaced while the app runs is dropped at checkout, so the app
 rebuilds the file and reads the new one without a restart.
@@ -49,7 +50,7 @@ def sqlite_file(engine: Engine) -> Path | None:
 @contextlib.contextmanager
 def build_lock(engine: Engine, report: Progress | None = None) -> Iterator[None]:
     """Hold the build lock: ``flock`` on ``<file>.lock`` next to a SQLite database (sessions
-    and processes alike), a session advisory lock on PostgreSQL. A second builder waits at
+    and processes alike), a transaction advisory lock on PostgreSQL. A second builder waits at
     most BUILD_LOCK_TIMEOUT_S, then gets DatabaseUnavailable with a French message."""
     path = sqlite_file(engine)
     if path is not None:
@@ -61,15 +62,15 @@ def build_lock(engine: Engine, report: Progress | None = None) -> Iterator[None]
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
     elif engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
+        # A transaction-level lock in a transaction left open for the whole build: behind
+        # PgBouncer's transaction pooling the open transaction keeps its server connection,
+        # so the lock holds (a session lock would stay on whichever server connection took
+        # it, and the next builder would take it on another). Released at the end.
+        with engine.connect() as conn, conn.begin():
             key = {"key": BUILD_LOCK_KEY}
-            _wait_for(lambda: conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), key),
+            _wait_for(lambda: conn.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), key),
                       engine, report)
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+            yield
     else:
         yield
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 import altair as alt
@@ -112,16 +112,23 @@ def chart_with_downloads(chart: alt.TopLevelMixin, *, title: str, columns: dict[
     else:
         st.altair_chart(chart, width=width)
     plotted_rows(chart, columns)  # a field missing from the chart fails here, not on click
-    lines = chart_heading(title, heading, _view_address())
-    stem = chart_file_stem(title, place, day)
+    lines = chart_heading(title, heading, view_address())
+    download_pair(title, lambda: chart_png(chart, print_width),
+                  lambda: chart_csv(chart, columns, lines),
+                  chart_file_stem(title, place, day), key)
+
+
+def download_pair(title: str, png: Callable[[], bytes], csv: Callable[[], bytes], stem: str,
+                  key: str) -> None:
+    """« Image (PNG) » and « Données (CSV) » side by side, each made when clicked, named
+    for screen readers after ``title``; files ``stem``.png and ``stem``.csv."""
     with st.container(horizontal=True, gap="small", key=f"{GROUP_KEY}{key}"):
         named = markdown_text(title)
-        st.download_button(PNG_LABEL, lambda: chart_png(chart, print_width), f"{stem}.png",
-                           "image/png", key=f"png_{key}", on_click="ignore",
-                           icon=":material/image:", help=f"{named} : l'image du graphique")
-        st.download_button(CSV_LABEL, lambda: chart_csv(chart, columns, lines),
-                           f"{stem}.csv", "text/csv", key=f"csv_{key}", on_click="ignore",
-                           icon=":material/download:",
+        st.download_button(PNG_LABEL, png, f"{stem}.png", "image/png", key=f"png_{key}",
+                           on_click="ignore", icon=":material/image:",
+                           help=f"{named} : l'image du graphique")
+        st.download_button(CSV_LABEL, csv, f"{stem}.csv", "text/csv", key=f"csv_{key}",
+                           on_click="ignore", icon=":material/download:",
                            help=f"{named} : les données du graphique, les filtres en tête")
         st.html(f'<span class="{TITLE_CLASS}" hidden>{html.escape(title)}</span>'
                 + _HIDDEN % {"title": TITLE_CLASS}
@@ -129,7 +136,7 @@ def chart_with_downloads(chart: alt.TopLevelMixin, *, title: str, columns: dict[
                 unsafe_allow_javascript=True)
 
 
-def _view_address() -> str | None:
+def view_address() -> str | None:
     """The page's address with its filters, as the viewer opened it (none under AppTest)."""
     url = st.context.url
     if not url:

@@ -95,17 +95,20 @@ class TerritoryMap:
     control: folium.LayerControl
     bins: list[float]
     title: str  # the frame's French title (``map_frame_title``)
+    bounds: tuple[tuple[float, float], tuple[float, float]]  # what the frame opens on
 
 
 def _layers(view: MapView, data: MapFrames, departements_geojson: dict,
             commune_features: list[dict], cohorts: pd.Series, tiles: str,
-            reference_dir: Path | None) -> tuple[folium.Map, list, list[float]]:
-    """The base map of the view's territory, its layers (outlines, then points), the bins."""
+            reference_dir: Path | None) -> tuple:
+    """The base map of the view's territory, its layers (outlines, then points), the bins,
+    the frame's title and the bounds it opens on."""
     reference_dir = reference_dir or Settings.from_env().reference_dir
     departements_url = outlines.departements_url(reference_dir)
     bins: list[float] = []
     departement_label = None
     if view.departement is None:
+        bounds = maps.METROPOLE_BOUNDS
         m = maps.base_map(tiles=tiles)
         polygons = [maps.departements_layer(departements_geojson,
                                             departement_figures(data.table, cohorts),
@@ -116,7 +119,8 @@ def _layers(view: MapView, data: MapFrames, departements_geojson: dict,
         shapes = commune_features or outline
         departement_label = (f"{outline[0]['properties']['nom']} ({view.departement})"
                              if outline else view.departement)
-        m = maps.base_map(bounds=maps.geojson_bounds(shapes), tiles=tiles)
+        bounds = maps.geojson_bounds(shapes)
+        m = maps.base_map(bounds=bounds, tiles=tiles)
         polygons = [maps.departements_layer({"features": outline}, pd.DataFrame(),
                                             departements_url)]
         if commune_features:
@@ -140,7 +144,7 @@ def _layers(view: MapView, data: MapFrames, departements_geojson: dict,
     drawn = tuple(layer for layer, frame in (("cnfs", data.cnfs), ("venues", data.venues),
                                              ("schools", data.schools)) if not frame.empty)
     title = map_frame_title(view, departement_label, bool(commune_features), drawn)
-    return m, polygons + points, bins, title
+    return m, polygons + points, bins, title, bounds
 
 
 def build_territory_map(view: MapView, data: MapFrames, departements_geojson: dict,
@@ -153,8 +157,8 @@ def build_territory_map(view: MapView, data: MapFrames, departements_geojson: di
     The outlines' geometry is not embedded: the browser fetches it from the outline files
     (``outlines``); ``departements_geojson`` and ``commune_features`` give the codes, names
     and the frame of a département."""
-    m, layers, bins, _title = _layers(view, data, departements_geojson, commune_features,
-                                      cohorts, tiles, reference_dir)
+    m, layers, bins, _title, _bounds = _layers(view, data, departements_geojson,
+                                               commune_features, cohorts, tiles, reference_dir)
     return maps.add_layers(m, layers), bins
 
 
@@ -164,10 +168,11 @@ def build_territory_layers(view: MapView, data: MapFrames, departements_geojson:
                            ) -> TerritoryMap:
     """The same map as ``build_territory_map``, split into a base that stays the same between
     reruns and the layers that follow the data (each in its feature group)."""
-    m, layers, bins, title = _layers(view, data, departements_geojson, commune_features,
-                                     cohorts, tiles, reference_dir)
+    m, layers, bins, title, bounds = _layers(view, data, departements_geojson,
+                                             commune_features, cohorts, tiles, reference_dir)
     return TerritoryMap(base=m, groups=[maps.feature_group(layer) for layer in layers],
-                        control=folium.LayerControl(collapsed=True), bins=bins, title=title)
+                        control=folium.LayerControl(collapsed=True), bins=bins, title=title,
+                        bounds=bounds)
 
 
 class FrenchLeaflet(folium.MacroElement):

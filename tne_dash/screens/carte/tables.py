@@ -3,6 +3,8 @@ exported."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from tne_dash.catalogue import CATALOGUE, PER_1000
@@ -16,8 +18,9 @@ from tne_dash.figures.map_frames import (
 )
 from tne_dash.figures.map_view import COLOUR_BY_PHASE, COLOUR_BY_VIGILANCE, MapView
 from tne_dash.figures.privacy import MASK
+from tne_dash.labels import DEMO_BADGE, format_date
 from tne_dash.ui.territory_map import colour_column
-from tne_dash.vocabulary import PHASE_LABELS
+from tne_dash.vocabulary import PHASE_LABELS, VenueKind
 
 
 def table_for_display(view: MapView, data: MapFrames) -> pd.DataFrame:
@@ -83,3 +86,24 @@ def _masked_note(labels: list[str]) -> str:
     if not labels:
         return ""
     return ", ".join([labels[0], *(label.lower() for label in labels[1:])]) + f" : {MASK}"
+
+
+def map_heading(view: MapView, place: str, colouring: str, layers: list[str], exact: bool,
+                demo: bool) -> list[tuple[str, str]]:
+    """The first lines of the map's CSV (after its title): territory, period, colouring,
+    layers, the filters chosen, and the notices."""
+    start = format_date(view.date_from) if view.date_from else "le début du programme"
+    lines = [("Territoire", place),
+             ("Période", f"du {start} au {format_date(view.date_to or dt.date.today())}"),
+             ("Couleur des territoires", colouring),
+             ("Couches", ", ".join(layers) or "aucune")]
+    if view.phases:
+        lines.append(("Phases", ", ".join(PHASE_LABELS[p] for p in view.phases)))
+    if view.venue_kinds:
+        kinds = VenueKind.labels()
+        lines.append(("Types de lieu", ", ".join(kinds.get(k, k) for k in view.venue_kinds)))
+    if not exact:
+        lines.append(("Vue publique", f"effectifs de 1 à 4 personnes d'une commune « {MASK} »"))
+    if demo:
+        lines.append(("Avertissement", DEMO_BADGE))
+    return lines

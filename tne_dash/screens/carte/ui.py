@@ -11,6 +11,7 @@ import streamlit as st
 
 from tne_dash import maps
 from tne_dash.catalogue import CATALOGUE
+from tne_dash.charts import to_png
 from tne_dash.exports import to_csv_bytes
 from tne_dash.figures.map_frames import MapFrames, for_viewer, view_filters, with_vigilance
 from tne_dash.figures.map_view import COLOUR_BY_PHASE, COLOUR_BY_VIGILANCE, LAYERS, MapView
@@ -18,10 +19,18 @@ from tne_dash.figures.metrics import headline_kpis
 from tne_dash.figures.privacy import MASK, reveals_people_count
 from tne_dash.figures.scope import DEPARTEMENT, Scope
 from tne_dash.labels import NO_DATA, format_date, format_number
+from tne_dash.screens.carte.image import map_chart
+from tne_dash.screens.carte.tables import map_heading
 from tne_dash.screens.carte.view import map_view_params
 from tne_dash.store.reference import CNFS_VINTAGE
 from tne_dash.ui import blocks, data
-from tne_dash.ui.territory_map import VIGILANCE_CLASSES, VIGILANCE_LABEL
+from tne_dash.ui.chart_downloads import chart_file_stem, chart_heading, download_pair, view_address
+from tne_dash.ui.territory_map import (
+    VIGILANCE_CLASSES,
+    VIGILANCE_LABEL,
+    TerritoryMap,
+    colour_column,
+)
 from tne_dash.vocabulary import PHASE_LABELS, PHASE_ORDER, EmployerKind, VenueKind
 
 FRANCE = ""
@@ -105,39 +114,50 @@ def _swatches(entries: list[tuple[str, str]]) -> str:
         for c, label in entries)
 
 
-def legend(view: MapView, bins: list[float], value_label: str, masked: bool) -> None:
-    """The legend under the map, numbers in French."""
-    lines = []
+# (what it colours, a note in parentheses or "", [(colour, label)])
+LegendGroup = tuple[str, str, list[tuple[str, str]]]
+
+
+def legend_groups(view: MapView, bins: list[float], value_label: str,
+                  masked: bool) -> list[LegendGroup]:
+    """What each colour of the map means, group by group (the page's legend, the image's)."""
+    groups: list[LegendGroup] = []
     if view.departement is None:
-        lines.append("**Départements** : " + _swatches([
+        groups.append(("Départements", "", [
             (maps.COHORT_COLOURS["pilot_2020"], "Pilote (2020)"),
             (maps.COHORT_COLOURS["extension_2021"], "Extension (2021)"),
             ("#FFFFFF", "hors TNE")]))
     elif view.colour_by == COLOUR_BY_PHASE:
-        lines.append("**Communes** : " + _swatches(
-            maps.legend_entries(maps.PHASE_COLOURS, PHASE_LABELS)))
+        groups.append(("Communes", "", maps.legend_entries(maps.PHASE_COLOURS, PHASE_LABELS)))
     elif view.colour_by == COLOUR_BY_VIGILANCE:
-        lines.append(f"**{VIGILANCE_LABEL} au {format_date(view.date_to)}** (le plus grave "
-                     "de chaque commune) : " + _swatches(list(VIGILANCE_CLASSES.values())))
+        groups.append((f"{VIGILANCE_LABEL} au {format_date(view.date_to)}",
+                       "le plus grave de chaque commune", list(VIGILANCE_CLASSES.values())))
     elif bins:
         lows = [0.0, *bins[:-1]]
         colours = maps.SEQUENTIAL[len(maps.SEQUENTIAL) - len(bins):]
-        lines.append(f"**{html.escape(value_label)}** : " + _swatches(
-            [(maps.LIGHT_GREY, "0")] + [(c, f"{format_number(lo, 1)} – {format_number(hi, 1)}")
-                                        for c, lo, hi in zip(colours, lows, bins, strict=True)]
+        groups.append((value_label, "", [(maps.LIGHT_GREY, "0")] + [
+            (c, f"{format_number(lo, 1)} – {format_number(hi, 1)}")
+            for c, lo, hi in zip(colours, lows, bins, strict=True)]
             + ([(maps.MASKED_COLOUR, f"{MASK} (effectif masqué)")]
                if masked and reveals_people_count(view.colour_by) else [])))
     if "cnfs" in view.layers:
-        lines.append(f"**Structures CNFS** (fichier ANCT du {CNFS_VINTAGE}, taille = postes) : "
-                     + _swatches(maps.legend_entries(maps.EMPLOYER_COLOURS,
-                                                     EmployerKind.labels())))
+        groups.append(("Structures CNFS", f"fichier ANCT du {CNFS_VINTAGE}, taille = postes",
+                       maps.legend_entries(maps.EMPLOYER_COLOURS, EmployerKind.labels())))
     if "venues" in view.layers:
-        lines.append("**Lieux d'atelier** (taille = ateliers sur la période) : " + _swatches(
-            maps.legend_entries(maps.VENUE_COLOURS, VenueKind.labels())))
+        groups.append(("Lieux d'atelier", "taille = ateliers sur la période",
+                       maps.legend_entries(maps.VENUE_COLOURS, VenueKind.labels())))
     if "schools" in view.layers and view.departement:
-        lines.append("**Établissements** : " + _swatches(
-            [(maps.ROUGE_MARIANNE, "REP+"), ("#F95C5E", "REP"), ("#666666", "hors EP"),
-             (maps.GREEN_PCN, "anneau vert : volet « numérique et parentalité »")]))
+        groups.append(("Établissements", "", [
+            (maps.ROUGE_MARIANNE, "REP+"), ("#F95C5E", "REP"), ("#666666", "hors EP"),
+            (maps.GREEN_PCN, "anneau vert : volet « numérique et parentalité »")]))
+    return groups
+
+
+def legend(view: MapView, bins: list[float], value_label: str, masked: bool) -> None:
+    """The legend under the map, numbers in French."""
+    lines = [f"**{html.escape(title)}**" + (f" ({html.escape(note)})" if note else "") + " : "
+             + _swatches(entries)
+             for title, note, entries in legend_groups(view, bins, value_label, masked)]
     st.markdown("  \n".join(lines), unsafe_allow_html=True)
     if view.colour_by == COLOUR_BY_VIGILANCE and view.departement:
         st.caption("Points de vigilance de la date de fin de la période, quels que soient les "
@@ -197,8 +217,22 @@ def table(frame: pd.DataFrame) -> None:
         if pd.api.types.is_numeric_dtype(frame[c])})
 
 
-def table_download(table: pd.DataFrame) -> None:
-    """The table under the map as CSV (formulas neutralised by ``to_csv_bytes``), made when
-    the button is clicked."""
-    st.download_button("Télécharger le tableau (CSV)", lambda: to_csv_bytes(table),
-                       file_name="carte-tne.csv", mime="text/csv", on_click="ignore")
+def map_downloads(drawn: TerritoryMap, view: MapView, outlines: list[dict],
+                  table: pd.DataFrame, found: MapFrames, exact: bool) -> None:
+    """« Image (PNG) » of the map as drawn (its layers, its legend) and « Données (CSV) » of
+    the table under it, the filters first; both made when clicked."""
+    place = "France entière" if view.departement is None else drawn.title.split(" : ")[0] \
+        .removeprefix("Carte — ")
+    title = drawn.title.removeprefix("Carte — ")
+    legend = legend_groups(view, drawn.bins, colour_column(view)[1], masked=not exact)
+    colouring = ("Départements TNE par cohorte" if view.departement is None
+                 else colour_label(view.colour_by))
+    heading = map_heading(view, place, colouring, [LAYER_LABELS[layer] for layer in view.layers],
+                          exact, found.demo)
+    lines = chart_heading(f"Carte — {title}", heading, view_address())
+    download_pair(
+        f"Carte — {place}",
+        lambda: to_png(map_chart(drawn.groups, outlines, drawn.bounds, f"Carte — {title}",
+                                 legend)),
+        lambda: to_csv_bytes(table, heading=lines),
+        chart_file_stem("Carte", place, view.date_to or data.today()), "carte")
