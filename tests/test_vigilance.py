@@ -457,6 +457,17 @@ def val_doise(built_db_url):
     engine.dispose()
 
 
+def test_the_public_reads_the_late_communes_in_the_order_of_the_gaps_it_is_shown(val_doise):
+    engine, exact = val_doise
+    with engine.connect() as conn:
+        public = of_rule(vigilance_points(conn, VAL_DOISE, AS_OF, exact=False), LATE_OBJECTIVE)
+    gaps = [float(gap.replace(",", ".")) for gap in public["sentence"].str.extract(
+        r"— ([\d,]+) points? de retard")[0].dropna()]
+    assert len(gaps) >= 10 and gaps == sorted(gaps, reverse=True)
+    # The same points as the exact view, only their order may differ.
+    assert sorted(public["code"]) == sorted(of_rule(exact, LATE_OBJECTIVE)["code"])
+
+
 def test_the_val_doise_on_17_april_2023_lists_its_points_with_reasons_and_links(val_doise):
     engine, frame = val_doise
     assert not frame.empty and frame["demo"].all()

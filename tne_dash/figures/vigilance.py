@@ -435,11 +435,16 @@ def _late_objectives(area: _Area) -> list[dict]:
     link = {"to": area.as_of.isoformat()}
     for r in late.itertuples():
         name = area.names[r.code_insee]
+        # Ranked by the gap the sentence quotes (the public's rounded share), so that the
+        # list reads in order; a share hidden from the public ranks last of its rule.
+        _, shown_pct = _shown(area, r.indicator, r.achieved, r.pct_reached, True)
+        gap = (100.0 * area.elapsed - shown_pct if isinstance(shown_pct, int | float)
+               else 0.0)
         rows.append(area.commune_row(
             r.code_insee, LATE_OBJECTIVE,
             _late_sentence(name, area, r.indicator, r.achieved, r.target, r.pct_reached, True),
             _url(DEPLOIEMENT, {"scope": f"{COMMUNE}:{r.code_insee}", **link}),
-            r.indicator, 100.0 * area.elapsed - (r.pct_reached or 0.0)))
+            r.indicator, gap))
     return rows
 
 
