@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import warnings
 
 import pandas as pd
 import pytest
 from required import missing
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.applications import Starlette
 
 with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; httpx is what we have
@@ -35,7 +36,7 @@ from tne_dash.cli import main
 from tne_dash.figures.privacy import mask_small_counts
 from tne_dash.screens.indicateurs.view import CHOICE_PARAMS, LEVELS
 from tne_dash.store.db import make_engine, upgrade_schema
-from tne_dash.store.models import ApiToken
+from tne_dash.store.models import ApiToken, Commune
 
 PERIOD = "from=2022-09-01&to=2023-04-17"
 EDITOR_95 = Account("claire", Role.EDITEUR, frozenset({"95"}))
@@ -208,6 +209,28 @@ def test_vigilance_answers_what_tne_dash_vigilance_public_prints(api, built_db_u
     body = answer.json()
     assert {key: body[key] for key in cli} == cli and cli["points"]
     assert body["acces"] == {"jeton": False} and body["exact"] is False
+
+
+def test_the_public_api_reads_the_replica_when_one_is_set(built_db_url, tmp_path, monkeypatch):
+    # A "replica" that differs from the primary by one name says where an answer was read.
+    replica = tmp_path / "replica.sqlite"
+    shutil.copy(built_db_url.removeprefix("sqlite:///"), replica)
+    engine = make_engine(f"sqlite:///{replica}")
+    with engine.begin() as conn:
+        conn.execute(update(Commune).where(Commune.code_insee == "95063")
+                     .values(name="Bezons (réplique)"))
+    engine.dispose()
+    monkeypatch.setenv("TNE_DASH_DATABASE_URL", built_db_url)
+    monkeypatch.setenv("TNE_DASH_READ_DATABASE_URL", f"sqlite:///{replica}")
+    monkeypatch.setenv("TNE_DASH_API_REQUESTS_PER_MINUTE", "0")
+    database.clear_caches()
+    try:
+        client = TestClient(Starlette(routes=routes.ROUTES), client=("203.0.113.9", 50000))
+        names = {c["code"]: c["nom"] for c in
+                 client.get("/api/v1/territoires?dep=95").json()["communes"]}
+    finally:
+        database.clear_caches()
+    assert names["95063"] == "Bezons (réplique)"
 
 
 def test_territoires_give_codes_and_names_of_one_departement_or_all(api):

@@ -26,6 +26,16 @@ def test_environment_variables_override_each_setting():
     assert settings.reference_dir == Path("/tmp/ref")
 
 
+def test_reads_go_to_the_replica_when_one_is_set_and_to_the_database_otherwise():
+    alone = Settings.from_env({"TNE_DASH_DATABASE_URL": "postgresql+psycopg://u@h/tne"})
+    assert alone.read_database_url == "" and alone.reading_url == alone.database_url
+    replica = Settings.from_env({
+        "TNE_DASH_DATABASE_URL": "postgresql+psycopg://u@h/tne",
+        "TNE_DASH_READ_DATABASE_URL": "postgresql+psycopg://u@h/tne_replica"})
+    assert replica.reading_url == "postgresql+psycopg://u@h/tne_replica"
+    assert replica.database_url == "postgresql+psycopg://u@h/tne"  # writes, migrations
+
+
 def test_every_setting_has_a_help_text_and_a_row_in_the_readme():
     rows = describe_settings()
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
