@@ -361,8 +361,14 @@ def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
                    Objective.scope_code.in_(list(departements.index)))).all()
         demo_keys |= {(DEPARTEMENT, code) for code in dep_demo}
     return _Area(scope, area, as_of, period, elapsed_share(period, as_of), exact, include_demo,
-                 communes, communes["name"].to_dict(), communes["departement_code"].to_dict(),
+                 communes, _lookup(communes["name"]), _lookup(communes["departement_code"]),
                  departements, plan, progress, frozenset(demo_keys))
+
+
+def _lookup(series: pd.Series) -> dict:
+    """``series`` as {index: value}, for a rule reading it point by point (``to_dict``
+    boxes each value one at a time: 0.4 s for France's communes, against 10 ms so)."""
+    return dict(zip(series.index.tolist(), series.tolist(), strict=True))
 
 
 def _no_progress() -> pd.DataFrame:
@@ -454,7 +460,7 @@ def _below_peers(area: _Area) -> list[dict]:
     progress = area.progress[area.progress["pct_reached"].notna()]
     if progress.empty:
         return []
-    phases = phases_at(area.communes.index, area.plan, area.as_of).to_dict()
+    phases = _lookup(phases_at(area.communes.index, area.plan, area.as_of))
     departements = area.departement_of
     groups: dict[tuple[str, str, str], dict[str, float]] = {}
     for code, indicator, achieved, pct in zip(progress["code_insee"], progress["indicator"],
@@ -529,7 +535,7 @@ def _activity_down(area: _Area, level: str, communes_now: pd.Series,
 def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
     since = quiet_since(area.as_of)
     current = _current_years(area.plan, area.as_of)
-    first_start = _year_start(area.plan, 1).to_dict()
+    first_start = _lookup(_year_start(area.plan, 1))
     watched = [year.Index for year in current.itertuples()
                if year.year_number in WORKSHOP_YEARS and first_start.get(year.Index) is not None
                and first_start[year.Index] <= since]
@@ -575,7 +581,7 @@ def _latest_reports(conn: Connection, area: _Area, codes: list[str]) -> dict[str
 def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
     since = report_quiet_since(area.as_of)
     current = _current_years(area.plan, area.as_of)
-    second_start = _year_start(area.plan, 2).to_dict()
+    second_start = _lookup(_year_start(area.plan, 2))
     watched = [year.Index for year in current.itertuples()
                if year.year_number in REPORT_YEARS and second_start.get(year.Index) is not None
                and second_start[year.Index] <= since]
