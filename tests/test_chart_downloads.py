@@ -182,6 +182,14 @@ def test_in_chromium_a_public_chart_downloads_its_masked_rows_and_its_image(app_
     with streamlit_server(app_env) as base, chromium_page(1280, 720) as (page, outside, errors):
         page.goto(f"{base}/comparer?communes={COMPARER['communes']}&to={COMPARER['to']}")
         wait_until_rendered(page)
+        # Under load the buttons (and the script naming them) may come after the render.
+        expected = 2 * len(PAGES["comparer.py"][1])
+        page.wait_for_function(
+            """([selector, expected]) => {
+                const buttons = document.querySelectorAll(selector);
+                return buttons.length >= expected && [...buttons].every(
+                    b => (b.getAttribute('aria-label') || '').includes(' — '));
+            }""", arg=[f'[class*="st-key-{GROUP_KEY}"] button', expected], timeout=60_000)
         names = page.locator(f'[class*="st-key-{GROUP_KEY}"] button').evaluate_all(
             "buttons => buttons.map(b => b.getAttribute('aria-label'))")
         assert sorted(set(names)) == sorted(f"{label} — {title}"
