@@ -41,6 +41,8 @@ def departement_figures(table: pd.DataFrame, cohorts: pd.Series) -> pd.DataFrame
     return out
 
 
+FRANCE_PLACE = "France entière"
+
 # Communes by their points de vigilance: each state's colour and French label (the legend's
 # too), and the tooltip's lines besides the state.
 VIGILANCE_LABEL = "Points de vigilance"
@@ -96,13 +98,14 @@ class TerritoryMap:
     bins: list[float]
     title: str  # the frame's French title (``map_frame_title``)
     bounds: tuple[tuple[float, float], tuple[float, float]]  # what the frame opens on
+    place: str  # « Val-d'Oise (95) », « France entière »
 
 
 def _layers(view: MapView, data: MapFrames, departements_geojson: dict,
             commune_features: list[dict], cohorts: pd.Series, tiles: str,
             reference_dir: Path | None) -> tuple:
     """The base map of the view's territory, its layers (outlines, then points), the bins,
-    the frame's title and the bounds it opens on."""
+    the frame's title, the bounds it opens on and the territory's name."""
     reference_dir = reference_dir or Settings.from_env().reference_dir
     departements_url = outlines.departements_url(reference_dir)
     bins: list[float] = []
@@ -144,7 +147,7 @@ def _layers(view: MapView, data: MapFrames, departements_geojson: dict,
     drawn = tuple(layer for layer, frame in (("cnfs", data.cnfs), ("venues", data.venues),
                                              ("schools", data.schools)) if not frame.empty)
     title = map_frame_title(view, departement_label, bool(commune_features), drawn)
-    return m, polygons + points, bins, title, bounds
+    return m, polygons + points, bins, title, bounds, departement_label or FRANCE_PLACE
 
 
 def build_territory_map(view: MapView, data: MapFrames, departements_geojson: dict,
@@ -157,8 +160,8 @@ def build_territory_map(view: MapView, data: MapFrames, departements_geojson: di
     The outlines' geometry is not embedded: the browser fetches it from the outline files
     (``outlines``); ``departements_geojson`` and ``commune_features`` give the codes, names
     and the frame of a département."""
-    m, layers, bins, _title, _bounds = _layers(view, data, departements_geojson,
-                                               commune_features, cohorts, tiles, reference_dir)
+    m, layers, bins, *_ = _layers(view, data, departements_geojson, commune_features,
+                                  cohorts, tiles, reference_dir)
     return maps.add_layers(m, layers), bins
 
 
@@ -168,11 +171,12 @@ def build_territory_layers(view: MapView, data: MapFrames, departements_geojson:
                            ) -> TerritoryMap:
     """The same map as ``build_territory_map``, split into a base that stays the same between
     reruns and the layers that follow the data (each in its feature group)."""
-    m, layers, bins, title, bounds = _layers(view, data, departements_geojson,
-                                             commune_features, cohorts, tiles, reference_dir)
+    m, layers, bins, title, bounds, place = _layers(view, data, departements_geojson,
+                                                    commune_features, cohorts, tiles,
+                                                    reference_dir)
     return TerritoryMap(base=m, groups=[maps.feature_group(layer) for layer in layers],
                         control=folium.LayerControl(collapsed=True), bins=bins, title=title,
-                        bounds=bounds)
+                        bounds=bounds, place=place)
 
 
 class FrenchLeaflet(folium.MacroElement):

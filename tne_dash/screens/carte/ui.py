@@ -221,18 +221,14 @@ def map_downloads(drawn: TerritoryMap, view: MapView, outlines: list[dict],
                   table: pd.DataFrame, found: MapFrames, exact: bool) -> None:
     """« Image (PNG) » of the map as drawn (its layers, its legend) and « Données (CSV) » of
     the table under it, the filters first; both made when clicked."""
-    place = "France entière" if view.departement is None else drawn.title.split(" : ")[0] \
-        .removeprefix("Carte — ")
-    title = drawn.title.removeprefix("Carte — ")
     legend = legend_groups(view, drawn.bins, colour_column(view)[1], masked=not exact)
     colouring = ("Départements TNE par cohorte" if view.departement is None
                  else colour_label(view.colour_by))
-    heading = map_heading(view, place, colouring, [LAYER_LABELS[layer] for layer in view.layers],
-                          exact, found.demo)
-    lines = chart_heading(f"Carte — {title}", heading, view_address())
+    heading = map_heading(view, drawn.place, colouring,
+                          [LAYER_LABELS[layer] for layer in view.layers], exact, found.demo)
+    lines = chart_heading(drawn.title, heading, view_address())
     download_pair(
-        f"Carte — {place}",
-        lambda: to_png(map_chart(drawn.groups, outlines, drawn.bounds, f"Carte — {title}",
-                                 legend)),
+        f"Carte — {drawn.place}",
+        lambda: to_png(map_chart(drawn.groups, outlines, drawn.bounds, drawn.title, legend)),
         lambda: to_csv_bytes(table, heading=lines),
-        chart_file_stem("Carte", place, view.date_to or data.today()), "carte")
+        chart_file_stem("Carte", drawn.place, view.date_to or data.today()), "carte")
