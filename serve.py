@@ -4,7 +4,8 @@ the map fetches and the browser caches (tne_dash/ui/outlines.py, /geo/…), and 
 sign-in's routes (tne_dash/ui/sign_in_routes.py, /auth/connexion, /auth/deconnexion,
 /auth/premier-admin), and the card other sites may embed (tne_dash/embed/routes.py,
 /embed/…), and the read API (tne_dash/api/routes.py, /api/v1/…). Answers are
-gzip-compressed (Streamlit's 2.6 MB of JavaScript too)."""
+gzip-compressed; Streamlit's JavaScript bundles once per process, then served from memory
+(tne_dash/ui/compressed_assets.py)."""
 
 import gc
 import importlib
@@ -16,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from tne_dash.api.routes import ROUTES as API_ROUTES
 from tne_dash.embed.routes import ROUTES as EMBED_ROUTES
+from tne_dash.ui.compressed_assets import CompressedOnce
 from tne_dash.ui.http import FrenchDocument, SecurityHeaders
 from tne_dash.ui.navigation import PAGES
 from tne_dash.ui.outlines import ROUTES as OUTLINE_ROUTES
@@ -39,5 +41,6 @@ gc.freeze()
 
 app = st.App("app.py", routes=[*OUTLINE_ROUTES, *SIGN_IN_ROUTES, *EMBED_ROUTES, *API_ROUTES],
              middleware=[Middleware(GZipMiddleware, minimum_size=1024),
-                         Middleware(SecurityHeaders), Middleware(PageAddresses),
+                         Middleware(SecurityHeaders), Middleware(CompressedOnce),
+                         Middleware(PageAddresses),
                          Middleware(FrenchDocument)])
