@@ -22,6 +22,8 @@ from factories import (
     make_venue,
     make_workshop,
 )
+from hypothesis import given
+from hypothesis import strategies as hypothesis_st
 from sqlalchemy import update
 
 from tne_dash.cli import main
@@ -57,6 +59,7 @@ from tne_dash.figures.vigilance import (
     VIGILANCE_RULES,
     YEAR_WITHOUT_OBJECTIVES,
     join_follow_ups,
+    median_without,
     months_phrase,
     report_quiet_since,
     trend_windows,
@@ -672,3 +675,17 @@ def test_the_cli_refuses_a_bad_scope_or_date_in_one_french_line(capsys, built_db
     code, out, err = run(capsys, "vigilance", "--database-url", built_db_url, *args)
     assert code == 2 and out == ""
     assert err.startswith("Erreur : ") and message in err and len(err.splitlines()) == 1
+
+
+@given(hypothesis_st.lists(hypothesis_st.floats(min_value=0, max_value=100, allow_nan=False),
+                           min_size=2, max_size=40),
+       hypothesis_st.data())
+def test_the_median_of_the_peers_is_the_median_of_the_others_whichever_commune_is_left_out(
+        shares, data):
+    """``median_without`` reads the median of the other communes at its rank in the sorted
+    shares (Comparer's « sous la médiane » rule, France's thousands of communes): it equals
+    ``statistics.median`` of the list with that one share taken out, ties included."""
+    left_out = data.draw(hypothesis_st.sampled_from(shares))
+    others = list(shares)
+    others.remove(left_out)
+    assert median_without(sorted(shares), left_out) == statistics.median(others)

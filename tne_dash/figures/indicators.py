@@ -22,6 +22,7 @@ from tne_dash.figures.filters import (
     workshop_clauses,
 )
 from tne_dash.figures.scope import COMMUNE, NATIONAL, Scope
+from tne_dash.store.frames import read_frame
 from tne_dash.store.models import (
     CnfsStructure,
     Commune,
@@ -416,23 +417,6 @@ FAMILIES = (
 DERIVED = {"target_schools_with_pcn_pct": ("target_schools", "target_schools_with_pcn")}
 
 
-def _read(conn: Connection, stmt: Select) -> pd.DataFrame:
-    result = conn.execute(stmt)
-    columns = list(result.keys())
-    # These queries return counts, sums, codes and names, which no SQLAlchemy type converts
-    # (no result processor): the driver's own tuples are the same values, without a Row
-    # made and unpacked per row (France's 35 000 communes: 37 → 25 ms). A column that
-    # needs converting takes SQLAlchemy's way.
-    metadata = getattr(result, "_metadata", None)
-    if result.cursor is not None and metadata is not None and \
-            getattr(metadata, "_effective_processors", True) is None:
-        rows = result.cursor.fetchall()
-        result.close()
-    else:
-        rows = [tuple(row) for row in result.fetchall()]
-    return pd.DataFrame(rows, columns=columns)
-
-
 def compute_indicator_table(
     conn: Connection, scope: Scope, filters: Filters, level: str = "total",
     codes: tuple[str, ...] | None = None, *, raw: bool = False,
@@ -446,14 +430,14 @@ def compute_indicator_table(
     """
     needed = _base_codes(codes)
     key = _group_key(level)
-    table = _read(conn, _territory_query(key, scope, filters, level)).set_index("key")
+    table = read_frame(conn, _territory_query(key, scope, filters, level)).set_index("key")
     demo_rows = pd.Series(0, index=table.index, dtype="int64")
     for family, family_codes in FAMILIES:
         if not needed.intersection(family_codes):
             continue
         stmts = (_workshop_query(key, scope, filters, level, raw=raw)
                  if family is _workshop_query else family(key, scope, filters, level))
-        frames = [_read(conn, s) for s in (stmts if isinstance(stmts, list) else [stmts])]
+        frames = [read_frame(conn, s) for s in (stmts if isinstance(stmts, list) else [stmts])]
         part = pd.concat(frames).groupby("key").sum(numeric_only=True)
         if "_demo_rows" in part:
             demo_rows = demo_rows.add(part.pop("_demo_rows"), fill_value=0)
@@ -504,7 +488,7 @@ def compute_monthly_table(conn: Connection, scope: Scope, filters: Filters,
     stmt = (_workshop_sums(rows, key).add_columns(rows.c.month.label("month"))
             .join(Commune, Commune.code_insee == rows.c.commune_code)
             .group_by(rows.c.month))
-    frame = _read(conn, _grouped(stmt, key, level)).drop(columns="_demo_rows")
+    frame = read_frame(conn, _grouped(stmt, key, level)).drop(columns="_demo_rows")
     columns = ["key", "month", *MONTHLY_CODES]
     if frame.empty:
         return pd.DataFrame(columns=columns)
@@ -542,7 +526,7 @@ def compute_breakdown(conn: Connection, scope: Scope, filters: Filters,
         raise ValueError(f"Ventilation inconnue : « {by} ».")
     rows = workshop_rows(scope, filters, attribute=column)
     stmt = _workshop_sums(rows, rows.c.attribute).group_by(rows.c.attribute)
-    frame = _read(conn, stmt).drop(columns="_demo_rows")
+    frame = read_frame(conn, stmt).drop(columns="_demo_rows")
     for code in MONTHLY_CODES:
         frame[code] = pd.to_numeric(frame[code])
     return frame.sort_values(["workshops", "key"], ascending=[False, True],

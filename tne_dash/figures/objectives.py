@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
@@ -175,8 +176,13 @@ def commune_progress(conn: Connection, area: Scope, period: Period, as_of: dt.da
         level="commune", codes=tuple(sorted(set(objectives["indicator"])))).set_index("key")
     elapsed = elapsed_share(period, as_of)
     out = objectives.copy()
-    out["achieved"] = [float(achieved.at[c, i]) if c in achieved.index else 0.0
-                       for c, i in zip(out["code_insee"], out["indicator"], strict=True)]
+    # Each objective's achieved figure: its commune's row, its indicator's column (0 when the
+    # commune has no row), read in one array lookup rather than one ``.at`` per objective.
+    codes = pd.Index(sorted(set(out["indicator"])))
+    grid = achieved[list(codes)].to_numpy(dtype=float)
+    row = achieved.index.get_indexer(out["code_insee"])
+    found = grid[row.clip(min=0), codes.get_indexer(out["indicator"])]
+    out["achieved"] = np.where(row >= 0, found, 0.0) if len(grid) else 0.0
     out["pct_reached"] = [share_reached(a, t) for a, t in
                           zip(out["achieved"], out["target"], strict=True)]
     out["status"] = [objective_status(a, t, elapsed).value for a, t in

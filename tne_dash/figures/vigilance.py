@@ -17,8 +17,8 @@ comparison with similar communes is made on the figures as shown.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -44,6 +44,7 @@ from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
 from tne_dash.labels import MONTHS, format_date, format_number, format_percent, format_value
 from tne_dash.periods import Period, school_year_of
 from tne_dash.store.follow_ups import FollowUp, follow_ups
+from tne_dash.store.frames import read_frame
 from tne_dash.store.models import Commune, Departement, Objective, ParentsRessourcesCount
 from tne_dash.vocabulary import NOT_ENGAGED, PHASE_LABELS, Source
 
@@ -322,22 +323,23 @@ def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
         area = Scope(DEPARTEMENT, dep)
     filters = Filters(include_demo=include_demo)
     in_area = territory_clauses(area, filters)
-    communes = pd.read_sql(select(Commune.code_insee, Commune.name, Commune.departement_code)
-                           .where(*in_area), conn).set_index("code_insee")
+    communes = read_frame(conn, select(Commune.code_insee, Commune.name,
+                                       Commune.departement_code)
+                          .where(*in_area)).set_index("code_insee")
     if communes.empty:
         return None
-    departements = pd.read_sql(
-        select(Departement.code, Departement.name)
-        .where(Departement.code.in_(select(Commune.departement_code).where(*in_area))),
-        conn).set_index("code")["name"]
+    departements = read_frame(
+        conn, select(Departement.code, Departement.name)
+        .where(Departement.code.in_(select(Commune.departement_code).where(*in_area)))
+    ).set_index("code")["name"]
     period = school_year_of(as_of)
     plan = rollout_plan(conn, area, filters)
-    objectives = pd.read_sql(
-        select(Objective.scope_kind, Objective.scope_code, Objective.source,
-               Commune.departement_code)
+    objectives = read_frame(
+        conn, select(Objective.scope_kind, Objective.scope_code, Objective.source,
+                     Commune.departement_code)
         .join(Commune, Commune.code_insee == Objective.scope_code)
         .where(Objective.scope_kind == COMMUNE, Objective.period_label == period.label,
-               *in_area, *source_clauses(Objective.source, filters)), conn)
+               *in_area, *source_clauses(Objective.source, filters)))
     progress = commune_progress(conn, area, period, as_of, include_demo) \
         if not objectives.empty else _no_progress()
     # Demo: any demo row the rules read for a territory up to the date (workshops, Parents
@@ -476,12 +478,13 @@ def _below_peers(area: _Area) -> list[dict]:
     for (_, phase, indicator), shares in sorted(groups.items()):
         if len(shares) <= MIN_PEERS:
             continue  # nobody has MIN_PEERS others to be compared with
+        ordered = sorted(shares.values())
         for code, share in sorted(shares.items()):
-            peers = {other: value for other, value in shares.items() if other != code}
-            median = statistics.median(peers.values())
+            median = median_without(ordered, share)
             gap = median - share
             if gap <= BELOW_MEDIAN_POINTS:
                 continue
+            peers = {other: value for other, value in shares.items() if other != code}
             nearest = sorted(peers, key=lambda c, m=median: (abs(peers[c] - m), c))[:3]
             rows.append(area.commune_row(
                 code, BELOW_PEERS,
@@ -493,6 +496,19 @@ def _below_peers(area: _Area) -> list[dict]:
                                 "to": area.as_of.isoformat(), "annee": area.period.label}),
                 indicator, gap))
     return rows
+
+
+def median_without(ordered: list[float], value: float) -> float:
+    """``statistics.median`` of ``ordered`` (sorted) without one occurrence of ``value``:
+    read at its rank in the sorted list, not sorted again for each commune."""
+    gone = bisect.bisect_left(ordered, value)
+    size = len(ordered) - 1
+
+    def kept(rank: int) -> float:  # the rank-th value once ``value`` is taken out
+        return ordered[rank] if rank < gone else ordered[rank + 1]
+
+    middle = size // 2
+    return kept(middle) if size % 2 else (kept(middle - 1) + kept(middle)) / 2
 
 
 def _trend_counts(conn: Connection, area: _Area) -> tuple[pd.Series, pd.Series]:
@@ -511,6 +527,7 @@ def _activity_down(area: _Area, level: str, communes_now: pd.Series,
     else:  # a département's workshops are its communes'
         now, before = (counts.groupby(counts.index.map(area.departement_of)).sum()
                        for counts in (communes_now, communes_before))
+    now = _lookup(now)
     rows = []
     for code, previous in before.items():
         current = int(now.get(code, 0))
