@@ -53,30 +53,71 @@ def view_filters(view: MapView) -> Filters:
                    venue_kinds=view.venue_kinds)
 
 
-def load_map_frames(conn: Connection, view: MapView) -> MapFrames:
-    """Aggregated frames for the view: the indicator table and the point layers."""
+POINT_LAYERS = ("cnfs", "venues", "schools")
+
+
+def table_view(view: MapView) -> MapView:
+    """What the indicator table of a view reads: its territory, period, phases and venue
+    kinds — not its layers, colouring or selected commune (a cache key: changing those
+    reuses the table)."""
+    return MapView(departement=view.departement, date_from=view.date_from,
+                   date_to=view.date_to, phases=view.phases, venue_kinds=view.venue_kinds,
+                   layers=())
+
+
+def layer_view(view: MapView) -> MapView:
+    """What a point layer reads: the view's territory, period and venue kinds (its filters)."""
+    return replace(table_view(view), phases=())
+
+
+def load_map_table(conn: Connection, view: MapView) -> pd.DataFrame:
+    """The indicator table of the view's territories (index ``key``): départements for
+    France, communes with their phase for a département."""
     filters = view_filters(view)
-    day = view.date_to
     if view.departement is None:
-        scope = Scope(NATIONAL)
-        table = compute_indicator_table(conn, scope, filters, level="departement")
+        table = compute_indicator_table(conn, Scope(NATIONAL), filters, level="departement")
     else:
         scope = Scope(DEPARTEMENT, view.departement)
         table = compute_indicator_table(conn, scope, filters, level="commune")
-        phases = commune_phases(conn, scope, filters, day)
+        phases = commune_phases(conn, scope, filters, view.date_to)
         table["phase"] = table["key"].map(phases).fillna("not_engaged")
         if view.phases:
             table = table[table["phase"].isin(view.phases)]
-    table = table.set_index("key")
+    return table.set_index("key")
+
+
+def load_map_layer(conn: Connection, view: MapView, layer: str) -> pd.DataFrame:
+    """The points of one layer of ``POINT_LAYERS`` (schools: a département's only)."""
+    filters = view_filters(view)
+    if view.departement is None:
+        if layer == "schools":
+            return pd.DataFrame()
+        scope = Scope(NATIONAL)
+    else:
+        scope = Scope(DEPARTEMENT, view.departement)
+    read = {"cnfs": layers.cnfs_points, "venues": layers.venue_points,
+            "schools": layers.school_points}[layer]
+    return read(conn, scope, filters)
+
+
+def map_frames(view: MapView, table: pd.DataFrame,
+               points: dict[str, pd.DataFrame]) -> MapFrames:
+    """The frames of a view from its table and the points of its layers (those it shows)."""
     empty = pd.DataFrame()
     return MapFrames(
         table=table,
-        cnfs=layers.cnfs_points(conn, scope, filters) if "cnfs" in view.layers else empty,
-        venues=layers.venue_points(conn, scope, filters) if "venues" in view.layers else empty,
-        schools=(layers.school_points(conn, scope, filters)
-                 if "schools" in view.layers and view.departement else empty),
+        cnfs=points.get("cnfs", empty) if "cnfs" in view.layers else empty,
+        venues=points.get("venues", empty) if "venues" in view.layers else empty,
+        schools=points.get("schools", empty) if "schools" in view.layers else empty,
         demo=bool(table["demo"].any()) if "demo" in table else False,
     )
+
+
+def load_map_frames(conn: Connection, view: MapView) -> MapFrames:
+    """Aggregated frames for the view: the indicator table and the point layers it shows."""
+    return map_frames(view, load_map_table(conn, view),
+                      {layer: load_map_layer(conn, view, layer)
+                       for layer in POINT_LAYERS if layer in view.layers})
 
 
 def with_vigilance(data: MapFrames, points: pd.DataFrame) -> MapFrames:

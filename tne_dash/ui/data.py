@@ -397,9 +397,24 @@ def commune_outlines(config: Settings, departement: str) -> list[dict]:
     return _communes_by_departement(path).get(departement, [])
 
 
-@st.cache_data(ttl=ACTIVITY_TTL, max_entries=64, show_spinner=False)
 def load_map_frames(url: str, view: MapView) -> MapFrames:
-    """The aggregated frames of one map view."""
+    """The frames of one map view, from caches keyed by what each part reads: turning a
+    layer on or off, changing the colouring or selecting a commune reuses the table and the
+    other layers (France's table alone is half a second)."""
+    table = _load_map_table(url, map_frames.table_view(view))
+    points = {layer: _load_map_layer(url, map_frames.layer_view(view), layer)
+              for layer in map_frames.POINT_LAYERS if layer in view.layers}
+    return map_frames.map_frames(view, table, points)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=64, show_spinner=False)
+def _load_map_table(url: str, view: MapView) -> pd.DataFrame:
     with get_engine(url).connect() as conn:
-        return map_frames.load_map_frames(conn, view)
+        return map_frames.load_map_table(conn, view)
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=64, show_spinner=False)
+def _load_map_layer(url: str, view: MapView, layer: str) -> pd.DataFrame:
+    with get_engine(url).connect() as conn:
+        return map_frames.load_map_layer(conn, view, layer)
 
