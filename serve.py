@@ -16,7 +16,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from tne_dash.api.routes import ROUTES as API_ROUTES
+from tne_dash.config import Settings
 from tne_dash.embed.routes import ROUTES as EMBED_ROUTES
+from tne_dash.store.reference import ReferenceDataError
+from tne_dash.ui import data, outlines
 from tne_dash.ui.compressed_assets import CompressedOnce
 from tne_dash.ui.http import FrenchDocument, SecurityHeaders
 from tne_dash.ui.navigation import PAGES
@@ -36,6 +39,15 @@ _level = _caching_log.level
 _caching_log.setLevel(logging.ERROR)
 for spec in PAGES:
     importlib.import_module(f"tne_dash.screens.{spec.url_path}.ui")
+# The outlines are static reference data: read, and their served files made, once per
+# process now rather than by the first viewer of a map (a missing or broken file is left for
+# the pages to report in French).
+try:
+    settings = Settings.from_env()
+    data.prepare_reference_outlines(settings)
+    outlines.prepare(settings.reference_dir)
+except (ReferenceDataError, outlines.OutlinesUnavailable):
+    pass
 _caching_log.setLevel(_level)
 gc.freeze()
 

@@ -312,3 +312,43 @@ def test_the_server_start_leaves_streamlit_folium_to_the_first_script_run():
     done = subprocess.run([sys.executable, "-c", check], cwd=root, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _import_serve_then(check: str, **env: str):
+    """Run ``import serve`` (the server's start) in a fresh interpreter, then ``check``."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-c", "import serve\n" + check], cwd=root,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+
+
+def test_the_server_start_reads_the_outlines_before_the_first_map_asks():
+    """The first viewer of a département's map waited 0.3 s for the communes' file to be
+    read, and its browser as long again for the served file to be made: serve.py does both
+    at start. Here the reading is broken after the start, and the map's outlines and the
+    served files are still there."""
+    done = _import_serve_then(
+        "import json\n"
+        "from tne_dash.config import Settings\n"
+        "from tne_dash.ui import data, outlines\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise AssertionError('lu après le démarrage')\n"
+        "json.load = broken\n"
+        "settings = Settings.from_env()\n"
+        "assert len(data.commune_outlines(settings, '95')) > 100\n"
+        "assert len(data.departement_outlines(settings)['features']) == 101\n"
+        "assert outlines.communes_file(settings.reference_dir, '95').gzipped\n"
+        "assert outlines.departements_file(settings.reference_dir).gzipped\n")
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_server_without_its_reference_files_still_starts(tmp_path):
+    """A missing reference folder is the pages' to report, in French, not a failed start."""
+    done = _import_serve_then("print('démarré')", TNE_DASH_REFERENCE_DIR=str(tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "démarré" in done.stdout

@@ -391,6 +391,13 @@ def _communes_by_departement(path: str) -> dict[str, list[dict]]:
     return by_dep
 
 
+def prepare_reference_outlines(config: Settings) -> None:
+    """Read the outlines now (serve.py, at start), not on the first map a viewer opens (the
+    communes' file alone is 0.2–0.3 s)."""
+    departement_outlines(config)
+    commune_outlines(config, "")
+
+
 def commune_outlines(config: Settings, departement: str) -> list[dict]:
     """Commune polygons of a TNE département (empty elsewhere: the pack has only those)."""
     path = str(config.reference_dir / COMMUNES_TNE_GEOJSON)

@@ -127,6 +127,14 @@ def communes_file(reference_dir: Path, departement: str) -> OutlineFile | None:
     return _communes(path, file_version(path)).get(departement)
 
 
+def prepare(reference_dir: Path) -> None:
+    """Make every served file now (serve.py, at start): the first map of France or of a
+    département then fetches bytes already made, instead of waiting for the reference files
+    to be read and compressed (about 0.3 s)."""
+    departements_file(reference_dir)
+    communes_file(reference_dir, "")
+
+
 # --- HTTP -----------------------------------------------------------------------------------
 
 
