@@ -127,7 +127,7 @@ def test_the_donnees_page_shows_the_vigilance_rules_under_their_own_heading(app_
     at = open_page("donnees.py")
     assert not at.exception
     assert "Points de vigilance" in [h.value for h in at.header]
-    shown_rules = at.table[1].value
+    shown_rules = at.table[2].value
     assert list(shown_rules.index) == [rule.title for rule in VIGILANCE_RULES]
     assert list(shown_rules["Seuil"]) == [rule.threshold for rule in VIGILANCE_RULES]
 
