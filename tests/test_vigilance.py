@@ -683,7 +683,7 @@ def test_the_cli_refuses_a_bad_scope_or_date_in_one_french_line(capsys, built_db
 def test_the_median_of_the_peers_is_the_median_of_the_others_whichever_commune_is_left_out(
         shares, data):
     """``median_without`` reads the median of the other communes at its rank in the sorted
-    shares (Comparer's « sous la médiane » rule, France's thousands of communes): it equals
+    shares (the point « sous la médiane », for France's thousands of communes): it equals
     ``statistics.median`` of the list with that one share taken out, ties included."""
     left_out = data.draw(hypothesis_st.sampled_from(shares))
     others = list(shares)
