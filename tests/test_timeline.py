@@ -125,6 +125,39 @@ def test_the_funnel_counts_communes_that_reached_each_stage(engine, three_cohort
         ["autonomie", 1, 1]]
 
 
+def test_the_pages_funnel_is_commune_phases_at_every_date_its_plan_read_once(engine,
+                                                                           three_cohorts):
+    """Déploiement's funnel (``ui.data.load_funnel``) keeps the territory's communes and plan
+    across dates: a date changed reads nothing again, and the funnel is the one of
+    ``commune_phases`` at that date."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from tne_dash.ui import data
+
+    url = engine.url.render_as_string(hide_password=False)
+    days = [dt.date(2021, 8, 1), dt.date(2022, 1, 15), dt.date(2024, 1, 15), dt.date(2026, 9, 1)]
+    expected = {}
+    with engine.connect() as conn:
+        for day in days:
+            expected[day] = phase_funnel(commune_phases(conn, VAL_DOISE, Filters(), day))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    first = data.load_funnel(url, VAL_DOISE, days[0])
+    pd.testing.assert_frame_equal(first, expected[days[0]])
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        for day in days[1:]:
+            pd.testing.assert_frame_equal(data.load_funnel(url, VAL_DOISE, day), expected[day])
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert statements == []
+    assert [int(n) for n in expected[days[-1]]["reached"]] == [4, 3, 3, 3]
+
+
 def test_month_ends_stop_at_the_date_and_end_on_it():
     assert month_ends(YEAR, dt.date(2022, 8, 1)) == []
     assert month_ends(YEAR, dt.date(2022, 11, 10)) == [

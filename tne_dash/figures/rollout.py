@@ -9,6 +9,7 @@ from sqlalchemy import Connection, select
 
 from tne_dash.figures.filters import Filters, source_clauses, territory_clauses
 from tne_dash.figures.scope import Scope
+from tne_dash.store.frames import read_frame
 from tne_dash.store.models import Commune, RolloutYear
 from tne_dash.vocabulary import NOT_ENGAGED, PHASE_LABELS, PHASE_ORDER
 
@@ -16,10 +17,15 @@ from tne_dash.vocabulary import NOT_ENGAGED, PHASE_LABELS, PHASE_ORDER
 def commune_phases(conn: Connection, scope: Scope, filters: Filters, day: dt.date) -> pd.Series:
     """Phase on ``day`` of every commune of the territory, indexed by INSEE code: not engaged
     before its year 1, then the phase of its current year, autonomie after year 3."""
-    codes = pd.read_sql(
-        select(Commune.code_insee).where(*territory_clauses(scope, filters)), conn
-    )["code_insee"]
-    return phases_at(codes, rollout_plan(conn, scope, filters), day)
+    return phases_at(territory_codes(conn, scope, filters), rollout_plan(conn, scope, filters),
+                     day)
+
+
+def territory_codes(conn: Connection, scope: Scope, filters: Filters) -> pd.Series:
+    """The INSEE codes of the territory's communes (``commune_phases`` with ``rollout_plan``:
+    what does not depend on the date, for a caller that keeps it across dates)."""
+    return read_frame(conn, select(Commune.code_insee)
+                      .where(*territory_clauses(scope, filters)))["code_insee"]
 
 
 def phases_at(codes, plans: pd.DataFrame, day: dt.date) -> pd.Series:
@@ -35,7 +41,8 @@ def phases_at(codes, plans: pd.DataFrame, day: dt.date) -> pd.Series:
 def rollout_plan(conn: Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
     """The planned years of every engaged commune of the territory, one row per year:
     code_insee, name, year_number, phase, school_year, start_date, end_date, source."""
-    frame = pd.read_sql(
+    frame = read_frame(
+        conn,
         select(RolloutYear.commune_code.label("code_insee"), Commune.name,
                RolloutYear.year_number, RolloutYear.phase, RolloutYear.school_year,
                RolloutYear.start_date, RolloutYear.end_date, RolloutYear.source)
@@ -43,7 +50,6 @@ def rollout_plan(conn: Connection, scope: Scope, filters: Filters) -> pd.DataFra
         .where(*territory_clauses(scope, filters),
                *source_clauses(RolloutYear.source, filters))
         .order_by(RolloutYear.commune_code, RolloutYear.year_number),
-        conn,
     )
     for column in ("start_date", "end_date"):
         frame[column] = pd.to_datetime(frame[column]).dt.date

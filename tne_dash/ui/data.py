@@ -33,7 +33,7 @@ from tne_dash.figures.map_frames import MapFrames
 from tne_dash.figures.map_view import MapView
 from tne_dash.figures.objectives import ObjectivesProgress, objective_shares, objectives_progress
 from tne_dash.figures.progression import monthly_progress
-from tne_dash.figures.rollout import commune_phases, phase_funnel, rollout_plan
+from tne_dash.figures.rollout import phase_funnel, phases_at, rollout_plan, territory_codes
 from tne_dash.figures.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
 from tne_dash.figures.search import with_folded_names
 from tne_dash.figures.timeline import departement_rollout
@@ -209,11 +209,19 @@ def load_commune_plan(url: str, code_insee: str) -> pd.DataFrame:
         return rollout_plan(conn, Scope(COMMUNE, code_insee), Filters())
 
 
-@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def load_funnel(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    """Communes of the territory per stage of the roll-out at ``as_of``."""
+    """Communes of the territory per stage of the roll-out at ``as_of``: ``commune_phases``
+    from its two parts, the territory's communes and plan read once per territory (they do
+    not depend on the date: France's are 0.1–0.2 s, its phases at a date 0.01 s)."""
+    codes, plan = _load_rollout(url, scope)
+    return phase_funnel(phases_at(codes, plan, as_of))
+
+
+@st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _load_rollout(url: str, scope: Scope) -> tuple[pd.Series, pd.DataFrame]:
     with get_engine(url).connect() as conn:
-        return phase_funnel(commune_phases(conn, scope, Filters(), as_of))
+        return (territory_codes(conn, scope, Filters()),
+                rollout_plan(conn, scope, Filters()))
 
 
 @st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
