@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import statistics
+from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
@@ -61,6 +62,7 @@ from tne_dash.figures.vigilance import (
     join_follow_ups,
     median_without,
     months_phrase,
+    point_link,
     report_quiet_since,
     trend_windows,
     vigilance_frame,
@@ -689,3 +691,14 @@ def test_the_median_of_the_peers_is_the_median_of_the_others_whichever_commune_i
     others = list(shares)
     others.remove(left_out)
     assert median_without(sorted(shares), left_out) == statistics.median(others)
+
+
+@given(hypothesis_st.dictionaries(
+    hypothesis_st.sampled_from(["scope", "communes", "to", "from", "annee", "dep", "statut"]),
+    hypothesis_st.one_of(hypothesis_st.text(max_size=30),
+                         hypothesis_st.from_regex(r"[0-9AB:,\-]{0,20}", fullmatch=True)),
+    max_size=4))
+def test_a_points_link_is_the_link_urlencode_writes_whatever_its_values(params):
+    """A point's link skips quoting the values that need none (codes, dates: thousands of
+    points for France); with any other value it is still ``urlencode``'s, byte for byte."""
+    assert point_link("/deploiement", params) == f"/deploiement?{urlencode(params, safe=':,')}"

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -127,9 +129,19 @@ def months_phrase(start: dt.date, end: dt.date) -> str:
     return f"{of}{first} {start.year} à {_month_name(end)} {end.year}"
 
 
-def _url(path: str, params: dict[str, str]) -> str:
-    """A link relative to the app: ``/deploiement?scope=commune:95063&to=2023-04-17``."""
-    return f"{path}?{urlencode(params, safe=':,')}"
+def point_link(path: str, params: dict[str, str]) -> str:
+    """A link relative to the app: ``/deploiement?scope=commune:95063&to=2023-04-17``
+    (``urlencode``'s, a value of codes and dates written as it is without asking it: the
+    same link, thousands of points faster)."""
+    pairs = ((str(key), str(value)) for key, value in params.items())
+    return path + "?" + "&".join(
+        f"{key}={value}" if _PLAIN.fullmatch(key) and _PLAIN.fullmatch(value)
+        else urlencode({key: value}, safe=URL_SAFE) for key, value in pairs)
+
+
+URL_SAFE = ":,"
+# What ``quote_plus`` leaves as it is: letters, digits, ``_.-~`` and the safe signs.
+_PLAIN = re.compile(r"[A-Za-z0-9_.\-~:,]*")
 
 
 def _change(percent: float) -> str:
@@ -276,6 +288,7 @@ class _Area:
     names: Mapping[str, str]  # commune code → name (read per point: dicts, not .at)
     departement_of: Mapping[str, str]  # commune code → département code
     departements: pd.Series  # code → name
+    departement_names: Mapping[str, str]  # the same, read per point
     plan: pd.DataFrame
     progress: pd.DataFrame  # commune_progress of every département with objectives
     demo_keys: frozenset[tuple[str, str]]  # (level, code) whose figures read demo rows
@@ -291,12 +304,12 @@ class _Area:
                     indicator: str = "", magnitude: float = 0.0) -> dict:
         dep = self.departement_of[code]
         return _row(COMMUNE, code, self.names[code], dep,
-                    self.departements.get(dep, dep), rule, sentence, link, indicator,
+                    self.departement_names.get(dep, dep), rule, sentence, link, indicator,
                     magnitude, self.demo(COMMUNE, code))
 
     def departement_row(self, code: str, rule: str, sentence: str, link: str,
                         indicator: str = "", magnitude: float = 0.0) -> dict:
-        name = self.departements.get(code, code)
+        name = self.departement_names.get(code, code)
         return _row(DEPARTEMENT, code, name, code, name, rule, sentence, link, indicator,
                     magnitude, self.demo(DEPARTEMENT, code))
 
@@ -364,13 +377,21 @@ def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
         demo_keys |= {(DEPARTEMENT, code) for code in dep_demo}
     return _Area(scope, area, as_of, period, elapsed_share(period, as_of), exact, include_demo,
                  communes, _lookup(communes["name"]), _lookup(communes["departement_code"]),
-                 departements, plan, progress, frozenset(demo_keys))
+                 departements, _lookup(departements), plan, progress, frozenset(demo_keys))
 
 
 def _lookup(series: pd.Series) -> dict:
     """``series`` as {index: value}, for a rule reading it point by point (``to_dict``
     boxes each value one at a time: 0.4 s for France's communes, against 10 ms so)."""
     return dict(zip(series.index.tolist(), series.tolist(), strict=True))
+
+
+def _records(frame: pd.DataFrame, *names: str):
+    """The rows of ``frame`` as tuples of the columns ``names`` (``"index"``: its index), in
+    Python values read column by column — pandas' Arrow strings are slow to iterate one value
+    at a time (0.14 s for France's points, this way 0.01 s)."""
+    return zip(*((frame.index if name == "index" else frame[name]).tolist() for name in names),
+               strict=True)
 
 
 def _no_progress() -> pd.DataFrame:
@@ -441,18 +462,19 @@ def _late_objectives(area: _Area) -> list[dict]:
     late = area.progress[area.progress["status"] == Status.LATE.value]
     rows = []
     link = {"to": area.as_of.isoformat()}
-    for r in late.itertuples():
-        name = area.names[r.code_insee]
+    for code, indicator, achieved, target, pct in _records(
+            late, "code_insee", "indicator", "achieved", "target", "pct_reached"):
+        name = area.names[code]
         # Ranked by the gap the sentence quotes (the public's rounded share), so that the
         # list reads in order; a share hidden from the public ranks last of its rule.
-        _, shown_pct = _shown(area, r.indicator, r.achieved, r.pct_reached, True)
+        _, shown_pct = _shown(area, indicator, achieved, pct, True)
         gap = (100.0 * area.elapsed - shown_pct if isinstance(shown_pct, int | float)
                else 0.0)
         rows.append(area.commune_row(
-            r.code_insee, LATE_OBJECTIVE,
-            _late_sentence(name, area, r.indicator, r.achieved, r.target, r.pct_reached, True),
-            _url(DEPLOIEMENT, {"scope": f"{COMMUNE}:{r.code_insee}", **link}),
-            r.indicator, gap))
+            code, LATE_OBJECTIVE,
+            _late_sentence(name, area, indicator, achieved, target, pct, True),
+            point_link(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link}),
+            indicator, gap))
     return rows
 
 
@@ -465,9 +487,8 @@ def _below_peers(area: _Area) -> list[dict]:
     phases = _lookup(phases_at(area.communes.index, area.plan, area.as_of))
     departements = area.departement_of
     groups: dict[tuple[str, str, str], dict[str, float]] = {}
-    for code, indicator, achieved, pct in zip(progress["code_insee"], progress["indicator"],
-                                              progress["achieved"], progress["pct_reached"],
-                                              strict=True):
+    for code, indicator, achieved, pct in _records(progress, "code_insee", "indicator",
+                                                   "achieved", "pct_reached"):
         _, shown_pct = _shown(area, indicator, achieved, pct, True)
         if isinstance(shown_pct, str) or shown_pct is None:
             continue  # hidden from the public: neither judged nor a yardstick
@@ -485,14 +506,14 @@ def _below_peers(area: _Area) -> list[dict]:
             if gap <= BELOW_MEDIAN_POINTS:
                 continue
             peers = {other: value for other, value in shares.items() if other != code}
-            nearest = sorted(peers, key=lambda c, m=median: (abs(peers[c] - m), c))[:3]
+            nearest = heapq.nsmallest(3, peers, key=lambda c, m=median: (abs(peers[c] - m), c))
             rows.append(area.commune_row(
                 code, BELOW_PEERS,
                 f"{area.names[code]} a réalisé {format_percent(share)} de son "
                 f"objectif « {CATALOGUE[indicator].label} » {area.period.label}, "
                 f"{_points(gap)} sous la médiane ({format_percent(median)}) des {len(peers)} "
                 f"autres communes du département {_phase_words(phase)} qui ont cet objectif.",
-                _url(COMPARER, {"communes": ",".join([code, *nearest]),
+                point_link(COMPARER, {"communes": ",".join([code, *nearest]),
                                 "to": area.as_of.isoformat(), "annee": area.period.label}),
                 indicator, gap))
     return rows
@@ -529,18 +550,18 @@ def _activity_down(area: _Area, level: str, communes_now: pd.Series,
                        for counts in (communes_now, communes_before))
     now = _lookup(now)
     rows = []
-    for code, previous in before.items():
+    for code, previous in _records(before.to_frame("previous"), "index", "previous"):
         current = int(now.get(code, 0))
         if previous < TREND_MIN_WORKSHOPS_BEFORE or 100 * current > TREND_MAX_PERCENT * previous:
             continue
         change = 100.0 * (current - previous) / previous
         territory = {COMMUNE: {"communes": code}, DEPARTEMENT: {"dep": code}}[level]
-        link = _url(INDICATEURS, {**territory, "from": before_start.isoformat(),
+        link = point_link(INDICATEURS, {**territory, "from": before_start.isoformat(),
                                   "to": end.isoformat()})
         if level == COMMUNE:
             name = area.names[code]
         else:
-            name = f"{area.departements.get(code, code)} ({code})"
+            name = f"{area.departement_names.get(code, code)} ({code})"
         sentence = (f"{name} : {format_number(current)} atelier{'s' if current > 1 else ''} "
                     f"{months_phrase(start, end)}, contre {format_number(previous)} "
                     f"{months_phrase(before_start, before_end)} ({_change(change)}).")
@@ -553,9 +574,9 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
     since = quiet_since(area.as_of)
     current = _current_years(area.plan, area.as_of)
     first_start = _lookup(_year_start(area.plan, 1))
-    watched = [year.Index for year in current.itertuples()
-               if year.year_number in WORKSHOP_YEARS and first_start.get(year.Index) is not None
-               and first_start[year.Index] <= since]
+    watched = [code for code, year_number in _records(current, "index", "year_number")
+               if year_number in WORKSHOP_YEARS and first_start.get(code) is not None
+               and first_start[code] <= since]
     if not watched:
         return []
     recent = _workshops(conn, area, since, area.as_of, COMMUNE)
@@ -577,7 +598,7 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
             code, NO_RECENT_WORKSHOP,
             f"{name}, {_phase_words(current.at[code, 'phase'])}, n'a enregistré aucun atelier "
             f"depuis le {format_date(since)} ({WORKSHOP_QUIET_MONTHS} derniers mois){tail}.",
-            _url(INDICATEURS, {"communes": code, "from": since.isoformat(),
+            point_link(INDICATEURS, {"communes": code, "from": since.isoformat(),
                                "to": area.as_of.isoformat()}),
             "workshops", (area.as_of - last).days if last else 10_000))
     return rows
@@ -599,9 +620,9 @@ def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
     since = report_quiet_since(area.as_of)
     current = _current_years(area.plan, area.as_of)
     second_start = _lookup(_year_start(area.plan, 2))
-    watched = [year.Index for year in current.itertuples()
-               if year.year_number in REPORT_YEARS and second_start.get(year.Index) is not None
-               and second_start[year.Index] <= since]
+    watched = [code for code, year_number in _records(current, "index", "year_number")
+               if year_number in REPORT_YEARS and second_start.get(code) is not None
+               and second_start[code] <= since]
     if not watched:
         return []
     latest = _latest_reports(conn, area, watched)
@@ -618,31 +639,31 @@ def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
             f"{name}, {_phase_words(current.at[code, 'phase'])}, n'a aucun relevé Parents "
             f"Ressources depuis le {format_date(since)} ({REPORT_QUIET_MONTHS} derniers "
             f"mois){tail}.",
-            _url(INDICATEURS, {"communes": code, "from": since.isoformat(),
+            point_link(INDICATEURS, {"communes": code, "from": since.isoformat(),
                                "to": area.as_of.isoformat()}),
             "parents_ressources_recruited", (area.as_of - last).days if last else 10_000))
     return rows
 
 
 def _data_to_complete(area: _Area) -> list[dict]:
-    with_objectives = set(area.progress["code_insee"])
+    with_objectives = set(area.progress["code_insee"].tolist())
     current = _current_years(area.plan, area.as_of)
     link = {"to": area.as_of.isoformat()}
     rows = []
-    for year in current.itertuples():
-        code = year.Index
-        if year.year_number in WORKSHOP_YEARS and code not in with_objectives:
+    for code, year_number, phase, start_date in _records(current, "index", "year_number",
+                                                         "phase", "start_date"):
+        if year_number in WORKSHOP_YEARS and code not in with_objectives:
             rows.append(area.commune_row(
                 code, YEAR_WITHOUT_OBJECTIVES,
-                f"{area.names[code]} est {_phase_words(year.phase)} depuis le "
-                f"{format_date(year.start_date)} sans aucun objectif "
+                f"{area.names[code]} est {_phase_words(phase)} depuis le "
+                f"{format_date(start_date)} sans aucun objectif "
                 f"{area.period.label} : objectifs à saisir.",
-                _url(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link})))
+                point_link(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link})))
     plan = area.plan
     in_year = plan[(plan["start_date"] <= area.period.end)
                    & (plan["end_date"] >= area.period.start)]
-    planned = set(plan["code_insee"])
-    for code in sorted(with_objectives - set(in_year["code_insee"])):
+    planned = set(plan["code_insee"].tolist())
+    for code in sorted(with_objectives - set(in_year["code_insee"].tolist())):
         if code not in area.communes.index:
             continue
         name = area.names[code]
@@ -657,7 +678,7 @@ def _data_to_complete(area: _Area) -> list[dict]:
         rows.append(area.commune_row(
             code, OBJECTIVES_WITHOUT_PLAN,
             f"{name} a des objectifs {area.period.label}, mais {what} : plan à compléter.",
-            _url(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link})))
+            point_link(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link})))
     return rows
 
 
@@ -685,11 +706,12 @@ def _departement_late_objectives(conn: Connection, area: _Area) -> list[dict]:
         if objective_status(achieved, float(target), area.elapsed) != Status.LATE:
             continue
         pct = share_reached(achieved, float(target))
-        name = f"{area.departements.get(dep, dep)} ({dep})"
+        name = f"{area.departement_names.get(dep, dep)} ({dep})"
         rows.append(area.departement_row(
             dep, LATE_OBJECTIVE,
             _late_sentence(name, area, indicator, achieved, float(target), pct, False),
-            _url(DEPLOIEMENT, {"scope": f"{DEPARTEMENT}:{dep}", "to": area.as_of.isoformat()}),
+            point_link(DEPLOIEMENT, {"scope": f"{DEPARTEMENT}:{dep}",
+                                     "to": area.as_of.isoformat()}),
             indicator, 100.0 * area.elapsed - pct))
     return rows
 
@@ -719,10 +741,10 @@ def _many_late_communes(area: _Area) -> list[dict]:
             continue
         rows.append(area.departement_row(
             dep, MANY_LATE_COMMUNES,
-            f"{area.departements.get(dep, dep)} ({dep}) : {format_number(late)} communes sur "
+            f"{area.departement_names.get(dep, dep)} ({dep}) : {format_number(late)} communes sur "
             f"{format_number(len(group))} ayant des objectifs {area.period.label} "
             f"({format_percent(share)}) sont en retard sur au moins un objectif.",
-            _url(DEPLOIEMENT, {"scope": f"{DEPARTEMENT}:{dep}", "to": area.as_of.isoformat(),
+            point_link(DEPLOIEMENT, {"scope": f"{DEPARTEMENT}:{dep}", "to": area.as_of.isoformat(),
                                "statut": Status.LATE.value, "tri": "statut"}),
             magnitude=share))
     return rows
