@@ -230,6 +230,30 @@ _CENTRE_OF = """(code) => {
 }"""
 
 
+# The outline layers whose file has arrived (maps.OutlineLayer marks them tneLoaded), on
+# the frame's maps (a rerun may leave the previous one in the window).
+_OUTLINES_LOADED = """(expected) => Object.values(window)
+    .filter(v => v instanceof window.L.Map)
+    .some(map => {
+        let loaded = 0;
+        map.eachLayer(layer => {
+            if (layer.tneStack !== undefined && layer.tneLoaded) { loaded += 1; }
+        });
+        return loaded >= expected;
+    })"""
+# The code of the polygon drawn last — on top, the one a click hits — on the map that holds
+# the outlines (Leaflet's canvas renderer keeps its draw order as a linked list).
+_TOPMOST_CODE = """() => {
+    for (const map of Object.values(window).filter(v => v instanceof window.L.Map)) {
+        let outlines = false;
+        map.eachLayer(layer => { if (layer.tneStack !== undefined) { outlines = true; } });
+        const last = map._renderer && map._renderer._drawLast;
+        if (outlines && last && last.layer.feature) { return last.layer.feature.properties.code; }
+    }
+    return null;
+}"""
+
+
 def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
     with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
         page.goto(f"{base}/carte?couches=aucune")  # no cluster bubble over the polygons
@@ -253,6 +277,11 @@ def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
         iframe = page.locator(MAP_FRAME)
         frame = iframe.element_handle().content_frame()
         frame.wait_for_function(f"() => ({_CENTRE_OF})('86194') !== null", timeout=30_000)
+        # Both outline files loaded, whichever came first: the département's outline is
+        # under its communes (maps.OutlineLayer's stack), so a click hits the commune.
+        frame.wait_for_function(_OUTLINES_LOADED, arg=2, timeout=30_000)
+        frame.wait_for_function(f"() => !['86', null].includes(({_TOPMOST_CODE})())",
+                                timeout=30_000)
         target = frame.evaluate(_CENTRE_OF, "86194")  # Poitiers
         origin = iframe.bounding_box()
         page.mouse.click(origin["x"] + target["x"], origin["y"] + target["y"])

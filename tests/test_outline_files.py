@@ -197,7 +197,7 @@ def test_names_stay_inert_in_the_outline_data():
 
     evil = "</script><img src=x onerror=alert(1)>"
     layer = maps.OutlineLayer("/geo/x.geojson", {"95063": ("#FFFFFF", maps.tooltip_html(evil))},
-                              "Communes", weight=0.6)
+                              "Communes", weight=0.6, stack=maps.COMMUNES_STACK)
     body = layer._body
     assert "<" not in body.split("var STYLES")[1].split(";")[0]  # the data: no markup at all
     data = json.loads(body.split("DATA = ")[1].split(", WEIGHT")[0])

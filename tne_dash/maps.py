@@ -148,8 +148,21 @@ _OUTLINE_FETCH = """window.tneOutlines = window.tneOutlines || (function () {
 # Polygons from a fetched GeoJSON file; DATA[code] = [style index, tooltip HTML (escaped in
 # Python)], STYLES[i] = [fill, stroke]. Features absent from DATA are not drawn. The layer
 # is on the map at once (streamlit-folium binds its click handler then); features follow.
+# Leaflet draws polygons in the order they are added: each outline layer says its place in
+# the stack (STACK: départements under communes) and, when its file arrives, the loaded
+# outlines are put back in that order — whichever file came first, a click on a commune
+# hits the commune, not the département drawn over it.
 _OUTLINE_SCRIPT = """(function () {
     var STYLES = %(styles)s, DATA = %(data)s, WEIGHT = %(weight)s;
+    var restack = function (map) {
+        if (!map) { return; }
+        var loaded = [];
+        map.eachLayer(function (other) {
+            if (other.tneStack !== undefined && other.tneLoaded) { loaded.push(other); }
+        });
+        loaded.sort(function (a, b) { return a.tneStack - b.tneStack; });
+        loaded.forEach(function (other) { other.bringToFront(); });
+    };
     var layer = L.geoJson(null, {
         filter: function (f) {
             return Object.prototype.hasOwnProperty.call(DATA, f.properties.code);
@@ -166,9 +179,12 @@ _OUTLINE_SCRIPT = """(function () {
             shape.on('mouseout', function () { layer.resetStyle(shape); });
         }
     });
+    layer.tneStack = %(stack)s;
+    layer.on('add', function () { restack(layer._map); });
     window.tneOutlines(%(url)s).then(function (outlines) {
         layer.addData(outlines);
         layer.tneLoaded = true;
+        restack(layer._map);
         layer.fire('tne:loaded');
     }).catch(function (error) {
         if (layer._map) {
@@ -185,6 +201,10 @@ _OUTLINE_SCRIPT = """(function () {
     });
     return layer;
 })()"""
+
+
+# Outline layers from the bottom up: a département's outline under its communes.
+DEPARTEMENTS_STACK, COMMUNES_STACK = 0, 1
 
 
 def script_json(value: object) -> str:
@@ -236,7 +256,7 @@ class OutlineLayer(_Prebuilt, folium.map.Layer):
     small per-feature data embedded here: ``features[code] = (fill, tooltip HTML)``."""
 
     def __init__(self, url: str, features: Mapping[str, tuple[str, str]], name: str,
-                 weight: float):
+                 weight: float, stack: int):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "OutlineLayer"
         self.url = url
@@ -252,7 +272,7 @@ class OutlineLayer(_Prebuilt, folium.map.Layer):
         self._body = _OUTLINE_SCRIPT % {
             "styles": script_json(styles), "data": script_json(data),
             "weight": script_json(weight), "highlight": script_json(ROUGE_MARIANNE),
-            "url": script_json(url)}
+            "url": script_json(url), "stack": script_json(stack)}
 
     def script(self) -> str:
         return (f"{_OUTLINE_FETCH}var {self.get_name()} = {self._body};\n"
@@ -350,7 +370,7 @@ def departements_layer(geojson: Mapping, figures: pd.DataFrame, url: str) -> Out
         lines = [] if row is None else [(label, row[label]) for label in labels]
         features[code] = (COHORT_COLOURS.get(cohort, "#FFFFFF"),
                           tooltip_html(f"{feature['properties']['nom']} ({code})", lines))
-    return OutlineLayer(url, features, "Départements", weight=1)
+    return OutlineLayer(url, features, "Départements", weight=1, stack=DEPARTEMENTS_STACK)
 
 
 # Communes whose small count is masked for the public (tne_dash.figures.privacy).
@@ -414,7 +434,7 @@ def communes_layer(features: Sequence[Mapping], table: pd.DataFrame, colour_by: 
         lines += [(label, format_number(row[column])) for column, label in notes.items()
                   if row.get(column) not in (None, "", 0)]
         out[code] = (fill, tooltip_html(row["name"], lines))
-    return OutlineLayer(url, out, "Communes", weight=0.6), bins
+    return OutlineLayer(url, out, "Communes", weight=0.6, stack=COMMUNES_STACK), bins
 
 
 def _rows(frame: pd.DataFrame, style_index: pd.Series, counts: pd.Series,
