@@ -135,3 +135,39 @@ def test_past_its_memory_bound_a_bundle_is_compressed_each_time_and_not_kept():
                    for _ in range(2)]
     assert asked == ["/static/js/app.abc123.js"] * 2
     assert all(a.text == SCRIPT and a.headers["content-encoding"] == "gzip" for a in answers)
+
+
+def test_viewers_asking_at_the_same_moment_share_one_compression():
+    """A webinar's audience opens the link together: the first request for a bundle runs
+    Streamlit's handler and compresses; the others wait for it and get the kept answer."""
+    import asyncio
+
+    calls: list[str] = []
+
+    async def slow_static(scope, receive, send):
+        calls.append(scope["path"])
+        await asyncio.sleep(0.05)  # the file read, while other requests arrive
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/javascript")]})
+        await send({"type": "http.response.body", "body": SCRIPT.encode()})
+
+    middleware = CompressedOnce(slow_static)
+
+    async def one_viewer() -> tuple[int, bytes]:
+        sent: list[dict] = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/static/js/app.abc123.js",
+                 "query_string": b"", "headers": [(b"accept-encoding", b"gzip")]}
+        await middleware(scope, None, send)
+        return sent[0]["status"], gzip.decompress(sent[1]["body"])
+
+    async def audience():
+        return await asyncio.gather(*(one_viewer() for _ in range(20)))
+
+    answers = asyncio.run(audience())
+    assert calls == ["/static/js/app.abc123.js"]
+    assert answers == [(200, SCRIPT.encode())] * 20
+    assert middleware.making == {}

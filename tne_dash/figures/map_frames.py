@@ -102,15 +102,12 @@ def load_map_layer(conn: Connection, view: MapView, layer: str) -> pd.DataFrame:
 
 def map_frames(view: MapView, table: pd.DataFrame,
                points: dict[str, pd.DataFrame]) -> MapFrames:
-    """The frames of a view from its table and the points of its layers (those it shows)."""
-    empty = pd.DataFrame()
-    return MapFrames(
-        table=table,
-        cnfs=points.get("cnfs", empty) if "cnfs" in view.layers else empty,
-        venues=points.get("venues", empty) if "venues" in view.layers else empty,
-        schools=points.get("schools", empty) if "schools" in view.layers else empty,
-        demo=bool(table["demo"].any()) if "demo" in table else False,
-    )
+    """The frames of a view from its table and the points of the layers it shows (a layer
+    it hides is an empty frame, whatever ``points`` holds)."""
+    shown = {layer: points.get(layer, pd.DataFrame()) if layer in view.layers
+             else pd.DataFrame() for layer in POINT_LAYERS}
+    return MapFrames(table=table, **shown,
+                     demo=bool(table["demo"].any()) if "demo" in table else False)
 
 
 def load_map_frames(conn: Connection, view: MapView) -> MapFrames:

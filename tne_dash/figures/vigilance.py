@@ -129,6 +129,11 @@ def months_phrase(start: dt.date, end: dt.date) -> str:
     return f"{of}{first} {start.year} à {_month_name(end)} {end.year}"
 
 
+URL_SAFE = ":,"
+# What ``quote_plus`` leaves as it is: letters, digits, ``_.-~`` and the safe signs.
+_PLAIN = re.compile(r"[A-Za-z0-9_.\-~:,]*")
+
+
 def point_link(path: str, params: dict[str, str]) -> str:
     """A link relative to the app: ``/deploiement?scope=commune:95063&to=2023-04-17``
     (``urlencode``'s, a value of codes and dates written as it is without asking it: the
@@ -137,11 +142,6 @@ def point_link(path: str, params: dict[str, str]) -> str:
     return path + "?" + "&".join(
         f"{key}={value}" if _PLAIN.fullmatch(key) and _PLAIN.fullmatch(value)
         else urlencode({key: value}, safe=URL_SAFE) for key, value in pairs)
-
-
-URL_SAFE = ":,"
-# What ``quote_plus`` leaves as it is: letters, digits, ``_.-~`` and the safe signs.
-_PLAIN = re.compile(r"[A-Za-z0-9_.\-~:,]*")
 
 
 def _change(percent: float) -> str:
@@ -287,9 +287,9 @@ class _Area:
     communes: pd.DataFrame  # code_insee (index), name, departement_code
     names: Mapping[str, str]  # commune code → name (read per point: dicts, not .at)
     departement_of: Mapping[str, str]  # commune code → département code
-    departements: pd.Series  # code → name
-    departement_names: Mapping[str, str]  # the same, read per point
+    departement_names: Mapping[str, str]  # code → name of the territory's départements
     plan: pd.DataFrame
+    current_years: pd.DataFrame  # the plan's year under way on as_of (``_current_years``)
     progress: pd.DataFrame  # commune_progress of every département with objectives
     demo_keys: frozenset[tuple[str, str]]  # (level, code) whose figures read demo rows
 
@@ -377,7 +377,8 @@ def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
         demo_keys |= {(DEPARTEMENT, code) for code in dep_demo}
     return _Area(scope, area, as_of, period, elapsed_share(period, as_of), exact, include_demo,
                  communes, _lookup(communes["name"]), _lookup(communes["departement_code"]),
-                 departements, _lookup(departements), plan, progress, frozenset(demo_keys))
+                 _lookup(departements), plan, _current_years(plan, as_of), progress,
+                 frozenset(demo_keys))
 
 
 def _lookup(series: pd.Series) -> dict:
@@ -514,7 +515,8 @@ def _below_peers(area: _Area) -> list[dict]:
                 f"{_points(gap)} sous la médiane ({format_percent(median)}) des {len(peers)} "
                 f"autres communes du département {_phase_words(phase)} qui ont cet objectif.",
                 point_link(COMPARER, {"communes": ",".join([code, *nearest]),
-                                "to": area.as_of.isoformat(), "annee": area.period.label}),
+                                      "to": area.as_of.isoformat(),
+                                      "annee": area.period.label}),
                 indicator, gap))
     return rows
 
@@ -550,14 +552,14 @@ def _activity_down(area: _Area, level: str, communes_now: pd.Series,
                        for counts in (communes_now, communes_before))
     now = _lookup(now)
     rows = []
-    for code, previous in _records(before.to_frame("previous"), "index", "previous"):
+    for code, previous in _lookup(before).items():
         current = int(now.get(code, 0))
         if previous < TREND_MIN_WORKSHOPS_BEFORE or 100 * current > TREND_MAX_PERCENT * previous:
             continue
         change = 100.0 * (current - previous) / previous
         territory = {COMMUNE: {"communes": code}, DEPARTEMENT: {"dep": code}}[level]
         link = point_link(INDICATEURS, {**territory, "from": before_start.isoformat(),
-                                  "to": end.isoformat()})
+                                        "to": end.isoformat()})
         if level == COMMUNE:
             name = area.names[code]
         else:
@@ -572,7 +574,7 @@ def _activity_down(area: _Area, level: str, communes_now: pd.Series,
 
 def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
     since = quiet_since(area.as_of)
-    current = _current_years(area.plan, area.as_of)
+    current = area.current_years
     first_start = _lookup(_year_start(area.plan, 1))
     watched = [code for code, year_number in _records(current, "index", "year_number")
                if year_number in WORKSHOP_YEARS and first_start.get(code) is not None
@@ -599,7 +601,7 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
             f"{name}, {_phase_words(current.at[code, 'phase'])}, n'a enregistré aucun atelier "
             f"depuis le {format_date(since)} ({WORKSHOP_QUIET_MONTHS} derniers mois){tail}.",
             point_link(INDICATEURS, {"communes": code, "from": since.isoformat(),
-                               "to": area.as_of.isoformat()}),
+                                     "to": area.as_of.isoformat()}),
             "workshops", (area.as_of - last).days if last else 10_000))
     return rows
 
@@ -618,7 +620,7 @@ def _latest_reports(conn: Connection, area: _Area, codes: list[str]) -> dict[str
 
 def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
     since = report_quiet_since(area.as_of)
-    current = _current_years(area.plan, area.as_of)
+    current = area.current_years
     second_start = _lookup(_year_start(area.plan, 2))
     watched = [code for code, year_number in _records(current, "index", "year_number")
                if year_number in REPORT_YEARS and second_start.get(code) is not None
@@ -640,14 +642,14 @@ def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
             f"Ressources depuis le {format_date(since)} ({REPORT_QUIET_MONTHS} derniers "
             f"mois){tail}.",
             point_link(INDICATEURS, {"communes": code, "from": since.isoformat(),
-                               "to": area.as_of.isoformat()}),
+                                     "to": area.as_of.isoformat()}),
             "parents_ressources_recruited", (area.as_of - last).days if last else 10_000))
     return rows
 
 
 def _data_to_complete(area: _Area) -> list[dict]:
     with_objectives = set(area.progress["code_insee"].tolist())
-    current = _current_years(area.plan, area.as_of)
+    current = area.current_years
     link = {"to": area.as_of.isoformat()}
     rows = []
     for code, year_number, phase, start_date in _records(current, "index", "year_number",
@@ -689,7 +691,7 @@ def _departement_late_objectives(conn: Connection, area: _Area) -> list[dict]:
     targets = pd.read_sql(
         select(Objective.scope_code, Objective.indicator, Objective.target)
         .where(Objective.scope_kind == DEPARTEMENT, Objective.period_label == area.period.label,
-               Objective.scope_code.in_(list(area.departements.index)),
+               Objective.scope_code.in_(list(area.departement_names)),
                Objective.indicator.in_(list(CATALOGUE)),
                *source_clauses(Objective.source, area.filters)), conn)
     if targets.empty:
@@ -745,7 +747,7 @@ def _many_late_communes(area: _Area) -> list[dict]:
             f"{format_number(len(group))} ayant des objectifs {area.period.label} "
             f"({format_percent(share)}) sont en retard sur au moins un objectif.",
             point_link(DEPLOIEMENT, {"scope": f"{DEPARTEMENT}:{dep}", "to": area.as_of.isoformat(),
-                               "statut": Status.LATE.value, "tri": "statut"}),
+                                     "statut": Status.LATE.value, "tri": "statut"}),
             magnitude=share))
     return rows
 

@@ -20,6 +20,7 @@ Plain ASGI middleware (no streamlit import): ``serve.py`` hands it to ``st.App``
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from dataclasses import dataclass
 
@@ -77,6 +78,9 @@ class CompressedOnce:
         self.max_kept_bytes = max_kept_bytes
         self.kept: dict[tuple[str, bytes], KeptAnswer] = {}
         self.kept_bytes = 0
+        # One compression per file, however many viewers ask for it at the same moment (a
+        # webinar's audience): the others wait for it and get the kept answer.
+        self.making: dict[tuple[str, bytes], asyncio.Lock] = {}
 
     async def __call__(self, scope, receive, send):
         if not _wants_kept_answer(scope):
@@ -85,7 +89,11 @@ class CompressedOnce:
         key = (scope["path"], scope.get("query_string", b""))
         answer = self.kept.get(key)
         if answer is None:
-            answer = await self._compress(key, scope, receive, send)
+            making = self.making.setdefault(key, asyncio.Lock())
+            async with making:
+                answer = self.kept.get(key) or await self._compress(key, scope, receive, send)
+            if not making.locked():  # nobody waits for it any more (a missing file too)
+                self.making.pop(key, None)
             if answer is None:  # the inner answer went out as it was
                 return
         await send({"type": "http.response.start", "status": 200,
@@ -122,9 +130,11 @@ class CompressedOnce:
         await self.app({**scope, "extensions": extensions}, receive, hold)
         if passing or start is None:
             return None
-        body = gzip.compress(b"".join(chunks), compresslevel=LEVEL, mtime=0)
+        # Off the event loop: a large bundle takes a tenth of a second to compress.
+        body = await asyncio.to_thread(gzip.compress, b"".join(chunks), compresslevel=LEVEL,
+                                       mtime=0)
         answer = KeptAnswer(compressed_headers(start.get("headers", []), len(body)), body)
-        if key not in self.kept and self.kept_bytes + len(body) <= self.max_kept_bytes:
+        if self.kept_bytes + len(body) <= self.max_kept_bytes:
             self.kept[key] = answer
             self.kept_bytes += len(body)
         return answer
