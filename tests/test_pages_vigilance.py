@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 from apptest import open_page, shown
 from openpyxl import load_workbook
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -47,6 +49,7 @@ from tne_dash.screens.deploiement.tables import (
 from tne_dash.screens.deploiement.view import REASON_SLUGS
 from tne_dash.store.db import make_engine
 from tne_dash.ui.navigation import PAGES
+from tne_dash.ui.pickers import KEY_DATE_TO
 
 AS_OF = dt.date(2023, 4, 17)
 TO = AS_OF.isoformat()
@@ -117,6 +120,41 @@ def test_accueil_shows_the_val_doise_points_de_vigilance_counted_by_reason(app_e
                    if "points de vigilance sur" in unescaped(m.value))
     assert summary.startswith(f"Val-d'Oise (95), au 17 avril 2023 : {len(expected)} points")
     assert any("Données de démonstration" in m.value for m in at.markdown)
+
+
+def test_a_date_changed_on_accueil_reads_the_points_of_that_date_not_the_territory_again(
+        app_env):
+    """The territory's communes, départements and plan (``read_ground``) are kept across
+    dates: a date changed reads only what depends on it, and shows that date's points."""
+    at = open_page("accueil.py", scope=VAL_DOISE, to=TO)
+    assert not at.exception
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    later = dt.date(2023, 11, 3)
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        at.date_input(key=KEY_DATE_TO).set_value(later)
+        at.run()
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert not at.exception
+    assert at.query_params["to"] == later.isoformat()
+    assert statements  # the points of the new date were read…
+    # … but not the plan (its school years) nor the territory's communes' names.
+    assert not [s for s in statements if "rollout_year.school_year" in s], statements
+    assert not [s for s in statements if "commune.name" in s.replace('"', "")], statements
+    engine = make_engine(app_env)
+    try:
+        with engine.connect() as conn:
+            expected = vigilance_points(conn, Scope.parse(VAL_DOISE), later, exact=False)
+    finally:
+        engine.dispose()
+    summary = next(unescaped(m.value) for m in at.markdown
+                   if "points de vigilance sur" in unescaped(m.value))
+    assert summary.startswith(f"Val-d'Oise (95), au 3 novembre 2023 : {len(expected)} points")
 
 
 def test_accueil_lists_the_five_most_urgent_points_with_their_links(app_env):

@@ -39,7 +39,7 @@ from tne_dash.figures.objectives import (
 )
 from tne_dash.figures.rollout import commune_phases, rollout_plan
 from tne_dash.figures.rules import vigilance_rules
-from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, Scope
+from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, Scope
 from tne_dash.figures.vigilance import (
     ACTIVITY_DOWN,
     BELOW_MEDIAN_POINTS,
@@ -63,6 +63,7 @@ from tne_dash.figures.vigilance import (
     median_without,
     months_phrase,
     point_link,
+    read_ground,
     report_quiet_since,
     trend_windows,
     vigilance_frame,
@@ -460,6 +461,35 @@ def val_doise(built_db_url):
         frame = vigilance_points(conn, VAL_DOISE, AS_OF, exact=True)
     yield engine, frame
     engine.dispose()
+
+
+@pytest.mark.parametrize("scope", ["national", "tne", "departement:95", "commune:95205"])
+def test_a_territory_read_once_gives_every_dates_points_as_read_afresh(val_doise, scope):
+    """The pages keep a territory's ground (``read_ground``) across dates: the points read
+    with it are the points read from nothing, for every date and either public."""
+    engine, _ = val_doise
+    territory = Scope.parse(scope)
+    dates = ((AS_OF, True), (dt.date(2023, 11, 3), False))
+    if territory.kind != NATIONAL:
+        dates += ((dt.date(2024, 5, 2), True), (dt.date(2022, 9, 1), False))
+    with engine.connect() as conn:
+        ground = read_ground(conn, territory)
+        found = 0
+        for as_of, exact in dates:
+            kept = vigilance_points(conn, territory, as_of, exact=exact, ground=ground)
+            pd.testing.assert_frame_equal(
+                kept, vigilance_points(conn, territory, as_of, exact=exact))
+            found += len(kept)
+    assert found > 0
+
+
+def test_a_territory_read_for_another_scope_is_refused(val_doise):
+    engine, _ = val_doise
+    with engine.connect() as conn:
+        ground = read_ground(conn, VAL_DOISE)
+        with pytest.raises(ValueError, match="territoire lu"):
+            vigilance_points(conn, Scope("tne"), AS_OF, exact=True, ground=ground)
+        assert read_ground(conn, Scope(COMMUNE, "99999")) is None
 
 
 def test_the_public_reads_the_late_communes_in_the_order_of_the_gaps_it_is_shown(val_doise):

@@ -24,6 +24,7 @@ from tne_dash.figures.filters import Filters
 from tne_dash.figures.indicators import (
     MONTHLY_CODES,
     compute_breakdown,
+    compute_indicator_sums,
     compute_indicator_table,
     compute_monthly_table,
     period_split,
@@ -68,6 +69,48 @@ def test_the_monthly_sums_give_the_figures_of_every_workshop_read_one_by_one(eng
                     check_dtype=False)
         finally:
             transaction.rollback()
+
+
+COUNTS = (*MONTHLY_CODES, "parents_ressources_recruited", "parents_ressources_meetings",
+          "communes_engaged")
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=cases(), level=st.sampled_from(LEVELS),
+       codes=st.lists(st.sampled_from(COUNTS), min_size=1, max_size=4, unique=True))
+def test_the_counts_without_the_territory_rows_are_the_tables_counts(engine, case, level,
+                                                                     codes):
+    """``compute_indicator_sums`` (the points de vigilance's reading): random activity,
+    territory, filters and counts — each group it gives has the table's counts and demo flag,
+    and every group it leaves out has only zeros and no demo row in the table."""
+    codes = tuple(codes)
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            _write(conn, case.world)
+            for f in (case.filters, replace(case.filters, date_from=None),
+                      *case.more_workshop_filters):
+                table = compute_indicator_table(conn, case.scope, f, level,
+                                                codes=codes).set_index("key")
+                sums = compute_indicator_sums(conn, case.scope, f, level, codes)
+                assert set(sums.index) <= set(table.index)
+                if len(sums):
+                    kept = table.loc[list(sums.index)]
+                    pd.testing.assert_frame_equal(sums[[*codes, "demo"]],
+                                                  kept[[*codes, "demo"]],
+                                                  check_dtype=False, check_names=False)
+                left_out = table.drop(index=list(sums.index))
+                assert (left_out[list(codes)] == 0).all().all()
+                assert not left_out["demo"].any()
+        finally:
+            transaction.rollback()
+
+
+def test_a_rate_is_not_read_without_the_territory_rows(engine):
+    with engine.connect() as conn, pytest.raises(ValueError, match="comptes de base"):
+        compute_indicator_sums(conn, Scope("national"), Filters(), "commune",
+                               ("workshops_per_1000",))
 
 
 @pytest.mark.parametrize(("date_from", "date_to", "whole", "edges"), [

@@ -197,24 +197,32 @@ def workshop_rows(scope: Scope, filters: Filters, *, raw: bool = False, attribut
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("rows")
 
 
-def _workshop_sums(rows, key) -> Select:
+def _workshop_sums(rows, key, codes: tuple[str, ...] | None = None) -> Select:
+    """The workshop indicators of ``rows`` summed per ``key`` (``codes``: only those, each
+    sum left out a little less work for the database), and the demo workshops among them."""
+    sums = {
+        "workshops": lambda: func.coalesce(func.sum(rows.c.workshops), 0),
+        "participations": lambda: func.coalesce(func.sum(rows.c.participations), 0),
+        "parents_reached": lambda: func.coalesce(func.sum(rows.c.parents_reached), 0),
+        "children_reached": lambda: func.coalesce(func.sum(rows.c.children_reached), 0),
+        "workshop_hours": lambda: func.coalesce(func.sum(rows.c.duration_minutes), 0) / 60.0,
+        "venues": lambda: func.count(func.distinct(rows.c.venue_id)),
+    }
     return select(
         key.label("key"),
-        func.coalesce(func.sum(rows.c.workshops), 0).label("workshops"),
-        func.coalesce(func.sum(rows.c.participations), 0).label("participations"),
-        func.coalesce(func.sum(rows.c.parents_reached), 0).label("parents_reached"),
-        func.coalesce(func.sum(rows.c.children_reached), 0).label("children_reached"),
-        (func.coalesce(func.sum(rows.c.duration_minutes), 0) / 60.0).label("workshop_hours"),
-        func.count(func.distinct(rows.c.venue_id)).label("venues"),
+        *(sum_of().label(code) for code, sum_of in sums.items()
+          if codes is None or code in codes),
         func.coalesce(func.sum(case((rows.c.source == Source.DEMO.value, rows.c.workshops))),
                       0).label("_demo_rows"),
     ).select_from(rows)
 
 
 def _workshop_query(key, scope: Scope, filters: Filters, level: str,
-                    raw: bool = False) -> Select:
+                    raw: bool = False, codes: tuple[str, ...] | None = None) -> Select:
     rows = workshop_rows(scope, filters, raw=raw)
-    stmt = _workshop_sums(rows, key)
+    if level == "commune":  # the rows hold the commune (kept in the territory) : no join
+        return _workshop_sums(rows, rows.c.commune_code, codes).group_by(rows.c.commune_code)
+    stmt = _workshop_sums(rows, key, codes)
     if level != "total" or territory_clauses(scope, filters):  # a national total needs none
         stmt = stmt.join(Commune, Commune.code_insee == rows.c.commune_code)
     return _grouped(stmt, key, level)
@@ -413,6 +421,7 @@ FAMILIES = (
     (_strategy_query, ("strategies_validated",)),
     (_external_query, EXTERNAL_CODES),
 )
+_COUNTED = frozenset(code for _, family_codes in FAMILIES for code in family_codes)
 # Indicators computed from others after the queries, and the base codes they need.
 DERIVED = {"target_schools_with_pcn_pct": ("target_schools", "target_schools_with_pcn")}
 
@@ -428,21 +437,16 @@ def compute_indicator_table(
     queries those indicators need (the other codes are then absent from the frame). ``raw``
     reads every workshop instead of the monthly sums (the reference, for tests).
     """
-    needed = _base_codes(codes)
     key = _group_key(level)
     table = read_frame(conn, _territory_query(key, scope, filters, level)).set_index("key")
     demo_rows = pd.Series(0, index=table.index, dtype="int64")
-    for family, family_codes in FAMILIES:
-        if not needed.intersection(family_codes):
-            continue
-        stmts = (_workshop_query(key, scope, filters, level, raw=raw)
-                 if family is _workshop_query else family(key, scope, filters, level))
-        frames = [read_frame(conn, s) for s in (stmts if isinstance(stmts, list) else [stmts])]
-        part = pd.concat(frames).groupby("key").sum(numeric_only=True)
-        if "_demo_rows" in part:
-            demo_rows = demo_rows.add(part.pop("_demo_rows"), fill_value=0)
+    needed = _base_codes(codes)
+    for family_codes, part, family_demo in _family_sums(conn, key, scope, filters, level,
+                                                       needed, raw):
+        demo_rows = demo_rows.add(family_demo, fill_value=0)
         table = table.join(part, how="left")
-        for code in (*family_codes, *part.columns.difference(family_codes)):
+        # The family's codes asked for (0 without rows) and any other it gave.
+        for code in needed.intersection(family_codes).union(part.columns):
             table[code] = table[code].fillna(0) if code in table else 0
     if "target_schools" in table:
         table["target_schools_with_pcn_pct"] = (
@@ -456,6 +460,54 @@ def compute_indicator_table(
             table[code] = table[base] * 1000.0 / population
     table["demo"] = demo_rows.reindex(table.index).fillna(0) > 0
     return table.reset_index()
+
+
+def compute_indicator_sums(conn: Connection, scope: Scope, filters: Filters, level: str,
+                           codes: tuple[str, ...]) -> pd.DataFrame:
+    """The counts ``codes`` (base indicators: no rate, no share) of the groups of ``level``
+    **with rows**, indexed by ``key``, and ``demo`` — ``compute_indicator_table``'s figures
+    without its territory rows: a group absent here is a group whose counts are 0.
+
+    For a rule that reads a few counts of every commune of France at one date (the points de
+    vigilance): the table's 35 000 rows of names and populations, read for each window,
+    were half its time.
+    """
+    if not all(map(is_count, codes)):
+        raise ValueError("Seuls des comptes de base se lisent sans la table des territoires.")
+    needed = _base_codes(codes)
+    key = _group_key(level)
+    parts, demo_rows = [], pd.Series(dtype="int64")
+    for _, part, family_demo in _family_sums(conn, key, scope, filters, level, needed, False):
+        parts.append(part)
+        demo_rows = demo_rows.add(family_demo, fill_value=0)
+    sums = pd.concat(parts, axis=1).fillna(0) if parts else pd.DataFrame()
+    sums = sums.reindex(sums.index.union(demo_rows.index), fill_value=0)
+    for code in needed.difference(sums.columns):  # no rows: the queries' columns are lost
+        sums[code] = 0
+    sums["demo"] = demo_rows.reindex(sums.index).fillna(0) > 0
+    return sums.rename_axis("key")
+
+
+def is_count(code: str) -> bool:
+    """Whether ``code`` is one of the counts the queries sum (``compute_indicator_sums``
+    gives it), not a rate, a share or a territory's fact."""
+    return code in _COUNTED
+
+
+def _family_sums(conn: Connection, key, scope: Scope, filters: Filters, level: str,
+                 needed: set[str], raw: bool):
+    """For each family of queries computing one of ``needed``: its codes, its sums per group
+    with rows (index ``key``) and the demo rows of each group."""
+    for family, family_codes in FAMILIES:
+        if not needed.intersection(family_codes):
+            continue
+        stmts = (_workshop_query(key, scope, filters, level, raw=raw,
+                                 codes=tuple(needed.intersection(family_codes)))
+                 if family is _workshop_query else family(key, scope, filters, level))
+        frames = [read_frame(conn, s) for s in (stmts if isinstance(stmts, list) else [stmts])]
+        part = pd.concat(frames).groupby("key").sum(numeric_only=True)
+        demo = part.pop("_demo_rows") if "_demo_rows" in part else pd.Series(dtype="int64")
+        yield family_codes, part, demo
 
 
 def _base_codes(codes: tuple[str, ...] | None) -> set[str]:

@@ -17,7 +17,13 @@ from sqlalchemy import Connection, func, select
 
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.figures.filters import Filters, territory_clauses
-from tne_dash.figures.indicators import IndicatorValues, compute_indicator_table, compute_indicators
+from tne_dash.figures.indicators import (
+    IndicatorValues,
+    compute_indicator_sums,
+    compute_indicator_table,
+    compute_indicators,
+    is_count,
+)
 from tne_dash.figures.privacy import mask_value
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
 from tne_dash.labels import format_number
@@ -170,10 +176,14 @@ def commune_progress(conn: Connection, area: Scope, period: Period, as_of: dt.da
     columns = ["code_insee", "indicator", "target", "achieved", "pct_reached", "status"]
     if objectives.empty:
         return pd.DataFrame(columns=columns)
-    # Only the queries of the indicators with objectives (the same figures, less work).
-    achieved = compute_indicator_table(
-        conn, area, period_filters(period, as_of, include_demo),
-        level="commune", codes=tuple(sorted(set(objectives["indicator"])))).set_index("key")
+    # Only the queries of the indicators with objectives (the same figures, less work), and
+    # when they are all counts, only the communes with activity (a commune absent counts 0).
+    codes = tuple(sorted(set(objectives["indicator"])))
+    measured = period_filters(period, as_of, include_demo)
+    achieved = (compute_indicator_sums(conn, area, measured, "commune", codes)
+                if all(map(is_count, codes)) else
+                compute_indicator_table(conn, area, measured, level="commune",
+                                        codes=codes).set_index("key"))
     elapsed = elapsed_share(period, as_of)
     out = objectives.copy()
     # Each objective's achieved figure: its commune's row, its indicator's column (0 when the
@@ -181,8 +191,11 @@ def commune_progress(conn: Connection, area: Scope, period: Period, as_of: dt.da
     codes = pd.Index(sorted(set(out["indicator"])))
     grid = achieved[list(codes)].to_numpy(dtype=float)
     row = achieved.index.get_indexer(out["code_insee"])
-    found = grid[row.clip(min=0), codes.get_indexer(out["indicator"])]
-    out["achieved"] = np.where(row >= 0, found, 0.0) if len(grid) else 0.0
+    if len(grid):  # no commune with activity: every objective at 0
+        found = grid[row.clip(min=0), codes.get_indexer(out["indicator"])]
+        out["achieved"] = np.where(row >= 0, found, 0.0)
+    else:
+        out["achieved"] = 0.0
     out["pct_reached"] = [share_reached(a, t) for a, t in
                           zip(out["achieved"], out["target"], strict=True)]
     out["status"] = [objective_status(a, t, elapsed).value for a, t in

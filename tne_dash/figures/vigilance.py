@@ -31,7 +31,7 @@ from sqlalchemy import Connection, func, select
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.figures.filters import Filters, source_clauses, territory_clauses
 from tne_dash.figures.freshness import QUIET_MONTHS, months_before, quiet_since
-from tne_dash.figures.indicators import compute_indicator_table, workshop_rows
+from tne_dash.figures.indicators import compute_indicator_sums, workshop_rows
 from tne_dash.figures.objectives import (
     Status,
     commune_progress,
@@ -273,25 +273,46 @@ FOLLOWED, FOLLOW_UP_NOTE = "followed", "follow_up_note"
 
 
 @dataclass(frozen=True)
-class _Area:
-    """What every rule reads once: the territory's communes and départements, their plans,
-    their objectives' progress for the school year, and which of them hold demo rows."""
+class VigilanceGround:
+    """What the rules read of a territory whatever the date (``read_ground``): its communes,
+    départements and roll-out plan. A date changed reads it again for nothing — 0.2 s of
+    France's 35 000 communes —, so a caller keeping it (the pages) gives it back."""
 
     scope: Scope  # the territory asked for
     territory: Scope  # the territory read: a commune's département, else the scope
-    as_of: dt.date
-    period: Period
-    elapsed: float
-    exact: bool
     include_demo: bool
     communes: pd.DataFrame  # code_insee (index), name, departement_code
     names: Mapping[str, str]  # commune code → name (read per point: dicts, not .at)
     departement_of: Mapping[str, str]  # commune code → département code
     departement_names: Mapping[str, str]  # code → name of the territory's départements
-    plan: pd.DataFrame
+    plan: pd.DataFrame  # rollout_plan of the territory
+    year_starts: Mapping[int, Mapping[str, dt.date]]  # year 1, 2 → commune → its first start
+
+
+@dataclass(frozen=True)
+class _Area:
+    """What every rule reads once: the territory (``VigilanceGround``), its objectives'
+    progress for the school year on the date, and which of its communes and départements hold
+    demo rows up to it."""
+
+    ground: VigilanceGround
+    as_of: dt.date
+    period: Period
+    elapsed: float
+    exact: bool
     current_years: pd.DataFrame  # the plan's year under way on as_of (``_current_years``)
     progress: pd.DataFrame  # commune_progress of every département with objectives
     demo_keys: frozenset[tuple[str, str]]  # (level, code) whose figures read demo rows
+
+    # The ground's parts, read by the rules as if they were the area's.
+    scope = property(lambda self: self.ground.scope)
+    territory = property(lambda self: self.ground.territory)
+    include_demo = property(lambda self: self.ground.include_demo)
+    communes = property(lambda self: self.ground.communes)
+    names = property(lambda self: self.ground.names)
+    departement_of = property(lambda self: self.ground.departement_of)
+    departement_names = property(lambda self: self.ground.departement_names)
+    plan = property(lambda self: self.ground.plan)
 
     @property
     def filters(self) -> Filters:
@@ -324,8 +345,10 @@ def _row(level, code, name, dep, dep_name, rule, sentence, link, indicator, magn
             "demo": bool(demo), "_magnitude": float(magnitude)}
 
 
-def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
-               include_demo: bool) -> _Area | None:
+def read_ground(conn: Connection, scope: Scope, include_demo: bool = True
+                ) -> VigilanceGround | None:
+    """The territory the rules read for ``scope``, whatever the date; None when it has no
+    commune (an unknown code)."""
     # A commune is judged among the communes of its département (the median rule).
     area = scope
     if scope.kind == COMMUNE:
@@ -345,8 +368,18 @@ def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
         conn, select(Departement.code, Departement.name)
         .where(Departement.code.in_(select(Commune.departement_code).where(*in_area)))
     ).set_index("code")["name"]
-    period = school_year_of(as_of)
     plan = rollout_plan(conn, area, filters)
+    return VigilanceGround(scope, area, include_demo, communes, _lookup(communes["name"]),
+                           _lookup(communes["departement_code"]), _lookup(departements), plan,
+                           {year: _lookup(_year_start(plan, year)) for year in (1, 2)})
+
+
+def _read_area(conn: Connection, ground: VigilanceGround, as_of: dt.date,
+               exact: bool) -> _Area:
+    area, include_demo = ground.territory, ground.include_demo
+    filters = Filters(include_demo=include_demo)
+    in_area = territory_clauses(area, filters)
+    period = school_year_of(as_of)
     objectives = read_frame(
         conn, select(Objective.scope_kind, Objective.scope_code, Objective.source,
                      Commune.departement_code)
@@ -356,29 +389,27 @@ def _read_area(conn: Connection, scope: Scope, as_of: dt.date, exact: bool,
     progress = commune_progress(conn, area, period, as_of, include_demo) \
         if not objectives.empty else _no_progress()
     # Demo: any demo row the rules read for a territory up to the date (workshops, Parents
-    # Ressources reports, roll-out years — one indicator table —, objectives).
+    # Ressources reports, roll-out years — one indicator path —, objectives).
     demo_keys: set[tuple[str, str]] = set()
     if include_demo:
-        table = compute_indicator_table(
-            conn, area, Filters(date_to=as_of), level=COMMUNE,
-            codes=("workshops", "parents_ressources_recruited", "communes_engaged"))
-        demo_communes = set(table.loc[table["demo"], "key"])
+        sums = compute_indicator_sums(
+            conn, area, Filters(date_to=as_of), COMMUNE,
+            ("workshops", "parents_ressources_recruited", "communes_engaged"))
+        demo_communes = set(sums.index[sums["demo"]].tolist())
         demo_keys |= {(COMMUNE, code) for code in demo_communes}
         # A département's figures are its communes' (and its own objectives, below).
-        demo_keys |= {(DEPARTEMENT, dep) for dep in
-                      communes.loc[communes.index.isin(demo_communes), "departement_code"]}
+        demo_keys |= {(DEPARTEMENT, ground.departement_of[code]) for code in demo_communes
+                      if code in ground.departement_of}
         demo_keys |= {(COMMUNE, code) for code in
                       objectives.loc[objectives["source"] == Source.DEMO.value, "scope_code"]}
         dep_demo = conn.scalars(
             select(Objective.scope_code)
             .where(Objective.scope_kind == DEPARTEMENT, Objective.period_label == period.label,
                    Objective.source == Source.DEMO.value,
-                   Objective.scope_code.in_(list(departements.index)))).all()
+                   Objective.scope_code.in_(list(ground.departement_names)))).all()
         demo_keys |= {(DEPARTEMENT, code) for code in dep_demo}
-    return _Area(scope, area, as_of, period, elapsed_share(period, as_of), exact, include_demo,
-                 communes, _lookup(communes["name"]), _lookup(communes["departement_code"]),
-                 _lookup(departements), plan, _current_years(plan, as_of), progress,
-                 frozenset(demo_keys))
+    return _Area(ground, as_of, period, elapsed_share(period, as_of), exact,
+                 _current_years(ground.plan, as_of), progress, frozenset(demo_keys))
 
 
 def _lookup(series: pd.Series) -> dict:
@@ -426,11 +457,10 @@ def _workshops(conn: Connection, area: _Area, start: dt.date, end: dt.date,
                level: str) -> pd.Series:
     """Workshops of each territory of ``level`` from ``start`` to ``end`` — the one
     indicator path."""
-    table = compute_indicator_table(
+    sums = compute_indicator_sums(
         conn, area.territory, Filters(date_from=start, date_to=end,
-                                      include_demo=area.include_demo),
-        level=level, codes=("workshops",))
-    return table.set_index("key")["workshops"].astype(int)
+                                      include_demo=area.include_demo), level, ("workshops",))
+    return sums["workshops"].astype(int)
 
 
 # ── The rules ───────────────────────────────────────────────────────────────────────────
@@ -575,7 +605,7 @@ def _activity_down(area: _Area, level: str, communes_now: pd.Series,
 def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
     since = quiet_since(area.as_of)
     current = area.current_years
-    first_start = _lookup(_year_start(area.plan, 1))
+    first_start = area.ground.year_starts[1]
     watched = [code for code, year_number in _records(current, "index", "year_number")
                if year_number in WORKSHOP_YEARS and first_start.get(code) is not None
                and first_start[code] <= since]
@@ -621,7 +651,7 @@ def _latest_reports(conn: Connection, area: _Area, codes: list[str]) -> dict[str
 def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
     since = report_quiet_since(area.as_of)
     current = area.current_years
-    second_start = _lookup(_year_start(area.plan, 2))
+    second_start = area.ground.year_starts[2]
     watched = [code for code, year_number in _records(current, "index", "year_number")
                if year_number in REPORT_YEARS and second_start.get(code) is not None
                and second_start[code] <= since]
@@ -753,7 +783,8 @@ def _many_late_communes(area: _Area) -> list[dict]:
 
 
 def vigilance_points(conn: Connection, scope: Scope, as_of: dt.date, *, exact: bool,
-                     include_demo: bool = True) -> pd.DataFrame:
+                     include_demo: bool = True,
+                     ground: VigilanceGround | None = None) -> pd.DataFrame:
     """The points de vigilance of ``scope`` on ``as_of``: one row per territory, rule and
     indicator (``COLUMNS``) — ``level`` (commune, or département at TNE and national
     scope), ``code``, ``name``, ``departement_code``, ``departement_name``, ``rule`` (a code
@@ -765,11 +796,16 @@ def vigilance_points(conn: Connection, scope: Scope, as_of: dt.date, *, exact: b
     Sorted most urgent first: severity, départements before communes, the rules' order, how
     far past its threshold, then the name. ``exact=False`` quotes counts of people of a
     commune as the public sees them (rounded to 5, « < 5 »). Never raises on an empty
-    territory: no point is an empty frame.
+    territory: no point is an empty frame. ``ground``: the territory's ``read_ground`` kept
+    by the caller (read here otherwise).
     """
-    area = _read_area(conn, scope, as_of, exact, include_demo)
-    if area is None:
+    if ground is None:
+        ground = read_ground(conn, scope, include_demo)
+    elif (ground.scope, ground.include_demo) != (scope, include_demo):
+        raise ValueError("Le territoire lu n'est pas celui des points demandés.")
+    if ground is None:
         return pd.DataFrame(columns=COLUMNS)
+    area = _read_area(conn, ground, as_of, exact)
     trend = _trend_counts(conn, area)
     rows = [*_late_objectives(area), *_below_peers(area),
             *_activity_down(area, COMMUNE, *trend), *_no_recent_workshop(conn, area),
