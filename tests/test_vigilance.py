@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import heapq
 import io
 import json
 import statistics
@@ -62,6 +63,7 @@ from tne_dash.figures.vigilance import (
     join_follow_ups,
     median_without,
     months_phrase,
+    nearest_peers,
     point_link,
     read_ground,
     report_quiet_since,
@@ -707,6 +709,19 @@ def test_the_cli_refuses_a_bad_scope_or_date_in_one_french_line(capsys, built_db
     code, out, err = run(capsys, "vigilance", "--database-url", built_db_url, *args)
     assert code == 2 and out == ""
     assert err.startswith("Erreur : ") and message in err and len(err.splitlines()) == 1
+
+
+@given(shares=hypothesis_st.dictionaries(
+    hypothesis_st.sampled_from([f"95{n:03}" for n in range(12)]),
+    hypothesis_st.sampled_from([0.0, 12.5, 40.0, 50.0, 55.0, 100.0]), min_size=2))
+def test_the_nearest_peers_are_the_nearest_of_the_others_whichever_commune_is_left_out(
+        shares):
+    kept: dict[float, list[str]] = {}
+    for code in sorted(shares):
+        others = {other: value for other, value in shares.items() if other != code}
+        median = statistics.median(others.values())
+        expected = heapq.nsmallest(3, others, key=lambda c, m=median: (abs(others[c] - m), c))
+        assert nearest_peers(shares, code, median, kept) == expected
 
 
 @given(hypothesis_st.lists(hypothesis_st.floats(min_value=0, max_value=100, allow_nan=False),

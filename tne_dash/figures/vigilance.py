@@ -531,24 +531,36 @@ def _below_peers(area: _Area) -> list[dict]:
         if len(shares) <= MIN_PEERS:
             continue  # nobody has MIN_PEERS others to be compared with
         ordered = sorted(shares.values())
+        nearest_to: dict[float, list[str]] = {}
         for code, share in sorted(shares.items()):
             median = median_without(ordered, share)
             gap = median - share
             if gap <= BELOW_MEDIAN_POINTS:
                 continue
-            peers = {other: value for other, value in shares.items() if other != code}
-            nearest = heapq.nsmallest(3, peers, key=lambda c, m=median: (abs(peers[c] - m), c))
+            nearest = nearest_peers(shares, code, median, nearest_to)
             rows.append(area.commune_row(
                 code, BELOW_PEERS,
                 f"{area.names[code]} a réalisé {format_percent(share)} de son "
                 f"objectif « {CATALOGUE[indicator].label} » {area.period.label}, "
-                f"{_points(gap)} sous la médiane ({format_percent(median)}) des {len(peers)} "
-                f"autres communes du département {_phase_words(phase)} qui ont cet objectif.",
+                f"{_points(gap)} sous la médiane ({format_percent(median)}) des "
+                f"{len(shares) - 1} autres communes du département {_phase_words(phase)} qui "
+                "ont cet objectif.",
                 point_link(COMPARER, {"communes": ",".join([code, *nearest]),
                                       "to": area.as_of.isoformat(),
                                       "annee": area.period.label}),
                 indicator, gap))
     return rows
+
+
+def nearest_peers(shares: Mapping[str, float], code: str, median: float,
+                  kept: dict[float, list[str]]) -> list[str]:
+    """The 3 communes of ``shares`` but ``code`` whose shares are nearest ``median`` (ties:
+    the smaller code). The 4 nearest of each median are kept in ``kept`` (a group has one
+    or two medians): a commune's 3 are the first 3 of them once it is left out — not a
+    search through the group for each commune."""
+    if median not in kept:
+        kept[median] = heapq.nsmallest(4, shares, key=lambda c: (abs(shares[c] - median), c))
+    return [other for other in kept[median] if other != code][:3]
 
 
 def median_without(ordered: list[float], value: float) -> float:
