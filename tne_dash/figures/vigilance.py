@@ -7,8 +7,10 @@ written from the constants that apply them; the Données page and ``tne-dash vig
 show them. Every figure comes from the existing figure functions — objectives and statuses
 (``objectives.commune_progress``, ``objective_shares``, ``objective_status``), phases and plans
 (``rollout``), the « last 3 months » window (``freshness``) and workshop counts from the one
-indicator path (``indicators.compute_indicator_table``). The caller gives the date: nothing
-here reads the clock.
+indicator path (``indicators.compute_indicator_sums``: the table's counts, without its rows of
+names). The caller gives the date: nothing here reads the clock. What does not depend on it —
+the territory's communes, départements and plan (``read_ground``) — a caller may keep and give
+back: a date changed then reads only the windows of that date.
 
 Small counts: the statuses are those of the Déploiement page (measured on exact counts); the
 figures a sentence quotes follow the public rule (``privacy``) unless ``exact``, and the
@@ -623,8 +625,8 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
                and first_start[code] <= since]
     if not watched:
         return []
-    recent = _workshops(conn, area, since, area.as_of, COMMUNE)
-    quiet = [code for code in watched if int(recent.get(code, 0)) == 0]
+    recent = _lookup(_workshops(conn, area, since, area.as_of, COMMUNE))
+    quiet = [code for code in watched if not recent.get(code, 0)]
     if not quiet:
         return []
     rows_of = workshop_rows(Scope(NATIONAL), Filters(date_to=area.as_of, communes=tuple(quiet),
@@ -632,6 +634,7 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
     latest = {code: pd.Timestamp(day).date() for code, day in conn.execute(
         select(rows_of.c.commune_code, func.max(rows_of.c.last_date))
         .group_by(rows_of.c.commune_code))}
+    phases = _lookup(current["phase"])
     rows = []
     for code in quiet:
         name = area.names[code]
@@ -640,7 +643,7 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
                 " ; aucun atelier n'a jamais été enregistré")
         rows.append(area.commune_row(
             code, NO_RECENT_WORKSHOP,
-            f"{name}, {_phase_words(current.at[code, 'phase'])}, n'a enregistré aucun atelier "
+            f"{name}, {_phase_words(phases[code])}, n'a enregistré aucun atelier "
             f"depuis le {format_date(since)} ({WORKSHOP_QUIET_MONTHS} derniers mois){tail}.",
             point_link(INDICATEURS, {"communes": code, "from": since.isoformat(),
                                      "to": area.as_of.isoformat()}),
@@ -776,7 +779,7 @@ def _many_late_communes(area: _Area) -> list[dict]:
     communes = communes[communes["counted"]]
     if communes.empty:
         return []
-    deps = communes.index.map(area.communes["departement_code"])
+    deps = [area.departement_of[code] for code in communes.index.tolist()]
     rows = []
     for dep, group in communes.groupby(deps):
         late = int(group["late"].sum())
