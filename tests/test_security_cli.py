@@ -70,7 +70,7 @@ def test_a_bad_port_is_one_french_line_naming_port_with_exit_code_2(capsys, port
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.splitlines()[-1] == (
-        f"Erreur : tne-dash run : argument --port: port invalide : « {port} » — attendu un "
+        f"Erreur : tne-dash run : argument --port : port invalide : « {port} » — attendu un "
         "nombre entier de 1 à 65535 (ex. 8501)")
 
 

@@ -32,7 +32,7 @@ for command in commands:
             cli.main([*command, "--help"])
         except SystemExit as stop:
             assert stop.code == 0, (command, stop.code)
-    assert "usage: tne-dash" in out.getvalue(), command
+    assert "usage : tne-dash" in out.getvalue(), command
 loaded = {name.split(".")[0] for name in sys.modules}
 print(json.dumps({"commands": len(commands), "loaded": sorted(loaded & set(sys.argv[1:]))}))
 """

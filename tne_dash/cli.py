@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tne_dash import PROJECT_ROOT
+from tne_dash.argparse_french import speaking_french
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.config import DEFAULT_DATABASE_PATH, Settings
 from tne_dash.labels import format_date, format_value
@@ -45,7 +46,28 @@ class UsageError(ValueError):
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
-    """argparse, with its errors as one French line (``Erreur : …``) and exit code 2."""
+    """argparse in French (``argparse_french``: « usage : », its errors), each error one line
+    (``Erreur : …``) and exit code 2."""
+
+    def __init__(self, *args, **kwargs):
+        with speaking_french():  # its groups' titles and -h's help are written here
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, *args, **kwargs):  # « arguments non reconnus » is written here
+        with speaking_french():
+            return super().parse_args(*args, **kwargs)
+
+    def parse_known_args(self, *args, **kwargs):
+        with speaking_french():
+            return super().parse_known_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        with speaking_french():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with speaking_french():
+            return super().format_help()
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
@@ -731,7 +753,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="En cas d'erreur de la base, écrire aussi son détail (trace) sur "
                              "la sortie d'erreur.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="commande", required=True)
 
     init = sub.add_parser("init-db", help="Construire la base (référence + démonstration).")
     init.add_argument("--demo", dest="demo", action="store_true", default=None,
@@ -852,8 +874,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     kinds = ("workshops", "coop", "parents-ressources", "objectives")
     imp = sub.add_parser("import", help="Importer un fichier (validé entièrement, tout ou rien).")
-    imp.add_argument("kind", choices=kinds)
-    imp.add_argument("file", help="Fichier CSV ou XLSX (export XLSX pour la Coop).")
+    imp.add_argument("kind", choices=kinds, metavar="type",
+                     help="Ce que contient le fichier : " + ", ".join(kinds) + ".")
+    imp.add_argument("file", metavar="fichier",
+                     help="Fichier CSV ou XLSX (export XLSX pour la Coop).")
     imp.add_argument("--dry-run", action="store_true",
                      help="Valider et compter sans rien enregistrer.")
     imp.add_argument("--user", default=os.environ.get("USER") or "operateur",
@@ -862,19 +886,24 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(handler=cmd_import)
 
     undo = sub.add_parser("undo-import", help="Annuler un import du journal.")
-    undo.add_argument("batch", type=int, help="Numéro de l'import (journal).")
+    undo.add_argument("batch", type=positive_int, metavar="numéro",
+                      help="Numéro de l'import (journal).")
     undo.add_argument("--user", default=os.environ.get("USER") or "operateur")
     undo.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
     undo.set_defaults(handler=cmd_undo_import)
 
     tpl = sub.add_parser("template", help="Écrire un modèle XLSX à remplir.")
-    tpl.add_argument("kind", choices=("workshops", "parents-ressources", "objectives"))
+    models = ("workshops", "parents-ressources", "objectives")
+    tpl.add_argument("kind", choices=models, metavar="type",
+                     help="Le modèle : " + ", ".join(models) + ".")
     tpl.add_argument("-o", "--output", help="Fichier à écrire (par défaut modele_….xlsx).")
     tpl.set_defaults(handler=cmd_template)
 
     acc = sub.add_parser("accounts", help="Gérer les comptes locaux (éditeurs, admins).")
-    acc.add_argument("action", choices=("add", "list", "remove"))
-    acc.add_argument("name", nargs="?")
+    acc.add_argument("action", choices=("add", "list", "remove"),
+                     help="add : créer ou modifier un compte ; list : les comptes ; remove : "
+                          "supprimer un compte.")
+    acc.add_argument("name", nargs="?", metavar="nom", help="Nom du compte (add, remove).")
     acc.add_argument("--role", choices=("lecteur", "editeur", "admin"), default="editeur")
     acc.add_argument("--departements", default="", help="Codes séparés par des virgules.")
     acc.add_argument("--email", help="E-mail du fournisseur d'identité (connexion OIDC).")
@@ -887,7 +916,8 @@ def build_parser() -> argparse.ArgumentParser:
     tok.add_argument("action", choices=("create", "list", "revoke"),
                      help="create : créer un jeton (affiché une seule fois) ; list : les "
                           "jetons, jamais leur valeur ; revoke : révoquer le jeton ID.")
-    tok.add_argument("id", nargs="?", type=positive_int, help="Numéro du jeton (revoke).")
+    tok.add_argument("id", nargs="?", type=positive_int, metavar="numéro",
+                     help="Numéro du jeton (revoke).")
     tok.add_argument("--compte", help="Compte du jeton (create) ; ses jetons seulement (list).")
     tok.add_argument("--libelle", help="À quoi sert le jeton (ex. « tableur de la DRANE »).")
     tok.add_argument("--database-url", help="URL SQLAlchemy (sinon TNE_DASH_DATABASE_URL).")
