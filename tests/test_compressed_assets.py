@@ -77,8 +77,26 @@ def counting_app():
         return PlainTextResponse("page " * 400)
 
     routes = [Route("/static/js/app.abc123.js", script, methods=["GET", "HEAD", "POST"]),
-              Route("/static/media/logo.png", picture), Route("/carte", page)]
+              Route("/static/media/logo.png", picture), Route("/carte", page),
+              *(Route(path, script) for path in MAP_FRONTEND), Route(OTHER_APP_FILE, script)]
     return Starlette(routes=routes), asked
+
+
+# The map's frontend, kept like Streamlit's bundles; another file of the app's static
+# folder is not (it is the project's, not an installed package's).
+MAP_FRONTEND = ("/component/streamlit_folium.st_folium/static/js/main.521860b0.js",
+                "/app/static/vendor/leaflet/leaflet.js")
+OTHER_APP_FILE = "/app/static/notes.js"
+
+
+def test_the_maps_frontend_is_kept_like_the_bundles_and_the_apps_other_files_are_not():
+    inner, asked = counting_app()
+    gzip_please = {"Accept-Encoding": "gzip"}
+    with TestClient(CompressedOnce(inner)) as client:
+        for path in (*MAP_FRONTEND, OTHER_APP_FILE):
+            answers = [client.get(path, headers=gzip_please) for _ in range(3)]
+            assert all(a.status_code == 200 and a.text == SCRIPT for a in answers), path
+    assert asked == [*MAP_FRONTEND, *[OTHER_APP_FILE] * 3]
 
 
 def test_a_bundle_is_compressed_at_the_first_request_and_answered_from_memory_after():
