@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from factories import make_commune, make_rollout
 
 from tne_dash.figures.filters import Filters
-from tne_dash.figures.rollout import commune_phases
+from tne_dash.figures.rollout import (
+    commune_phases,
+    phases_at,
+    plan_starts,
+    rollout_plan,
+    territory_codes,
+)
 from tne_dash.figures.scope import Scope
+from tne_dash.store.db import make_engine
 
 
 @pytest.mark.parametrize(
@@ -42,3 +50,24 @@ def test_demo_plans_can_be_left_out(engine, session):
         phases = commune_phases(conn, Scope("commune", "95063"),
                                 Filters(include_demo=False), dt.date(2022, 1, 1))
     assert phases["95063"] == "not_engaged"
+
+
+@pytest.mark.parametrize("scope", ["national", "tne", "departement:95", "commune:95063"])
+def test_the_plans_starts_give_every_date_the_phases_the_whole_plan_gives(built_db_url, scope):
+    """``plan_starts`` reads only what ``phases_at`` needs (no names, no ends): the phases at
+    any date are those of the whole ``rollout_plan``, demo rows kept or left out."""
+    territory = Scope.parse(scope)
+    engine = make_engine(built_db_url)
+    try:
+        with engine.connect() as conn:
+            for filters in (Filters(), Filters(include_demo=False)):
+                codes = territory_codes(conn, territory, filters)
+                starts = plan_starts(conn, territory, filters)
+                whole = rollout_plan(conn, territory, filters)
+                assert len(starts) == len(whole)
+                for day in (dt.date(2020, 1, 1), dt.date(2022, 9, 1), dt.date(2023, 4, 17),
+                            dt.date(2026, 12, 1)):
+                    pd.testing.assert_series_equal(phases_at(codes, starts, day),
+                                                   phases_at(codes, whole, day))
+    finally:
+        engine.dispose()

@@ -21,7 +21,7 @@ from tne_dash.figures.freshness import latest_workshop_date, months_before
 from tne_dash.figures.indicators import (
     IndicatorValues,
     compute_breakdown,
-    compute_indicator_table,
+    compute_indicator_sums,
     compute_indicators,
 )
 from tne_dash.figures.metrics import Kpi, headline_kpis
@@ -210,16 +210,24 @@ def honour_commune(conn: Connection, scope: Scope, as_of: dt.date,
     for filters, when in ((recent, f"ces {HONOUR_DAYS} derniers jours"),
                           (Filters(date_from=school_year_of(as_of).start, date_to=as_of),
                            "depuis la rentrée")):
-        table = compute_indicator_table(conn, scope, filters, level="commune",
-                                        codes=("workshops",))
-        table = table[table["workshops"] > 0]
-        if not table.empty:
-            best = table.sort_values(["workshops", "population", "key"],
-                                     ascending=[False, False, True]).iloc[0]
+        # The communes with workshops only (France's 35 000 rows of names are not read).
+        workshops = compute_indicator_sums(conn, scope, filters, "commune", ("workshops",))
+        workshops = workshops.loc[workshops["workshops"] > 0, "workshops"]
+        if not workshops.empty:
+            most = int(workshops.max())
+            code = _most_populated(conn, workshops.index[workshops == most].tolist())
             reason = (f"La commune qui a organisé le plus d'ateliers {when} : "
-                      f"{format_number(int(best['workshops']))}.")
-            return _honour(conn, str(best["key"]), as_of, reason)
+                      f"{format_number(most)}.")
+            return _honour(conn, code, as_of, reason)
     return None
+
+
+def _most_populated(conn: Connection, codes: list[str]) -> str:
+    """Of ``codes``, the commune with the larger population (ties: the smaller code)."""
+    populations = dict(conn.execute(
+        select(Commune.code_insee, func.coalesce(Commune.population, 0))
+        .where(Commune.code_insee.in_(codes))).all())
+    return min(codes, key=lambda code: (-populations.get(code, 0), code))
 
 
 def public_kpis(values: IndicatorValues, codes: Mapping[str, str],

@@ -33,7 +33,13 @@ from tne_dash.figures.map_frames import MapFrames
 from tne_dash.figures.map_view import MapView
 from tne_dash.figures.objectives import ObjectivesProgress, objective_shares, objectives_progress
 from tne_dash.figures.progression import monthly_progress
-from tne_dash.figures.rollout import phase_funnel, phases_at, rollout_plan, territory_codes
+from tne_dash.figures.rollout import (
+    phase_funnel,
+    phases_at,
+    plan_starts,
+    rollout_plan,
+    territory_codes,
+)
 from tne_dash.figures.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
 from tne_dash.figures.search import with_folded_names
 from tne_dash.figures.timeline import departement_rollout
@@ -226,7 +232,7 @@ def load_funnel(url: str, scope: Scope, as_of: dt.date) -> pd.DataFrame:
 def _load_rollout(url: str, scope: Scope) -> tuple[pd.Series, pd.DataFrame]:
     with get_engine(url).connect() as conn:
         return (territory_codes(conn, scope, Filters()),
-                rollout_plan(conn, scope, Filters()))
+                plan_starts(conn, scope, Filters()))
 
 
 @st.cache_data(ttl=ACTIVITY_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
