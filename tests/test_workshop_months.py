@@ -107,6 +107,43 @@ def test_the_counts_without_the_territory_rows_are_the_tables_counts(engine, cas
             transaction.rollback()
 
 
+ADDITIVE = ("workshops", "participations", "parents_reached", "children_reached",
+            "workshop_hours")
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=cases())
+def test_a_departements_workshop_figures_are_its_communes_summed(engine, case):
+    """The rows summed by département carry their département (no join around them): its
+    counts are those of its communes added up, its venues as many as its communes' venues
+    at most — fast path and raw path, random activity, territory and filters."""
+    departement_of = {c["code_insee"]: c["departement_code"] for c in case.world.communes}
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            _write(conn, case.world)
+            for f in (case.filters, replace(case.filters, date_from=None),
+                      *case.more_workshop_filters):
+                for raw in (False, True):
+                    deps = compute_indicator_table(conn, case.scope, f, "departement",
+                                                   codes=MONTHLY_CODES, raw=raw)
+                    communes = compute_indicator_table(conn, case.scope, f, "commune",
+                                                       codes=MONTHLY_CODES, raw=raw)
+                    summed = communes.groupby(communes["key"].map(departement_of))[
+                        [*ADDITIVE, "venues"]].sum()
+                    for row in deps.itertuples():
+                        for code in ADDITIVE:
+                            assert getattr(row, code) == pytest.approx(
+                                summed.at[row.key, code] if row.key in summed.index else 0)
+                        assert row.venues <= (summed.at[row.key, "venues"]
+                                              if row.key in summed.index else 0)
+                    assert set(deps.loc[deps["workshops"] > 0, "key"]) == set(
+                        summed.index[summed["workshops"] > 0])
+        finally:
+            transaction.rollback()
+
+
 def test_a_rate_is_not_read_without_the_territory_rows(engine):
     with engine.connect() as conn, pytest.raises(ValueError, match="comptes de base"):
         compute_indicator_sums(conn, Scope("national"), Filters(), "commune",

@@ -143,14 +143,18 @@ def _workshop_row_columns(workshops, participations, parents_reached, children_r
 
 
 def _raw_workshop_rows(filters: Filters, in_territory: list, *extra_where,
-                       attribute=None) -> Select:
+                       attribute=None, departement: bool = False) -> Select:
     w = Workshop
     columns = [w.commune_code, w.venue_id, month_start(w.date).label("month"), w.source,
                *_workshop_row_columns(literal(1), w.parents_count, w.first_time_parents_count,
                                       w.children_count, w.duration_minutes, w.date)]
     if attribute is not None:
         columns.append(attribute.label("attribute"))
+    if departement:
+        columns.append(Commune.departement_code)
     stmt = select(*columns).where(*in_territory, *workshop_clauses(filters), *extra_where)
+    if departement:
+        stmt = stmt.join(Commune, Commune.code_insee == w.commune_code)
     if attribute is WorkshopTheme.theme:
         stmt = stmt.join(WorkshopTheme, WorkshopTheme.workshop_id == w.id)
     elif attribute is Venue.kind:
@@ -158,11 +162,15 @@ def _raw_workshop_rows(filters: Filters, in_territory: list, *extra_where,
     return stmt
 
 
-def workshop_rows(scope: Scope, filters: Filters, *, raw: bool = False, attribute=None):
+def workshop_rows(scope: Scope, filters: Filters, *, raw: bool = False, attribute=None,
+                  departement: bool = False):
     """The workshops of the territory and filters, as rows to sum: ``commune_code``,
     ``venue_id``, ``month``, ``source``, ``workshops``, ``participations``, ``parents_reached``,
     ``children_reached``, ``duration_minutes``, ``last_date`` (of the latest workshop summed
-    in the row) and ``attribute`` (one row per value) when asked.
+    in the row), ``attribute`` (one row per value) when asked, and ``departement_code`` (the
+    commune's) when ``departement`` — read in each part, so that summing by département
+    needs no join around the rows (SQLite then copies France's rows to a temporary table
+    before joining them: 0.38 s, against 0.26 this way).
 
     Whole months come from the monthly sums when ``reads_monthly_sums(filters)`` (one row per
     commune, venue, month and source), the days left at the period's ends from ``workshop``
@@ -173,7 +181,8 @@ def workshop_rows(scope: Scope, filters: Filters, *, raw: bool = False, attribut
     in_territory = ([Workshop.commune_code.in_(select(Commune.code_insee).where(*territory))]
                     if territory else [])
     if raw or attribute is not None or not reads_monthly_sums(filters):
-        return _raw_workshop_rows(filters, in_territory, attribute=attribute).subquery("rows")
+        return _raw_workshop_rows(filters, in_territory, attribute=attribute,
+                                  departement=departement).subquery("rows")
     whole, edges = period_split(filters.date_from, filters.date_to)
     parts = []
     if whole is not None:
@@ -185,15 +194,19 @@ def workshop_rows(scope: Scope, filters: Filters, *, raw: bool = False, attribut
             where.append(wm.month >= first)
         if last is not None:
             where.append(wm.month <= last)
-        parts.append(select(wm.commune_code, wm.venue_id, wm.month, wm.source,
-                            *_workshop_row_columns(wm.workshops, wm.participations,
-                                                   wm.parents_reached, wm.children_reached,
-                                                   wm.duration_minutes, wm.last_date))
-                     .where(*where))
+        part = (select(wm.commune_code, wm.venue_id, wm.month, wm.source,
+                       *_workshop_row_columns(wm.workshops, wm.participations,
+                                              wm.parents_reached, wm.children_reached,
+                                              wm.duration_minutes, wm.last_date))
+                .where(*where))
+        if departement:
+            part = part.add_columns(Commune.departement_code).join(
+                Commune, Commune.code_insee == wm.commune_code)
+        parts.append(part)
     undated = Filters(include_demo=filters.include_demo)
     for first_day, last_day in edges:
         parts.append(_raw_workshop_rows(undated, in_territory, Workshop.date >= first_day,
-                                        Workshop.date <= last_day))
+                                        Workshop.date <= last_day, departement=departement))
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("rows")
 
 
@@ -219,11 +232,15 @@ def _workshop_sums(rows, key, codes: tuple[str, ...] | None = None) -> Select:
 
 def _workshop_query(key, scope: Scope, filters: Filters, level: str,
                     raw: bool = False, codes: tuple[str, ...] | None = None) -> Select:
+    if level == "departement":  # the rows hold their département: no join around them
+        rows = workshop_rows(scope, filters, raw=raw, departement=True)
+        return (_workshop_sums(rows, rows.c.departement_code, codes)
+                .group_by(rows.c.departement_code))
     rows = workshop_rows(scope, filters, raw=raw)
     if level == "commune":  # the rows hold the commune (kept in the territory) : no join
         return _workshop_sums(rows, rows.c.commune_code, codes).group_by(rows.c.commune_code)
     stmt = _workshop_sums(rows, key, codes)
-    if level != "total" or territory_clauses(scope, filters):  # a national total needs none
+    if level != "total":  # the key is the commune's (a total's rows are the territory's already)
         stmt = stmt.join(Commune, Commune.code_insee == rows.c.commune_code)
     return _grouped(stmt, key, level)
 
@@ -445,8 +462,10 @@ def compute_indicator_table(
                                                        needed, raw):
         demo_rows = demo_rows.add(family_demo, fill_value=0)
         table = table.join(part, how="left")
-        # The family's codes asked for (0 without rows) and any other it gave.
-        for code in needed.intersection(family_codes).union(part.columns):
+        # The family's codes asked for (0 without rows) or given, in the family's order, then
+        # any other it gave.
+        for code in (*(c for c in family_codes if c in needed or c in part),
+                     *part.columns.difference(family_codes)):
             table[code] = table[code].fillna(0) if code in table else 0
     if "target_schools" in table:
         table["target_schools_with_pcn_pct"] = (
