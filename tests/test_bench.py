@@ -180,3 +180,21 @@ def test_without_chromium_the_browser_sections_say_why_and_the_rest_is_measured(
     assert result["cli_help_ms"] > 0
     table = render_table(result)
     assert "Navigateur : non mesuré — Chromium est introuvable" in table
+
+
+def test_a_run_that_starts_and_ends_between_two_looks_is_counted():
+    """A run answered from the cache can start and end before the page's observer is called:
+    the counter reads each change of the state, so it still counts one run — and the bench
+    measures the change instead of waiting 60 s for a run it missed."""
+    require_playwright_and_chromium()
+    with browser_bench.chromium_browser() as browser, \
+            browser_bench.fresh_page(browser) as page:
+        page.add_init_script(browser_bench._RUN_COUNTER)
+        page.set_content('<div data-testid="stApp" data-test-script-state="notRunning"></div>')
+        runs = page.evaluate("""() => new Promise(done => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            app.setAttribute('data-test-script-state', 'running');  // one task: the
+            app.setAttribute('data-test-script-state', 'notRunning');  // observer sees both
+            setTimeout(() => done(window.__tneBench.runs), 50);
+        })""")
+    assert runs == 1

@@ -94,17 +94,19 @@ EMPTY_APP = (
     'st.navigation([st.Page(empty, title="Page vide")]).run()\n'
 )
 
-# Counts the script runs the page shows (state entering ``running``), from the first byte.
+# Counts the script runs the page shows (state leaving ``running``: a run ended), from the
+# first byte. Each change of the state is its own record, even when a run from the cache
+# starts and ends before the observer is called (it then reads « notRunning » twice: a
+# counter that looked at the state alone missed that run and waited for nothing).
 _RUN_COUNTER = """
-window.__tneBench = {runs: 0, state: null, since: null, mapState: null};
-new MutationObserver(() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const state = app && app.getAttribute('data-test-script-state');
-    if (state === 'running' && window.__tneBench.state !== 'running') {
-        window.__tneBench.runs += 1;
+window.__tneBench = {runs: 0, since: null, mapState: null};
+new MutationObserver((records) => {
+    for (const record of records) {
+        if (record.type === 'attributes' && record.oldValue === 'running') {
+            window.__tneBench.runs += 1;
+        }
     }
-    window.__tneBench.state = state;
-}).observe(document, {subtree: true, childList: true, attributes: true,
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
 
