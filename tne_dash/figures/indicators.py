@@ -500,7 +500,6 @@ def compute_indicator_sums(conn: Connection, scope: Scope, filters: Filters, lev
         parts.append(part)
         demo_rows = demo_rows.add(family_demo, fill_value=0)
     sums = pd.concat(parts, axis=1).fillna(0) if parts else pd.DataFrame()
-    sums = sums.reindex(sums.index.union(demo_rows.index), fill_value=0)
     for code in needed.difference(sums.columns):  # no rows: the queries' columns are lost
         sums[code] = 0
     sums["demo"] = demo_rows.reindex(sums.index).fillna(0) > 0

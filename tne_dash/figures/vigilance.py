@@ -307,7 +307,6 @@ class _Area:
     demo_keys: frozenset[tuple[str, str]]  # (level, code) whose figures read demo rows
 
     # The ground's parts, read by the rules as if they were the area's.
-    scope = property(lambda self: self.ground.scope)
     territory = property(lambda self: self.ground.territory)
     include_demo = property(lambda self: self.ground.include_demo)
     communes = property(lambda self: self.ground.communes)
