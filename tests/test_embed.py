@@ -28,6 +28,7 @@ from tne_dash.figures.indicators import compute_indicators
 from tne_dash.figures.metrics import headline_kpis
 from tne_dash.figures.scope import InvalidScope, Scope
 from tne_dash.store.db import make_engine
+from tne_dash.ui.blocks import EMBED_OFFER_KEY
 from tne_dash.ui.http import CONTENT_SECURITY_POLICY, SecurityHeaders
 
 DAY = dt.date(2023, 4, 17)
@@ -207,6 +208,10 @@ def test_comparer_offers_each_commune_s_card_to_embed(app_env, monkeypatch):
     at = open_page("comparer.py", communes="95063,95018", to="2023-04-17")
     assert not at.exception
     expander = next(e for e in at.expander if e.label == EXPANDER_LABEL)
+    assert not expander.code  # made once opened
+    at.session_state[EMBED_OFFER_KEY] = True  # the visitor opens it: the page reruns
+    at.run()
+    expander = next(e for e in at.expander if e.label == EXPANDER_LABEL)
     codes = [c.value for c in expander.code]
     assert [re.search(r'src="([^"]+)"', c).group(1) for c in codes] == [
         "https://tne.example.fr/embed/commune/95063", "https://tne.example.fr/embed/commune/95018"]
@@ -216,6 +221,8 @@ def test_comparer_offers_each_commune_s_card_to_embed(app_env, monkeypatch):
 def test_the_map_s_panel_offers_the_selected_commune_s_card_to_embed(app_env):
     at = open_page("carte.py", dep="95", commune="95063", to="2023-04-17", couches="aucune")
     assert not at.exception
+    at.session_state[EMBED_OFFER_KEY] = True
+    at.run()
     expander = next(e for e in at.expander if e.label == EXPANDER_LABEL)
     assert expander.code[0].value.startswith(
         '<iframe src="http://localhost:8501/embed/commune/95063"')

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tne_dash.access import Account, Role
 from tne_dash.cli import main
+from tne_dash.screens.deploiement.ui import TIMELINE_TABLE_KEY
 from tne_dash.text import fold
 
 EDITOR_95 = Account("claire", Role.EDITEUR, frozenset({"95"}))
@@ -20,8 +21,15 @@ def open_deploiement(account: Account | None = None, **params: str) -> AppTest:
     return open_page("deploiement.py", account, **params)
 
 
+def frame_with_or_none(at: AppTest, column: str):
+    return next((d.value for d in [*at.dataframe, *at.table] if column in d.value.columns),
+                None)
+
+
 def frame_with(at: AppTest, column: str):
-    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
+    table = frame_with_or_none(at, column)
+    assert table is not None, f"aucun tableau avec la colonne « {column} »"
+    return table
 
 
 def save_button(at: AppTest):
@@ -58,6 +66,9 @@ def test_val_d_oise_timeline_opens_from_the_url_with_its_filters(app_env):
     assert not at.exception
     assert at.multiselect(key="statuses").value == ["en_retard"]
     assert at.selectbox(key="sort").value == "nom"
+    assert frame_with_or_none(at, "Statut de l'année") is None  # the table, made once opened
+    at.session_state[TIMELINE_TABLE_KEY] = True  # « La frise en tableau » opened: a rerun
+    at.run()
     table = frame_with(at, "Statut de l'année")
     assert set(table["Statut de l'année"]) == {"En retard"}
     assert list(table["Commune"]) == sorted(table["Commune"], key=fold)  # Écouen among E
@@ -70,6 +81,7 @@ def test_val_d_oise_timeline_opens_from_the_url_with_its_filters(app_env):
 
 def test_choosing_a_phase_filters_the_timeline_and_the_address(app_env):
     at = open_deploiement(scope="departement:95", to="2023-04-17")
+    at.session_state[TIMELINE_TABLE_KEY] = True
     at.multiselect(key="phases").set_value(["acculturation"]).run()
     assert not at.exception
     table = frame_with(at, "Phase à la date")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -53,17 +54,40 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
                 tile.caption(kpi.note)
 
 
+@contextmanager
+def on_demand(label: str, key: str, icon: str | None = None) -> Iterator[bool]:
+    """An expander whose content is made only once it is opened (Streamlit's lazy expander:
+    opening it reruns the page, from the caches): a secondary section — a chart's table, the
+    code to embed a card — costs neither the server nor the browser of every view. Yields
+    whether it is open; the caller writes its content only then::
+
+        with blocks.on_demand("L'entonnoir en tableau", key="funnel-table") as opened:
+            if opened:
+                st.dataframe(...)
+    """
+    expander = st.expander(label, key=key, icon=icon, on_change="rerun")
+    with expander:
+        yield bool(expander.open)
+
+
+EMBED_OFFER_KEY = "embed-offer"
+
+
 def embed_offer(cards: Sequence[tuple[Scope, str]]) -> None:
     """« Intégrer sur votre site » (Comparer, Carte): for each territory (scope, « Bezons
     (95) »), the ``<iframe>`` code of its card, to copy with the code block's button. The
-    address is TNE_DASH_PUBLIC_URL's, else the one this page was opened at."""
-    origin = dashboard_origin(Settings.from_env().public_url, st.context.url)
-    with st.expander(EXPANDER_LABEL, icon=":material/code:"):
+    address is TNE_DASH_PUBLIC_URL's, else the one this page was opened at. Made on demand:
+    the code block's highlighter is 0.5 MB of script the browser would load on every view."""
+    with on_demand(EXPANDER_LABEL, key=EMBED_OFFER_KEY, icon=":material/code:") as opened:
+        if not opened:
+            return
+        origin = dashboard_origin(Settings.from_env().public_url, st.context.url)
         st.markdown(markdown_text(EMBED_HELP))
         for scope, label in cards:
             if len(cards) > 1:
                 st.markdown(f"**{markdown_text(label)}**")
-            st.code(iframe_snippet(origin, scope, label), language="html", wrap_lines=True)
+            # Plain text: the highlighter's blue on grey tags fail the contrast rule (3.8:1).
+            st.code(iframe_snippet(origin, scope, label), language=None, wrap_lines=True)
 
 
 FOOTER_KEY = "tne-footer"  # its container's class: st-key-tne-footer

@@ -182,8 +182,9 @@ def charts_section(url: str, comp: Comparison, side: SideBySide, exact: bool) ->
         chart_with_downloads(per_capita_chart(chart), title="Chiffres pour 1 000 habitants",
                              columns=PER_CAPITA_COLUMNS, heading=heading, place=place,
                              day=comp.as_of, key="per_capita")
-    with st.expander("Le graphique en texte"):
-        st.markdown(per_capita_summary(side))
+    with blocks.on_demand("Le graphique en texte", key="per-capita-text") as opened:
+        if opened:
+            st.markdown(per_capita_summary(side))
     st.subheader("Mois par mois")
     series = data.load_monthly_series(url, comp.codes, comp.period, comp.as_of)
     names = dict(zip(comp.codes, side.columns, strict=True))
@@ -198,8 +199,9 @@ def charts_section(url: str, comp: Comparison, side: SideBySide, exact: bool) ->
     if not show_parents:
         st.caption("Vue publique : la courbe des parents touchés est masquée, certains mois "
                    "comptent de 1 à 4 personnes.")
-    with st.expander("Les courbes en texte"):
-        st.markdown(monthly_summary(series, names, show_parents, exact))
+    with blocks.on_demand("Les courbes en texte", key="monthly-text") as opened:
+        if opened:
+            st.markdown(monthly_summary(series, names, show_parents, exact))
 
 
 def rank_section(url: str, comp: Comparison, side: SideBySide, view: ComparerView,

@@ -59,7 +59,7 @@ from tne_dash.store.imports.fields import MAX_OBJECTIVE_TARGET
 from tne_dash.store.imports.problems import Problem
 from tne_dash.store.imports.service import record_objective
 from tne_dash.text import slug
-from tne_dash.ui import data, pickers
+from tne_dash.ui import blocks, data, pickers
 from tne_dash.ui.chart_downloads import chart_with_downloads
 from tne_dash.ui.urlstate import View
 from tne_dash.vocabulary import PHASE_LABELS, ScopeKind
@@ -69,6 +69,10 @@ FIELDS = {"perimetre": "Périmètre", "code": "Code du territoire", "periode": "
           "indicateur": "Indicateur", "cible": "Objectif"}
 DONE_KEY = "objective_saved"
 
+
+# The chart's tables, made once their expander is opened (blocks.on_demand).
+TIMELINE_TABLE_KEY = "timeline-table"
+FUNNEL_TABLE_KEY = "funnel-table"
 
 def controls(url: str, view: DeploiementView) -> DeploiementView:
     """Territory, date (« Situation au ») and school year of the objectives, kept in the URL."""
@@ -294,9 +298,11 @@ def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -
     st.caption(f"Barres : les trois années prévues de chaque commune. Trait rouge : le "
                f"{view.as_of:%d/%m/%Y}. En rouge : les communes en retard sur leurs objectifs "
                f"{view.period.label}, leur année en cours encadrée.")
-    with st.expander("La frise en tableau"):
-        table = timeline_frame(shown)
-        st.dataframe(table, hide_index=True, width="stretch", column_config=french_numbers(table))
+    with blocks.on_demand("La frise en tableau", key=TIMELINE_TABLE_KEY) as opened:
+        if opened:
+            table = timeline_frame(shown)
+            st.dataframe(table, hide_index=True, width="stretch",
+                         column_config=french_numbers(table))
 
 
 def funnel_section(url: str, view: DeploiementView, place: str) -> None:
@@ -306,9 +312,11 @@ def funnel_section(url: str, view: DeploiementView, place: str) -> None:
     chart_with_downloads(funnel_chart(funnel), title="Entonnoir du déploiement",
                          columns=FUNNEL_COLUMNS, heading=_chart_heading(url, view, place, True),
                          place=place, day=view.as_of, key="funnel")
-    with st.expander("L'entonnoir en tableau"):
-        table = funnel_frame(funnel)
-        st.dataframe(table, hide_index=True, width="stretch", column_config=french_numbers(table))
+    with blocks.on_demand("L'entonnoir en tableau", key=FUNNEL_TABLE_KEY) as opened:
+        if opened:
+            table = funnel_frame(funnel)
+            st.dataframe(table, hide_index=True, width="stretch",
+                         column_config=french_numbers(table))
 
 
 def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgress,

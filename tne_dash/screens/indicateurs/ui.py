@@ -129,9 +129,10 @@ def freshness_section(url: str, view: IndicateursView) -> None:
             f"**{format_date(latest) if latest else 'aucun'}** ; communes engagées sans "
             f"atelier depuis le {format_date(quiet_since(view.filters.date_to))} : "
             f"**{share}** ({quiet} sur {engaged}).", icon=":material/update:")
-    with st.expander("Fraîcheur par département"):
-        st.dataframe(freshness_frame(table, view.filters.date_to), hide_index=True,
-                     width="stretch")
+    with blocks.on_demand("Fraîcheur par département", key="freshness-table") as opened:
+        if opened:
+            st.dataframe(freshness_frame(table, view.filters.date_to), hide_index=True,
+                         width="stretch")
 
 
 def table_section(url: str, view: IndicateursView, exact: bool, heading) -> None:
