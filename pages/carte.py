@@ -40,14 +40,14 @@ table = table_for_display(view, found)  # the rows the map shows, French headers
 map_column, panel = st.columns([3, 1])
 with map_column:
     introduce_map(drawn.title)  # « Passer la carte », the frame's French title
-    clicked = st_folium(drawn.base, key=carte.map_key(view), height=620,
+    answer = st_folium(drawn.base, key=carte.map_key(), height=620,
                         use_container_width=True, returned_objects=["last_active_drawing"],
                         feature_group_to_add=drawn.groups, layer_control=drawn.control)
     carte.legend(view, drawn.bins, colour_column(view)[1], masked=not exact)
     carte.map_downloads(drawn, view, data.departement_outlines(config)["features"] + communes,
                         table, found, exact)
 with panel:
-    code = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("code")
+    code = carte.clicked_code(answer)
     if view.departement is None and code:
         carte.open_departement(code)
     selected = code or view.commune

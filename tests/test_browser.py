@@ -291,6 +291,68 @@ def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
         assert outside == [] and errors == []
 
 
+# The map's view: its centre and zoom (the frame's one Leaflet map).
+_MAP_VIEW = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const centre = map.getCenter();
+    return {lat: centre.lat, lng: centre.lng, zoom: map.getZoom()};
+}"""
+
+
+def choose_territory(page, typed: str) -> None:
+    """The sidebar's « Territoire » list: a few letters typed, Enter picks the first match."""
+    page.locator('[data-testid="stSidebar"]').get_by_label("Territoire", exact=True).click()
+    page.keyboard.type(typed)
+    page.keyboard.press("Enter")
+
+
+def test_a_territory_chosen_in_the_sidebar_keeps_the_map_s_frame_and_frames_it(built_db_url):
+    """The map's frame is not reloaded when the territory changes (its Leaflet, its scripts
+    and France's outlines stay), the map is framed on the new territory, and a commune
+    clicked before going back to France is not taken for a new click there."""
+    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
+        page.goto(f"{base}/carte?couches=aucune")
+        wait_until_rendered(page)
+        map_frame(page)
+        frame = page.locator(MAP_FRAME).element_handle().content_frame()
+        outlines_drawn(frame, 101)
+        france = frame.evaluate(_MAP_VIEW)
+        frame.evaluate("() => { window.tneKeptFrame = true; }")
+
+        choose_territory(page, "Val-d'Oise (95)")
+        page.wait_for_function("() => location.search.includes('dep=95')", timeout=30_000)
+        wait_until_rendered(page)
+        frame.wait_for_function(f"() => ({_CENTRE_OF})('95063') !== null", timeout=30_000)
+        assert frame.evaluate("() => window.tneKeptFrame") is True  # the same frame
+        assert page.locator(MAP_FRAME).count() == 1
+        val_d_oise = frame.evaluate(_MAP_VIEW)
+        assert val_d_oise["zoom"] >= france["zoom"] + 2  # framed on the département
+        assert 48.9 < val_d_oise["lat"] < 49.3 and 1.6 < val_d_oise["lng"] < 2.6
+        outlines_drawn(frame, 184)  # its 183 communes and its outline
+
+        frame.wait_for_function(_OUTLINES_LOADED, arg=2, timeout=30_000)
+        frame.wait_for_function(f"() => !['95', null].includes(({_TOPMOST_CODE})())",
+                                timeout=30_000)
+        target = frame.evaluate(_CENTRE_OF, "95063")  # Bezons
+        origin = page.locator(MAP_FRAME).bounding_box()
+        page.mouse.click(origin["x"] + target["x"], origin["y"] + target["y"])
+        page.get_by_role("heading", name="Bezons (95)").wait_for(timeout=30_000)
+        wait_until_rendered(page)
+
+        choose_territory(page, "France entière")
+        page.wait_for_function("() => !location.search.includes('dep=')", timeout=30_000)
+        wait_until_rendered(page)
+        page.wait_for_timeout(1500)  # a stale click would reopen the Val-d'Oise by now
+        wait_until_rendered(page)
+        assert "dep=" not in page.url and "commune=" not in page.url
+        assert page.get_by_role("heading", name="Bezons (95)").count() == 0
+        assert frame.evaluate("() => window.tneKeptFrame") is True
+        back = frame.evaluate(_MAP_VIEW)
+        assert abs(back["zoom"] - france["zoom"]) < 0.3  # France framed again
+        screenshot(page, "carte-france-apres-val-doise")
+        assert outside == [] and errors == []
+
+
 def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(built_db_url):
     with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
         page.goto(f"{base}/deploiement?scope=departement:95&to=2023-04-17")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -177,8 +178,20 @@ def test_the_base_map_of_a_territory_is_the_same_whatever_the_view_shows(departe
                                     frames, departements_geojson, [_square(c) for c in codes],
                                     pd.Series(dtype=object), reference_dir=REFERENCE_DIR)
              for colour in ("phase", "workshops")]
-    scripts = [generate_leaflet_string(d.base) for d in drawn]
-    assert scripts[0] == scripts[1]
+    from tne_dash.ui.territory_map import TABLE_CODES
+    by_departement = pd.DataFrame({code: [1] for code in TABLE_CODES}, index=["95"])
+    france = build_territory_layers(MapView(departement=None, layers=()),
+                                    replace(frames, table=by_departement),
+                                    departements_geojson, [], pd.Series(dtype=object),
+                                    reference_dir=REFERENCE_DIR)
+    scripts = [generate_leaflet_string(d.base) for d in [*drawn, france]]
+    # The same base for a département and for France: a territory chosen keeps the frame.
+    assert scripts[0] == scripts[1] == scripts[2]
+    # The départements' layer frames the territory when it changes.
+    (outline,) = drawn[0].groups[0]._children.values()
+    assert outline.script().count("FIT = [\"95\",[[") == 1
+    (outline,) = france.groups[0]._children.values()
+    assert 'FIT = ["france",[[41.' in outline.script()
     assert "Bezons" not in scripts[0]  # the data is in the groups
     assert [g.layer_name for g in drawn[0].groups] == ["Départements", "Communes"]
     phase, workshops = (d.groups[1]._children for d in drawn)

@@ -153,7 +153,7 @@ _OUTLINE_FETCH = """window.tneOutlines = window.tneOutlines || (function () {
 # outlines are put back in that order — whichever file came first, a click on a commune
 # hits the commune, not the département drawn over it.
 _OUTLINE_SCRIPT = """(function () {
-    var STYLES = %(styles)s, DATA = %(data)s, WEIGHT = %(weight)s;
+    var STYLES = %(styles)s, DATA = %(data)s, WEIGHT = %(weight)s, FIT = %(fit)s;
     var restack = function (map) {
         if (!map) { return; }
         var loaded = [];
@@ -180,7 +180,16 @@ _OUTLINE_SCRIPT = """(function () {
         }
     });
     layer.tneStack = %(stack)s;
-    layer.on('add', function () { restack(layer._map); });
+    layer.on('add', function () {
+        var map = layer._map;
+        // The territory framed once, when it changes: a rerun that swaps the layers of the
+        // same territory (a layer off, another colouring) keeps the viewer's zoom.
+        if (FIT && map && map.tneTerritory !== FIT[0]) {
+            map.tneTerritory = FIT[0];
+            map.fitBounds(FIT[1], {animate: false});
+        }
+        restack(map);
+    });
     window.tneOutlines(%(url)s).then(function (outlines) {
         layer.addData(outlines);
         layer.tneLoaded = true;
@@ -251,12 +260,24 @@ def outline_stroke(fill: str) -> str:
     return GREY if fill in (LIGHT_GREY, "#FFFFFF") else "#FFFFFF"
 
 
+@dataclass(frozen=True)
+class TerritoryFrame:
+    """What a map shows when its territory changes: the territory (« france », « 95 ») and
+    its ((south, west), (north, east)). Every territory's map has the same base (streamlit-
+    folium remounts the map's frame when the base changes): the outline layer frames it."""
+
+    territory: str
+    bounds: tuple[tuple[float, float], tuple[float, float]]
+
+
 class OutlineLayer(_Prebuilt, folium.map.Layer):
     """Polygons the browser fetches from ``url`` (a cached GeoJSON file), styled from the
-    small per-feature data embedded here: ``features[code] = (fill, tooltip HTML)``."""
+    small per-feature data embedded here: ``features[code] = (fill, tooltip HTML)``. With
+    ``fit``, the map is framed on its territory when the layer is added to a map that showed
+    another territory (or none yet)."""
 
     def __init__(self, url: str, features: Mapping[str, tuple[str, str]], name: str,
-                 weight: float, stack: int):
+                 weight: float, stack: int, fit: TerritoryFrame | None = None):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "OutlineLayer"
         self.url = url
@@ -272,7 +293,9 @@ class OutlineLayer(_Prebuilt, folium.map.Layer):
         self._body = _OUTLINE_SCRIPT % {
             "styles": script_json(styles), "data": script_json(data),
             "weight": script_json(weight), "highlight": script_json(ROUGE_MARIANNE),
-            "url": script_json(url), "stack": script_json(stack)}
+            "url": script_json(url), "stack": script_json(stack),
+            "fit": script_json(None if fit is None else
+                               [fit.territory, [list(fit.bounds[0]), list(fit.bounds[1])]])}
 
     def script(self) -> str:
         return (f"{_OUTLINE_FETCH}var {self.get_name()} = {self._body};\n"
@@ -356,10 +379,12 @@ def geojson_bounds(features: Sequence[Mapping]) -> tuple[tuple[float, float], tu
     return (min(lats), min(lons)), (max(lats), max(lons))
 
 
-def departements_layer(geojson: Mapping, figures: pd.DataFrame, url: str) -> OutlineLayer:
+def departements_layer(geojson: Mapping, figures: pd.DataFrame, url: str,
+                       fit: TerritoryFrame | None = None) -> OutlineLayer:
     """Every département of ``geojson`` (names and codes; the geometry stays in the file at
     ``url``) outlined; TNE ones filled by cohort. ``figures`` is indexed by code with columns
-    tne_cohort and the tooltip's figures (already formatted)."""
+    tne_cohort and the tooltip's figures (already formatted); ``fit``: the territory the
+    map is framed on (``OutlineLayer``)."""
     labels = [label for label in figures.columns if label not in ("tne_cohort", "name")]
     rows = figures.to_dict("index")
     features = {}
@@ -370,7 +395,8 @@ def departements_layer(geojson: Mapping, figures: pd.DataFrame, url: str) -> Out
         lines = [] if row is None else [(label, row[label]) for label in labels]
         features[code] = (COHORT_COLOURS.get(cohort, "#FFFFFF"),
                           tooltip_html(f"{feature['properties']['nom']} ({code})", lines))
-    return OutlineLayer(url, features, "Départements", weight=1, stack=DEPARTEMENTS_STACK)
+    return OutlineLayer(url, features, "Départements", weight=1, stack=DEPARTEMENTS_STACK,
+                        fit=fit)
 
 
 # Communes whose small count is masked for the public (tne_dash.figures.privacy).

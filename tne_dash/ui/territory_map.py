@@ -85,12 +85,16 @@ def map_frame_title(view: MapView, departement_label: str | None, communes_drawn
     return what + (f" ; points : {', '.join(points)}" if points else "")
 
 
+FRANCE_FRAME = "france"  # the territory a map of France is framed on (maps.TerritoryFrame)
+
+
 @dataclass
 class TerritoryMap:
-    """A view's map in two parts, for streamlit-folium: ``base`` — the frame of the
-    territory, identical from one rerun to the next, so the map is not remounted — and the
-    layers that follow the view's data (``st_folium(feature_group_to_add=groups,
-    layer_control=control)``), swapped in place."""
+    """A view's map in two parts, for streamlit-folium: ``base`` — the same for every view
+    and territory, so the map's frame is never reloaded — and the layers that follow the
+    view's data and territory (``st_folium(feature_group_to_add=groups,
+    layer_control=control)``), swapped in place; the first one frames the territory when it
+    changes."""
 
     base: folium.Map
     groups: list[folium.FeatureGroup]
@@ -110,22 +114,25 @@ def _layers(view: MapView, data: MapFrames, departements_geojson: dict,
     departements_url = outlines.departements_url(reference_dir)
     bins: list[float] = []
     departement_label = None
+    # One base for every territory (France's frame): streamlit-folium keeps the map's frame
+    # while its base is the same, and the départements' layer frames the territory.
+    m = maps.base_map(tiles=tiles)
     if view.departement is None:
         bounds = maps.METROPOLE_BOUNDS
-        m = maps.base_map(tiles=tiles)
         polygons = [maps.departements_layer(departements_geojson,
                                             departement_figures(data.table, cohorts),
-                                            departements_url)]
+                                            departements_url,
+                                            fit=maps.TerritoryFrame(FRANCE_FRAME, bounds))]
     else:
         outline = [f for f in departements_geojson["features"]
                    if f["properties"]["code"] == view.departement]
         shapes = commune_features or outline
         departement_label = (f"{outline[0]['properties']['nom']} ({view.departement})"
                              if outline else view.departement)
-        bounds = maps.geojson_bounds(shapes)
-        m = maps.base_map(bounds=bounds, tiles=tiles)
+        bounds = maps.geojson_bounds(shapes) if shapes else maps.METROPOLE_BOUNDS
         polygons = [maps.departements_layer({"features": outline}, pd.DataFrame(),
-                                            departements_url)]
+                                            departements_url,
+                                            fit=maps.TerritoryFrame(view.departement, bounds))]
         if commune_features:
             column, label, decimals = colour_column(view)
             by_vigilance = column == COLOUR_BY_VIGILANCE

@@ -102,9 +102,26 @@ def open_departement(code: str) -> None:
     st.rerun()
 
 
-def map_key(view: MapView) -> str:
-    """The map component's key: new per département and per click-navigation."""
-    return f"carte-{view.departement or 'france'}-{st.session_state.get(_MAP_GENERATION, 0)}"
+def map_key() -> str:
+    """The map component's key: new per click-navigation only. A territory chosen in the
+    sidebar keeps the map's frame (its layers are swapped, the map framed on the territory):
+    no reload of Leaflet and of the outline file of France."""
+    return f"carte-{st.session_state.get(_MAP_GENERATION, 0)}"
+
+
+_LAST_ANSWER = "carte_map_last_answer"
+
+
+def clicked_code(answer: dict | None) -> str | None:
+    """The code of the outline the viewer has just clicked, or None. The map's frame keeps
+    its last answer across reruns and territories (``map_key``): an answer already read —
+    the commune clicked before the sidebar went back to France — is not a new click."""
+    answer = answer or {}
+    last = st.session_state.get(_LAST_ANSWER)
+    st.session_state[_LAST_ANSWER] = answer
+    if answer == last:
+        return None
+    return ((answer.get("last_active_drawing") or {}).get("properties") or {}).get("code")
 
 
 def _swatches(entries: list[tuple[str, str]]) -> str:

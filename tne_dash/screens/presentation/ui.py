@@ -178,7 +178,7 @@ def map_slide(head: str, figures: LiveFigures) -> None:
         from streamlit_folium import st_folium
 
         introduce_map(drawn.title)  # « Passer la carte », the frame's French title
-        st_folium(drawn.base, key=f"presentation_map_{departement}", height=MAP_HEIGHT,
+        st_folium(drawn.base, key="presentation_map", height=MAP_HEIGHT,
                   use_container_width=True, returned_objects=[],
                   feature_group_to_add=drawn.groups, layer_control=drawn.control)
     right.html(html.wrap(html.phase_legend(figures.phases,
