@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from tne_dash.charts import finish
+from tne_dash.charts import finish, when
 from tne_dash.labels import format_month, format_number
 from tne_dash.palette import BLEU_FRANCE, GREY, LIGHT_GREY, ROUGE_MARIANNE
 
@@ -54,8 +54,8 @@ def rank_chart(ranking: pd.DataFrame, selected: list[str], title: str,
         y=alt.Y("value:Q", title=title),
     )
     bars = base.mark_bar().encode(
-        color=alt.condition("datum.selected", alt.value(BLEU_FRANCE), alt.value(LIGHT_GREY)),
-        stroke=alt.condition("datum.selected", alt.value(BLEU_FRANCE), alt.value(GREY)),
+        color=when("datum.selected", BLEU_FRANCE, LIGHT_GREY),
+        stroke=when("datum.selected", BLEU_FRANCE, GREY, alt.StrokeValue),
         strokeWidth=alt.value(0.5),
         tooltip=[alt.Tooltip("name:N", title="Commune"), alt.Tooltip("rank:Q", title="Rang"),
                  alt.Tooltip("shown:N", title=title)])

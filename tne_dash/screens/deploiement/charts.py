@@ -8,7 +8,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from tne_dash.charts import finish
+from tne_dash.charts import finish, when
 from tne_dash.labels import format_date
 from tne_dash.palette import BLEU_FRANCE, GREY, PHASE_COLOURS, ROUGE_ERREUR, TEXT_GREY
 from tne_dash.periods import Period
@@ -53,8 +53,8 @@ def timeline_chart(bars: pd.DataFrame, order: list[str], as_of: dt.date,
         x2="end:T",
         color=alt.Color("phase_label:N", title="Phase", scale=_phase_scale(),
                         legend=alt.Legend(labelLimit=300, offset=28)),
-        stroke=alt.condition("datum.late_now", alt.value(ROUGE_ERREUR), alt.value(None)),
-        strokeWidth=alt.condition("datum.late_now", alt.value(2.5), alt.value(0)),
+        stroke=when("datum.late_now", ROUGE_ERREUR, None, alt.StrokeValue),
+        strokeWidth=when("datum.late_now", 2.5, 0, alt.StrokeWidthValue),
         tooltip=[alt.Tooltip("label:N", title="Commune"),
                  alt.Tooltip("phase_label:N", title="Phase"),
                  alt.Tooltip("school_year:N", title="Année scolaire"),
