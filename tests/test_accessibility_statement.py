@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from apptest import open_page
+from apptest import open_page, plain_tables
 from browser import chromium_page, streamlit_server, wait_until_rendered
 
 from tne_dash.accessibility import (
@@ -97,8 +97,8 @@ def test_the_page_lists_the_views_the_checks_and_the_ways_of_appeal(app_env):
         "État de conformité", "Résultats des tests", "Contenus non accessibles",
         "Établissement de cette déclaration", "Retour d'information et contact",
         "Voies de recours"]
-    views = at.table[0].value
-    assert list(views.index) == [view.name for view in AXE_VIEWS]
+    views = plain_tables(at)["Vues vérifiées automatiquement"]
+    assert list(views.iloc[:, 0]) == [view.name for view in AXE_VIEWS]
     assert list(views["Adresse"]) == [view.path for view in AXE_VIEWS]
     text = "\n".join(m.value for m in at.markdown)
     assert f"**{CONFORMITY}**" in text and "RGAA), version 4.1" in text

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 SECTION = "/deploiement?scope=departement:95&to=2023-04-17&vigilance=retard,sans_atelier"
 HEADING = 'h3:has-text("Points de vigilance")'
-TABLE_LINKS = '[data-testid="stTable"] a[href*="/deploiement?scope=commune:"]'
+TABLE_LINKS = 'table.tne-table a[href*="/deploiement?scope=commune:"]'
 
 
 def show(page, selector: str) -> None:
@@ -28,7 +28,7 @@ def test_deploiement_lists_the_points_and_a_link_opens_the_commune(built_db_url)
         page.goto(base + SECTION)
         wait_until_rendered(page)
         assert page.locator(HEADING).count() == 1
-        table = page.locator('[data-testid="stTable"]').filter(has_text="Constat")
+        table = page.locator('table.tne-table').filter(has_text="Constat")
         assert table.count() == 1
         cells = table.locator("td").all_inner_texts()
         sentences = [c for c in cells if "est en retard sur son objectif" in c

@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from apptest import open_page, shown
+from apptest import open_page, plain_tables, shown
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.figures.rules import calculation_rules
+from tne_dash.html_tables import Code
 from tne_dash.ui.navigation import PAGES
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -51,17 +52,17 @@ def test_donnees_page_runs_and_lists_the_catalogue(app_env):
     at.switch_page("pages/donnees.py").run()
     assert not at.exception
     assert at.title[0].value == "Données et méthodes"
-    catalogue = at.table[0].value
-    assert "`parents_reached`" in set(catalogue["Code"])  # code, in st.table's Markdown
-    assert not at.dataframe  # plain tables: no grid to load
+    catalogue = plain_tables(at)["Indicateurs"]
+    assert Code("parents_reached") in set(catalogue["Code"])  # the code shown as code
+    assert not at.dataframe and not at.table  # plain HTML tables: no grid, no Markdown cells
 
 
 def test_donnees_page_states_every_calculation_rule_in_french(app_env):
     at = open_app()
     at.switch_page("pages/donnees.py").run()
-    rules = at.table[1].value
-    assert list(rules.index) == [rule for rule, _ in calculation_rules()]
-    statements = " ".join(rules.iloc[:, 0])
+    rules = plain_tables(at)["Règles de calcul"]
+    assert list(rules["Règle"]) == [rule for rule, _ in calculation_rules()]
+    statements = " ".join(rules.iloc[:, 1])
     assert "365 jours" in statements and "arrondis à 5" in statements
     assert "chevauche" in statements and "Données de démonstration" in statements
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from apptest import open_page, shown
+from apptest import open_page, plain_tables, shown
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.access import Account, Role
@@ -22,8 +22,8 @@ def open_deploiement(account: Account | None = None, **params: str) -> AppTest:
 
 
 def frame_with_or_none(at: AppTest, column: str):
-    return next((d.value for d in [*at.dataframe, *at.table] if column in d.value.columns),
-                None)
+    frames = [d.value for d in [*at.dataframe, *at.table]] + list(plain_tables(at).values())
+    return next((frame for frame in frames if column in frame.columns), None)
 
 
 def frame_with(at: AppTest, column: str):

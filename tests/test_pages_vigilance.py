@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import pytest
-from apptest import open_page, shown
+from apptest import TableReader, open_page, plain_tables, shown
 from openpyxl import load_workbook
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -37,6 +37,7 @@ from tne_dash.figures.vigilance import (
     VIGILANCE_RULES,
     vigilance_points,
 )
+from tne_dash.html_tables import Link, table_html
 from tne_dash.palette import VIGILANCE_COLOURS
 from tne_dash.screens.accueil.vigilance import ALL_POINTS, NO_POINT, TILE_LABELS, page_of
 from tne_dash.screens.deploiement import ui as deploiement_ui
@@ -231,7 +232,7 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 
 
 def section_table(at: AppTest) -> pd.DataFrame:
-    return next(t.value for t in at.table if LINK_SHOWN in t.value.columns)
+    return next(t for t in plain_tables(at).values() if LINK_SHOWN in t.columns)
 
 
 def test_a_reason_in_the_address_narrows_the_deploiement_table_to_its_points(app_env):
@@ -245,8 +246,7 @@ def test_a_reason_in_the_address_narrows_the_deploiement_table_to_its_points(app
     assert [unescaped(s) for s in table["Constat"]] == list(expected["sentence"])
     assert {unescaped(m) for m in table["Motif"]} == {RULES[ACTIVITY_DOWN].title}
     for cell, row in zip(table[LINK_SHOWN], expected.itertuples(), strict=True):
-        assert cell.endswith(f"](<{row.link}>)") and unescaped(cell).startswith(
-            f"[{row.name} — page Indicateurs]")
+        assert cell == Link(f"{row.name} — page Indicateurs", row.link)
     assert at.query_params["vigilance"] == "baisse"
     summary = next(unescaped(m.value) for m in at.markdown if "Les filtres en retiennent"
                    in unescaped(m.value))
@@ -265,7 +265,7 @@ def test_reasons_and_a_severity_together_keep_the_points_of_both(app_env):
     assert not at.exception
     assert at.query_params["gravite"] == "a_surveiller"
     assert at.query_params["vigilance"] == "retard,sans_atelier"
-    assert not any(LINK_SHOWN in t.value.columns for t in at.table)  # none of these watch
+    assert not any(LINK_SHOWN in t.columns for t in plain_tables(at).values())  # none watch
 
 
 @pytest.mark.parametrize(("params", "message"), [
@@ -451,14 +451,20 @@ def hostile_points() -> pd.DataFrame:
 
 def test_a_name_written_like_markup_is_plain_text_in_the_table_and_its_link():
     found = hostile_points()
-    shown_row = vigilance_display(vigilance_table(found, with_departement=False), found).iloc[0]
-    assert unescaped(shown_row["Territoire"]) == found.at[0, "name"]
-    assert "[clic](" not in shown_row["Territoire"] and ":material/" not in shown_row["Constat"]
-    assert "62\\,7\u202f\\%" in shown_row["Constat"]  # the French space kept
-    link = shown_row[LINK_SHOWN]
-    assert link.startswith("[\\=HYPERLINK\\(") and link.endswith(
-        "](</deploiement?scope=commune:95001&to=2023-04-17>)")
-    assert link.count("](") == 1  # one link: the name's brackets are text
+    shown = vigilance_display(vigilance_table(found, with_departement=False), found)
+    name = found.at[0, "name"]
+    assert shown.iloc[0]["Territoire"] == name  # as it is: the HTML table escapes it
+    assert shown.iloc[0][LINK_SHOWN] == Link(
+        f"{name} — page Déploiement", "/deploiement?scope=commune:95001&to=2023-04-17")
+    markup = table_html(shown, caption="Points de vigilance")
+    assert markup.count("<a ") == 1  # one link: the name's brackets are text
+    assert "javascript:" not in markup.split("<a ", 1)[1].split(">", 1)[0]
+    reader = TableReader()
+    reader.feed(markup)
+    (_, header, rows), = reader.tables
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["Territoire"] == name and row["Constat"] == found.at[0, "sentence"]
+    assert row[LINK_SHOWN] == shown.iloc[0][LINK_SHOWN]
 
 
 def test_a_name_written_like_a_formula_is_neutralised_in_the_csv():

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
-from apptest import open_page
+from apptest import open_page, plain_tables
 from factories import (
     make_commune,
     make_objective,
@@ -132,8 +132,8 @@ def test_the_donnees_page_shows_the_vigilance_rules_under_their_own_heading(app_
     at = open_page("donnees.py")
     assert not at.exception
     assert "Points de vigilance" in [h.value for h in at.header]
-    shown_rules = at.table[2].value
-    assert list(shown_rules.index) == [rule.title for rule in VIGILANCE_RULES]
+    shown_rules = plain_tables(at)["Règles des points de vigilance"]
+    assert list(shown_rules["Point de vigilance"]) == [rule.title for rule in VIGILANCE_RULES]
     assert list(shown_rules["Seuil"]) == [rule.threshold for rule in VIGILANCE_RULES]
 
 

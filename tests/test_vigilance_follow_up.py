@@ -14,7 +14,7 @@ import re
 
 import pandas as pd
 import pytest
-from apptest import open_page
+from apptest import TableReader, open_page, plain_tables
 from imports_helpers import ADMIN, EDITOR_95, NOW, make_reference
 from sqlalchemy import func, select
 
@@ -30,6 +30,7 @@ from tne_dash.figures.vigilance import (
     vigilance_points,
     with_follow_ups,
 )
+from tne_dash.html_tables import table_html
 from tne_dash.screens.accueil.vigilance import followed_sentence
 from tne_dash.screens.deploiement.tables import (
     LINK_SHOWN,
@@ -212,8 +213,12 @@ def test_the_exports_carry_suivie_and_the_note_neutralised():
     assert list(vigilance_frame(points)[["Suivie", "Note de suivi"]].iloc[0]) == [
         "Oui", HOSTILE_NOTE]
     # On the page, the note is text: no tag, no link, no formula.
-    shown = vigilance_display(table, points).iloc[0]["Note de suivi"]
-    assert unescaped(shown) == HOSTILE_NOTE and "<b>" not in shown and "](" not in shown
+    markup = table_html(vigilance_display(table, points), caption="Points de vigilance")
+    assert "<b>" not in markup and markup.count("<a ") == 2  # the two points' own links
+    reader = TableReader()
+    reader.feed(markup)
+    (_, header, rows), = reader.tables
+    assert dict(zip(header, rows[0], strict=True))["Note de suivi"] == HOSTILE_NOTE
 
 
 def test_the_public_table_says_suivie_without_the_note():
@@ -269,7 +274,7 @@ def editing_db(monkeypatch, writable_built_url) -> str:
 
 
 def section_table(at) -> pd.DataFrame:
-    return next(t.value for t in at.table if LINK_SHOWN in t.value.columns)
+    return next(t for t in plain_tables(at).values() if LINK_SHOWN in t.columns)
 
 
 def test_an_editor_marks_a_commune_on_deploiement_and_its_rows_read_oui(editing_db):

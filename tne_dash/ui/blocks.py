@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import pandas as pd
 import streamlit as st
 
 from tne_dash.accessibility import CONFORMITY
@@ -13,6 +14,7 @@ from tne_dash.embed.snippet import EMBED_HELP, EXPANDER_LABEL, dashboard_origin,
 from tne_dash.figures.metrics import Kpi
 from tne_dash.figures.privacy import MASK, ROUNDED_TO
 from tne_dash.figures.scope import Scope
+from tne_dash.html_tables import table_html
 from tne_dash.labels import DEMO_BADGE, DEMO_NOTICE, markdown_text, plain_text
 
 PER_ROW = 4
@@ -68,6 +70,15 @@ def on_demand(label: str, key: str, icon: str | None = None) -> Iterator[bool]:
     expander = st.expander(label, key=key, icon=icon, on_change="rerun")
     with expander:
         yield bool(expander.open)
+
+
+def plain_table(frame: pd.DataFrame, *, caption: str, row_headers: bool = False,
+                max_height: int | None = None) -> None:
+    """``frame`` as a plain HTML table (``html_tables.table_html``: text escaped, codes,
+    links), drawn by the browser itself rather than one Markdown component per cell as
+    ``st.table`` does."""
+    st.html(table_html(frame, caption=caption, row_headers=row_headers,
+                       max_height=max_height))
 
 
 EMBED_OFFER_KEY = "embed-offer"

@@ -62,9 +62,32 @@ a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:fo
 }
 """
 
+# The tables of ui/plain_tables.py look like Streamlit's st.table (its lines, sizes and grey
+# headers), their text darker than its headers' 70 % grey (4.5:1 at least); the caption is
+# for screen readers (the heading above says it to the eye); a box that scrolls down keeps
+# its column headers in sight; identifiers as inline code.
+PLAIN_TABLES = """
+.tne-table-box { overflow: auto; max-width: 100%; margin-bottom: 1rem;
+  border: 1px solid rgba(221, 221, 221, 0.9); border-radius: 0.5rem; }
+.tne-table { border-collapse: collapse; width: 100%; font-size: 14px; line-height: 1.5; }
+.tne-table th, .tne-table td { padding: 4px 6px; text-align: left; vertical-align: middle;
+  border-bottom: 1px solid rgba(221, 221, 221, 0.45);
+  border-right: 1px solid rgba(221, 221, 221, 0.45); }
+.tne-table th { font-weight: 400; color: #4A4A4A; }
+.tne-table tr > :last-child { border-right: none; }
+.tne-table tbody tr:last-child > * { border-bottom: none; }
+.tne-table thead th { position: sticky; top: 0; z-index: 1; background: #FFFFFF;
+  box-shadow: inset 0 -1px 0 rgba(221, 221, 221, 0.9); }
+.tne-table caption { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }
+.tne-table code { font-size: 0.875em; padding: 0.1em 0.25em; border-radius: 0.25rem;
+  background: rgba(172, 177, 195, 0.25); overflow-wrap: anywhere; }
+.tne-table-box:focus-visible { outline: 2px solid #000091; outline-offset: 2px; }
+"""
+
 STYLESHEET = "\n".join(
     rule for rule in (ACCESSIBLE_SIZES_AND_CONTRASTS, FITS_EVERY_SCREEN, FRENCH_WIDGET_TEXTS,
-                      VISIBLE_FOCUS)
+                      VISIBLE_FOCUS, PLAIN_TABLES)
     if rule
 )
 

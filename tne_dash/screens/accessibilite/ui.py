@@ -1,6 +1,6 @@
 """The accessibility statement's sections, drawn from statement.py: headings in the RGAA
-model's order, the checked views as an HTML table (read by screen readers, unlike the canvas of
-st.dataframe), the manual checks as a list (a table of three long columns is unreadable on
+model's order, the checked views as a plain HTML table (read by screen readers, unlike the
+canvas of st.dataframe), the manual checks as a list (a table of three long columns is unreadable on
 a phone)."""
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ import streamlit as st
 
 from tne_dash.accessibility import AXE_VIEWS, MANUAL_CHECKS, SCREEN_SIZES
 from tne_dash.screens.accessibilite import statement
+from tne_dash.ui import blocks
 
 
-def _table(rows: list[dict[str, str]]) -> None:
-    st.table(pd.DataFrame(rows).set_index(next(iter(rows[0]))))
+def _table(rows: list[dict[str, str]], caption: str) -> None:
+    blocks.plain_table(pd.DataFrame(rows), caption=caption, row_headers=True)
 
 
 def introduction() -> None:
@@ -31,7 +32,7 @@ def test_results() -> None:
     version = statement.axe_core_version()
     st.subheader("Vérifications automatiques")
     st.markdown(statement.automated_checks(AXE_VIEWS, version))
-    _table(statement.views_table(AXE_VIEWS))
+    _table(statement.views_table(AXE_VIEWS), "Vues vérifiées automatiquement")
     st.subheader("Vérifications manuelles, rejouées par des tests")
     st.markdown("Ce que les règles automatiques ne voient pas est vérifié à la main une "
                 "première fois, puis par un test du projet qui le rejoue à chaque version. "

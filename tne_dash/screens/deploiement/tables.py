@@ -7,7 +7,7 @@ Small counts of people of a commune read « < 5 » for the public, as on every p
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -24,13 +24,13 @@ from tne_dash.figures.vigilance import (
     followed_words,
     vigilance_summary,
 )
+from tne_dash.html_tables import Link
 from tne_dash.labels import (
     DEMO_BADGE,
     format_date,
     format_number,
     format_percent,
     format_value,
-    markdown_text,
 )
 from tne_dash.periods import school_year_of
 from tne_dash.screens.deploiement.charts import FUNNEL_STAGES
@@ -181,23 +181,12 @@ def vigilance_table(points: pd.DataFrame, with_departement: bool, origin: str = 
     return out
 
 
-def _link_markdown(text: str, address: str) -> str:
-    """A Markdown link whose text is shown as it is and whose address cannot end early."""
-    return f"[{markdown_text(text)}](<{quote(address, safe=ADDRESS_SIGNS)}>)"
-
-
-ADDRESS_SIGNS = "/?=&:,-_.~%#"
-
-
 def vigilance_display(table: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
-    """``vigilance_table`` for ``st.table``, which reads Markdown: every text shown as it is
-    (a name cannot become markup), the link a real link — « Le Thillay — page Déploiement »."""
+    """``vigilance_table`` as the page shows it (``html_tables``): every text as it is, the
+    link a real link — « Le Thillay — page Déploiement »."""
     out = table.copy()
-    for column in out.columns:
-        if column != "Lien":
-            out[column] = out[column].map(markdown_text)
     views = [VIEW_NAMES.get(urlsplit(link).path, "") for link in points["link"]]
-    out["Lien"] = [_link_markdown(f"{name} — page {view}", address) for name, view, address
+    out["Lien"] = [Link(f"{name} — page {view}", address) for name, view, address
                    in zip(points["name"], views, table["Lien"], strict=True)]
     return out.rename(columns={"Lien": LINK_SHOWN})
 

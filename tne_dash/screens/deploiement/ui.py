@@ -175,8 +175,9 @@ def vigilance_section(url: str, view: DeploiementView, place: str, exact: bool,
     # urgent points (France has thousands: a table the browser takes seconds to draw), the
     # downloads below carry them all.
     on_screen = min(len(table), POINTS_ON_SCREEN)
-    st.table(vigilance_display(table.head(on_screen), shown.head(on_screen)), hide_index=True,
-             height=TABLE_HEIGHT if on_screen > TABLE_ROWS else "content")
+    blocks.plain_table(vigilance_display(table.head(on_screen), shown.head(on_screen)),
+                       caption=f"Points de vigilance — {place}",
+                       max_height=TABLE_HEIGHT if on_screen > TABLE_ROWS else None)
     if on_screen < len(table):
         st.caption(f"Les {format_number(on_screen)} points les plus urgents sont affichés, "
                    f"sur {format_number(len(table))} : choisissez un département, un motif ou "

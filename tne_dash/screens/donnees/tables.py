@@ -7,28 +7,23 @@ import pandas as pd
 
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.figures.rules import calculation_rules, vigilance_rules
+from tne_dash.html_tables import Code
 from tne_dash.store.sources import SOURCES
 
 
-def as_code(text: str) -> str:
-    """An identifier to type (a code, a file name), shown as code in ``st.table``'s
-    Markdown — whole: none of ours holds a backtick."""
-    return f"`{text}`"
-
-
 def sources_table() -> pd.DataFrame:
-    """The sources as a French-headed table for ``st.table`` (file names as code)."""
+    """The sources as a French-headed table (file names as code)."""
     return pd.DataFrame(
-        [(s.what, as_code(s.file), s.vintage, s.licence) for s in SOURCES],
+        [(s.what, Code(s.file), s.vintage, s.licence) for s in SOURCES],
         columns=["Données", "Fichier", "Millésime", "Licence"],
     )
 
 
 def catalogue_table() -> pd.DataFrame:
-    """The indicator catalogue as a French-headed table for ``st.table`` (the code, kept for
-    scripts, as code)."""
+    """The indicator catalogue as a French-headed table (the code, kept for scripts, as
+    code)."""
     return pd.DataFrame(
-        [(i.label, i.unit, i.computation, as_code(i.code)) for i in CATALOGUE.values()],
+        [(i.label, i.unit, i.computation, Code(i.code)) for i in CATALOGUE.values()],
         columns=["Indicateur", "Unité", "Mode de calcul", "Code"],
     )
 
