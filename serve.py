@@ -5,26 +5,23 @@ sign-in's routes (tne_dash/ui/sign_in_routes.py, /auth/connexion, /auth/deconnex
 /auth/premier-admin), and the card other sites may embed (tne_dash/embed/routes.py,
 /embed/…), and the read API (tne_dash/api/routes.py, /api/v1/…). Answers are
 gzip-compressed; Streamlit's JavaScript bundles once per process, then served from memory
-(tne_dash/ui/compressed_assets.py)."""
+(tne_dash/ui/compressed_assets.py); small answers leave at once (TCP_NODELAY,
+tne_dash/ui/server.py)."""
 
 import gc
 import importlib
 import logging
 
 import streamlit as st
-from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 
 from tne_dash.api.routes import ROUTES as API_ROUTES
 from tne_dash.config import Settings
 from tne_dash.embed.routes import ROUTES as EMBED_ROUTES
 from tne_dash.store.reference import ReferenceDataError
 from tne_dash.ui import data, outlines
-from tne_dash.ui.compressed_assets import CompressedOnce
-from tne_dash.ui.http import FrenchDocument, SecurityHeaders
 from tne_dash.ui.navigation import PAGES
 from tne_dash.ui.outlines import ROUTES as OUTLINE_ROUTES
-from tne_dash.ui.page_addresses import PageAddresses
+from tne_dash.ui.server import middleware, send_small_answers_at_once
 from tne_dash.ui.sign_in_routes import ROUTES as SIGN_IN_ROUTES
 
 # Every page's modules (Altair, folium, the screens) are imported when the server starts, not
@@ -51,8 +48,6 @@ except (ReferenceDataError, outlines.OutlinesUnavailable):
 _caching_log.setLevel(_level)
 gc.freeze()
 
+send_small_answers_at_once()  # no 40 ms wait before each small answer (ui/server.py)
 app = st.App("app.py", routes=[*OUTLINE_ROUTES, *SIGN_IN_ROUTES, *EMBED_ROUTES, *API_ROUTES],
-             middleware=[Middleware(GZipMiddleware, minimum_size=1024),
-                         Middleware(SecurityHeaders), Middleware(CompressedOnce),
-                         Middleware(PageAddresses),
-                         Middleware(FrenchDocument)])
+             middleware=middleware())

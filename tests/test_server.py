@@ -5,6 +5,7 @@ which counts every refused request as an error."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 import urllib.error
 import urllib.request
@@ -67,3 +68,61 @@ def test_an_unverified_email_from_the_identity_provider_gives_no_rights():
     for unverified in (False, "false"):
         account = account_for_identity(accounts, "Claire@example.fr", "C", unverified)
         assert account.role == Role.LECTEUR and not account.can_edit
+
+
+def _nodelay_of_accepted_connection() -> int:
+    """TCP_NODELAY of a connection accepted by asyncio on a listening socket made as
+    Streamlit 1.67 makes its own (``socket.socket(family=…)``: protocol number 0)."""
+    import asyncio
+    import socket
+
+    listening = socket.socket(family=socket.AF_INET)
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(8)
+    listening.setblocking(False)
+    assert listening.proto == 0  # what asyncio's own rule skips
+    seen: list[int] = []
+
+    async def handle(reader, writer):
+        seen.append(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP,
+                                                               socket.TCP_NODELAY))
+        writer.close()
+
+    async def main():
+        server = await asyncio.start_server(handle, sock=listening)
+        port = listening.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        while not seen:
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(main())
+    return seen[0]
+
+
+def test_the_connections_the_server_accepts_send_small_answers_at_once(monkeypatch):
+    import asyncio.base_events
+
+    from tne_dash.ui import server
+
+    # Without the setting, an answer's body waited 40 ms for the browser's delayed ACK.
+    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", asyncio.base_events._set_nodelay)
+    assert _nodelay_of_accepted_connection() == 0
+    server.send_small_answers_at_once()
+    assert _nodelay_of_accepted_connection() != 0
+
+
+def test_the_app_and_the_bench_s_empty_page_are_served_the_same_way():
+    from tne_dash.browser_bench import EMPTY_SERVER
+    from tne_dash.ui.server import middleware
+
+    served = (ROOT / "serve.py").read_text(encoding="utf-8")
+    for script in (served, EMPTY_SERVER):
+        # streamlit run finds the app by reading this line (app_discovery): it stays literal.
+        assert re.search(r"\nsend_small_answers_at_once\(\)[^\n]*\napp = st\.App\(", script)
+        assert "middleware=middleware())" in script
+    assert [m.cls.__name__ for m in middleware()] == [
+        "GZipMiddleware", "SecurityHeaders", "CompressedOnce", "PageAddresses",
+        "FrenchDocument"]

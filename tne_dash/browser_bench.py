@@ -10,8 +10,9 @@ loopback port, with every request that would leave 127.0.0.1 aborted:
 - **second view**: another fresh context on the same address — the server has seen it
   (median of ``SECOND_VIEWS``);
 - the **empty page**: an app whose ``st.navigation`` holds one page that only writes a
-  title, served by the same command: the framework's floor in the browser (median of
-  ``EMPTY_VIEWS``). Each page's ratios are its views over this floor;
+  title, served by the same command and the same server (``ui/server.py``: the middleware,
+  the TCP settings): the framework's floor in the browser (median of ``EMPTY_VIEWS``). Each
+  page's ratios are its views over this floor;
 - **changes**: in an open page, one filter changed through its widget as a person does it
   (click, typing), with a value never used, timed from the committing action (a click,
   Enter, or Escape for a typed date) until the page is rendered again;
@@ -92,6 +93,15 @@ EMPTY_APP = (
     "def empty():\n"
     '    st.title("Page vide")\n\n\n'
     'st.navigation([st.Page(empty, title="Page vide")]).run()\n'
+)
+# The empty page's server: the app's own (ui/server.py, as serve.py), with no route and no
+# page of ours — the same command, the same middleware, the same TCP settings.
+EMPTY_SERVER = (
+    '"""The server of tne-dash bench\'s empty page: the app\'s, around an empty page."""\n'
+    "import streamlit as st\n\n"
+    "from tne_dash.ui.server import middleware, send_small_answers_at_once\n\n"
+    "send_small_answers_at_once()\n"
+    "app = st.App({script!r}, middleware=middleware())\n"
 )
 
 # Counts the script runs the page shows (state leaving ``running``: a run ended), from the
@@ -408,7 +418,9 @@ def empty_page_views(browser, folder: Path,
     views = views or EMPTY_VIEWS
     script = folder / "page_vide.py"
     script.write_text(EMPTY_APP, encoding="utf-8")
-    with streamlit_server(script, None, folder / "page-vide.log") as (base, process):
+    server = folder / "serveur_vide.py"
+    server.write_text(EMPTY_SERVER.format(script=str(script)), encoding="utf-8")
+    with streamlit_server(server, None, folder / "page-vide.log") as (base, process):
         open_view(browser, f"{base}/")
         cpu_before = cpu_ms(process.pid)
         measured = [open_view(browser, f"{base}/") for _ in range(views)]
