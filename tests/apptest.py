@@ -10,7 +10,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.access import Account
-from tne_dash.html_tables import Code, Link
+from tne_dash.html_tables import Code, Link, Share
 from tne_dash.screens.indicateurs.tables import BREAKDOWN_TITLES
 from tne_dash.screens.indicateurs.ui import BREAKDOWN_TAB_KEY
 
@@ -49,7 +49,7 @@ def other_breakdown_tabs(at: AppTest):
 
 class TableReader(HTMLParser):
     """The tables of ``html_tables.table_html`` read back: header, rows of cells (text,
-    ``Code`` or ``Link``), caption."""
+    ``Code``, ``Link`` or ``Share``), caption."""
 
     def __init__(self):
         super().__init__()
@@ -58,6 +58,7 @@ class TableReader(HTMLParser):
         self._text: list[str] | None = None
         self._href: str | None = None
         self._code = False
+        self._share: float | None = None
         self._caption: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -68,11 +69,13 @@ class TableReader(HTMLParser):
         elif tag == "tr":
             self._row = []
         elif tag in ("td", "th"):
-            self._text, self._href, self._code = [], None, False
+            self._text, self._href, self._code, self._share = [], None, False, None
         elif tag == "a":
             self._href = dict(attrs)["href"]
         elif tag == "code":
             self._code = True
+        elif tag == "span" and "width:" in (dict(attrs).get("style") or ""):
+            self._share = float(dict(attrs)["style"].split(":")[1].strip().rstrip("%"))
 
     def handle_data(self, data):
         if self._caption is not None:
@@ -88,7 +91,8 @@ class TableReader(HTMLParser):
         elif tag in ("td", "th") and self._text is not None:
             text = "".join(self._text)
             cell = Link(text, self._href) if self._href is not None else \
-                Code(text) if self._code else text
+                Code(text) if self._code else \
+                Share(self._share, text) if self._share is not None else text
             self._row.append(cell)
             self._text = None
         elif tag == "tr":

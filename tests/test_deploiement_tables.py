@@ -15,8 +15,13 @@ from tne_dash.figures.objectives_table import (
     objectives_summary,
 )
 from tne_dash.figures.scope import Scope
+from tne_dash.html_tables import Share
 from tne_dash.periods import parse_period
-from tne_dash.screens.deploiement.tables import progress_summary
+from tne_dash.screens.deploiement.tables import (
+    objectives_display,
+    objectives_shown,
+    progress_summary,
+)
 
 YEAR = parse_period("2022-2023")
 
@@ -41,6 +46,20 @@ def test_the_public_sees_small_counts_of_people_of_a_commune_masked_with_their_s
     assert rows.loc["parents_reached", ["Réalisé", "% atteint"]].tolist() == ["< 5", "< 5"]
     assert list(frame.columns[:4]) == ["Indicateur", "Unité", "Objectif", "Réalisé"]
     assert rows.at["parents_reached", "Attendu à date (%)"] == 50.0
+
+
+def test_the_page_shows_the_objectives_the_french_way_with_a_dash_for_a_hidden_count():
+    frame = objectives_display(objectives_frame(progress(Scope("commune", "95063")),
+                                                exact=False))
+    shown = objectives_shown(frame).set_index("Code")
+    assert shown.at["workshops", "Réalisé"] == "3" and shown.at["workshops", "Objectif"] == "10"
+    assert shown.at["workshops", "% atteint"] == Share(30.0, "30,0\u202f%")
+    assert shown.at["parents_reached", "Réalisé"] == "—"  # « < 5 » for the public: hidden
+    assert shown.at["parents_reached", "% atteint"] == "—"
+    assert shown.at["parents_reached", "Effectifs masqués"] == "Réalisé : < 5"
+    assert shown.at["workshops", "Attendu à date (%)"] == "50"
+    big = frame.assign(Objectif=[1234.5, 20.0])
+    assert objectives_shown(big).at[0, "Objectif"] == "1\u202f234,5"
 
 
 def test_editors_and_departement_totals_see_exact_counts():

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pandas as pd
 import pytest
-from apptest import open_page, shown
+from apptest import open_page, plain_tables, shown
 from factories import (
     make_commune,
     make_objective,
@@ -30,9 +31,11 @@ from tne_dash.figures.map_view import MapView
 from tne_dash.figures.objectives import ObjectivesProgress, objective_shares
 from tne_dash.figures.objectives_table import objectives_frame
 from tne_dash.figures.scope import Scope
+from tne_dash.html_tables import Share
 from tne_dash.periods import parse_period
 from tne_dash.screens.carte.tables import table_for_display
 from tne_dash.screens.deploiement.tables import objectives_display
+from tne_dash.screens.deploiement.ui import FUNNEL_TABLE_KEY
 from tne_dash.screens.indicateurs.tables import (
     MASKED_COLUMN,
     OBJECTIVE_BASIS,
@@ -340,15 +343,20 @@ def column_formats(element) -> dict[str, dict]:
 def test_deploiement_tables_format_every_number_the_french_way(app_env):
     at = open_page("deploiement.py", scope="commune:95063", to="2023-04-17")
     assert not at.exception
-    objectives = next(d for d in at.dataframe if "Réalisé" in d.value.columns)
-    formats = column_formats(objectives)
-    numeric = [c for c in objectives.value.columns
-               if pd.api.types.is_numeric_dtype(objectives.value[c])]
-    assert set(numeric) == {"Objectif", "Réalisé", "% atteint", "Attendu à date (%)"}
-    assert {formats[c]["format"] for c in numeric} == {"localized"}  # never « %.1f %% »
-    assert formats["% atteint"]["type"] == "progress"
-    assert objectives.proto.placeholder == "—"  # a masked or missing figure, never « None »
+    objectives = next(t for t in plain_tables(at).values() if "Réalisé" in t.columns)
+    objectives = objectives.set_index("Code")
+    for code, row in objectives.iterrows():
+        for column in ("Objectif", "Réalisé", "Attendu à date (%)"):
+            # « 1 234,5 », never « 1234.5 » nor « None »: a hidden or missing figure is « — »
+            assert re.fullmatch(r"—|\d{1,3}(\u202f\d{3})*(,\d)?", row[column]), (code, column)
+        share = row["% atteint"]
+        assert share == "—" or (isinstance(share, Share)
+                                and re.fullmatch(r"\d+(,\d)?\u202f%", share.text))
+    markup = next(e.value for e in at.html if "Réalisé" in e.value)
+    assert 'class="tne-bar" aria-hidden="true"' in markup  # the bar, for the eye only
     funnel = open_page("deploiement.py", scope="departement:95", to="2023-04-17")
+    funnel.session_state[FUNNEL_TABLE_KEY] = True  # « L'entonnoir en tableau » opened
+    funnel.run()
     table = next(d for d in funnel.dataframe
                  if "Communes ayant atteint l'étape" in d.value.columns)
     assert column_formats(table)["Communes ayant atteint l'étape"]["format"] == "localized"

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tne_dash.access import Account, Role
 from tne_dash.cli import main
+from tne_dash.labels import format_number
 from tne_dash.screens.deploiement.ui import TIMELINE_TABLE_KEY
 from tne_dash.text import fold
 
@@ -54,7 +55,7 @@ def test_bezons_shows_its_three_years_and_the_figures_of_tne_dash_indicators(app
                  "--from", "2022-09-01", "--to", "2023-04-17", "--format", "json"]) == 0
     cli = json.loads(capsys.readouterr().out)["indicators"]
     for code in ("workshops", "parents_reached", "parents_ressources_recruited"):
-        assert objectives.at[code, "Réalisé"] == cli[code]
+        assert objectives.at[code, "Réalisé"] == format_number(cli[code])  # « 1 234 »
     assert objectives.at["parents_ressources_recruited", "Statut"] == "Atteint"
     assert any("Données de démonstration" in w for w in shown(at.warning))
     assert len(charts(at)) >= 1  # the monthly progression (no funnel for one commune)
@@ -103,8 +104,8 @@ def test_a_bad_address_gets_clear_messages_and_a_working_page(app_env):
 def test_the_tne_view_shows_the_programme_objectives(app_env):
     at = open_deploiement(to="2023-04-17")
     objectives = frame_with(at, "Réalisé").set_index("Code")
-    assert objectives.at["target_schools_with_pcn_pct", "Objectif"] == 25.0
-    assert objectives.at["strategies_validated", "Objectif"] == 10.0
+    assert objectives.at["target_schools_with_pcn_pct", "Objectif"] == "25"
+    assert objectives.at["strategies_validated", "Objectif"] == "10"
     assert set(objectives["Origine de l'objectif"]) == {"Objectif du programme"}
     assert any("Choisissez un département" in i.value for i in at.info)
 
@@ -130,7 +131,7 @@ def test_an_editor_changes_a_target_and_the_page_shows_it(editing_env):
     assert not at.exception
     assert any("Objectif enregistré : Ateliers, 2022-2023, 56" in s.value for s in at.success)
     objectives = frame_with(at, "Réalisé").set_index("Code")
-    assert objectives.at["workshops", "Objectif"] == 56.0
+    assert objectives.at["workshops", "Objectif"] == "56"
     assert objectives.at["workshops", "Origine de l'objectif"] == "Saisie"
     assert objectives.at["workshops", "Statut"] == "En retard"  # 28 of 56 at 63 % of the year
 
@@ -144,4 +145,4 @@ def test_an_editor_s_bad_target_is_refused_under_the_form(editing_env):
     assert ("Objectif : « -4 » — attendu un nombre entre 0 et 10\u202f000\u202f000 "
             "(ex. 12 ou 12,5)") in errors
     objectives = frame_with(at, "Réalisé").set_index("Code")
-    assert objectives.at["workshops", "Objectif"] == 30.0
+    assert objectives.at["workshops", "Objectif"] == "30"

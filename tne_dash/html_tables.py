@@ -10,7 +10,7 @@ by side). An HTML table is parsed by the browser itself, read by screen readers 
 
 A cell is text (escaped: a name can never become markup), a ``Code`` (an identifier to
 type, in ``<code>``), a ``Link`` (its text and the address it opens, in a new tab as the
-page's other links), or empty (None, NaN).
+page's other links), a ``Share`` (a percentage and its bar), or empty (None, NaN).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pandas as pd
 
 TABLE_CLASS = "tne-table"
 BOX_CLASS = "tne-table-box"
+BAR_CLASS = "tne-bar"
 # The addresses a table links to: the app's own pages, or a full http(s) address.
 _LINKABLE = ("/", "http://", "https://")
 
@@ -48,9 +49,25 @@ class Link:
         return self.text
 
 
+@dataclass(frozen=True)
+class Share:
+    """A percentage with its bar: ``text`` says it (« 45,3 % »), the bar (for the eye only)
+    fills ``percent`` of its width, a share above 100 % filling it."""
+
+    percent: float
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if isinstance(value, Share):
+        width = max(0.0, min(100.0, float(value.percent)))
+        return (f'<span class="{BAR_CLASS}" aria-hidden="true"><span style="width: '
+                f'{width:.1f}%"></span></span>{html.escape(value.text)}')
     if isinstance(value, Link):
         text = html.escape(value.text)
         if not value.address.startswith(_LINKABLE):  # never « javascript: » or the like

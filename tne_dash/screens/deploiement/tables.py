@@ -7,6 +7,7 @@ Small counts of people of a commune read « < 5 » for the public, as on every p
 from __future__ import annotations
 
 import datetime as dt
+import math
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -24,9 +25,10 @@ from tne_dash.figures.vigilance import (
     followed_words,
     vigilance_summary,
 )
-from tne_dash.html_tables import Link
+from tne_dash.html_tables import Link, Share
 from tne_dash.labels import (
     DEMO_BADGE,
+    NO_DATA,
     format_date,
     format_number,
     format_percent,
@@ -112,6 +114,27 @@ def objectives_display(frame: pd.DataFrame) -> pd.DataFrame:
     if hidden.any():
         out[MASKED_COLUMN] = hidden.map({True: f"Réalisé : {MASK}", False: ""})
     return out
+
+
+def objectives_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """``objectives_display`` as the page shows it (``html_tables``): figures the French way
+    (« 1 234,5 »), « — » for a figure hidden or missing, « % atteint » with its bar."""
+    out = frame.copy()
+    for column in ("Objectif", "Réalisé", "Attendu à date (%)"):
+        out[column] = [_figure(v) for v in out[column]]
+    out["% atteint"] = [NO_DATA if _missing(v) else Share(float(v), format_percent(float(v)))
+                        for v in out["% atteint"]]
+    return out
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _figure(value) -> str:
+    if _missing(value):
+        return NO_DATA
+    return format_number(value, 0 if float(value).is_integer() else 1)
 
 
 # ── Points de vigilance ──────────────────────────────────────────────────────────────────

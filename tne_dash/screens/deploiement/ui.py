@@ -24,7 +24,7 @@ from tne_dash.figures.progression import PROGRESSION_CODES
 from tne_dash.figures.scope import COMMUNE
 from tne_dash.figures.timeline import select_communes, timeline_bars, timeline_summary
 from tne_dash.figures.vigilance import SEVERITY_LABELS, VIGILANCE_RULES
-from tne_dash.labels import NO_DATA, format_date, format_number, markdown_text
+from tne_dash.labels import format_date, format_number, markdown_text
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
 from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart
 from tne_dash.screens.deploiement.tables import (
@@ -33,6 +33,7 @@ from tne_dash.screens.deploiement.tables import (
     funnel_frame,
     funnel_summary,
     objectives_display,
+    objectives_shown,
     progress_summary,
     select_points,
     timeline_frame,
@@ -97,14 +98,9 @@ def objectives_section(place: str, progress: ObjectivesProgress, exact: bool) ->
     frame = objectives_display(objectives_frame(progress, exact))
     if frame.empty:
         return
-    # Every figure a number in the viewer's (French) format; a masked cell reads « — » and is
-    # named in « Effectifs masqués ».
-    config = french_numbers(frame) | {
-        "Attendu à date (%)": st.column_config.NumberColumn(format="localized", step=0.1),
-        "% atteint": st.column_config.ProgressColumn(format="localized", step=0.1,
-                                                     min_value=0, max_value=100)}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config,
-                 placeholder=NO_DATA)
+    # Every figure the French way; a masked cell reads « — » and is named in « Effectifs
+    # masqués ». A plain table: a few rows, and no grid code for the browser to load.
+    blocks.plain_table(objectives_shown(frame), caption=f"Objectifs {progress.period.label}")
     st.caption("**Atteint** : le réalisé égale ou dépasse l'objectif. **En bonne voie** : la "
                "part de l'objectif réalisée est au moins égale à la part de l'année scolaire "
                "écoulée à la date choisie (« Attendu à date »). **En retard** : en dessous. "
