@@ -32,6 +32,7 @@ def test_every_cell_is_shown_as_the_text_it_holds():
 def test_a_link_opens_its_page_in_a_new_tab_and_only_a_page():
     frame = pd.DataFrame({"Lien": [Link(HOSTILE, "/deploiement?scope=commune:95063&to=2023-04-17"),
                                    Link("piège", "javascript:alert(1)"),
+                                   Link("ailleurs aussi", "//evil.example/x"),
                                    Link("ailleurs", 'https://x.fr/"><script>')]})
     markup = table_html(frame, caption="Liens")
     assert markup.count("<a ") == 2 and 'href="javascript' not in markup
@@ -39,7 +40,8 @@ def test_a_link_opens_its_page_in_a_new_tab_and_only_a_page():
     assert "<script>" not in markup and "&quot;&gt;&lt;script&gt;" in markup
     _, _, rows = read(markup)
     assert rows[0] == [Link(HOSTILE, "/deploiement?scope=commune:95063&to=2023-04-17")]
-    assert rows[1] == ["piège"]  # its words, no link
+    assert rows[1] == ["piège"] and rows[2] == ["ailleurs aussi"]  # its words, no link
+    assert "evil.example" not in markup
     assert str(Link("Bezons — page Déploiement", "/x")) == "Bezons — page Déploiement"
 
 

@@ -24,8 +24,13 @@ import pandas as pd
 TABLE_CLASS = "tne-table"
 BOX_CLASS = "tne-table-box"
 BAR_CLASS = "tne-bar"
-# The addresses a table links to: the app's own pages, or a full http(s) address.
+# The addresses a table links to: the app's own pages (« /… », not « //host »), or a full
+# http(s) address.
 _LINKABLE = ("/", "http://", "https://")
+
+
+def _linkable(address: str) -> bool:
+    return address.startswith(_LINKABLE) and not address.startswith("//")
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def _cell(value: object) -> str:
                 f'{width:.1f}%"></span></span>{html.escape(value.text)}')
     if isinstance(value, Link):
         text = html.escape(value.text)
-        if not value.address.startswith(_LINKABLE):  # never « javascript: » or the like
+        if not _linkable(value.address):  # never « javascript: », nor another host's « //… »
             return text
         return (f'<a href="{html.escape(value.address, quote=True)}" target="_blank" '
                 f'rel="noopener noreferrer">{text}</a>')
