@@ -378,7 +378,7 @@ def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(built_db_
         page.goto(f"{base}/deploiement?scope=commune:95063&to=2023-04-17")
         wait_until_rendered(page)
         # The commune's three-year plan is a plain table: its words are in the page.
-        plan = page.locator('[data-testid="stTable"]').filter(has_text="Année 1 — acculturation")
+        plan = page.locator("table.tne-table").filter(has_text="Année 1 — acculturation")
         plan.first.wait_for(timeout=30_000)
         assert plan.first.get_by_text("Année 3").count() >= 1
         screenshot(page, "deploiement-bezons")

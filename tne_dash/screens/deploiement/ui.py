@@ -259,7 +259,7 @@ def commune_plan(plan: pd.DataFrame, frame: pd.DataFrame) -> None:
         st.info("Cette commune n'est pas engagée dans le volet parentalité.")
         return
     # Three rows: a plain table, read by screen readers and drawn without the grid's code.
-    st.table(frame, hide_index=True)
+    blocks.plain_table(frame, caption="Déploiement de la commune", row_headers=True)
 
 
 def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -> None:
