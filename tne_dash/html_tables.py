@@ -16,7 +16,6 @@ page's other links), a ``Share`` (a percentage and its bar), or empty (None, NaN
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -67,7 +66,7 @@ class Share:
 
 
 def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if not isinstance(value, Code | Link | Share) and pd.isna(value):
         return ""
     if isinstance(value, Share):
         width = max(0.0, min(100.0, float(value.percent)))

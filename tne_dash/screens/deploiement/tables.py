@@ -7,7 +7,6 @@ Small counts of people of a commune read « < 5 » for the public, as on every p
 from __future__ import annotations
 
 import datetime as dt
-import math
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -122,19 +121,15 @@ def objectives_shown(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in ("Objectif", "Réalisé", "Attendu à date (%)"):
         out[column] = [_figure(v) for v in out[column]]
-    out["% atteint"] = [NO_DATA if _missing(v) else Share(float(v), format_percent(float(v)))
+    out["% atteint"] = [NO_DATA if pd.isna(v) else Share(float(v), format_percent(float(v)))
                         for v in out["% atteint"]]
     return out
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _figure(value) -> str:
-    if _missing(value):
-        return NO_DATA
-    return format_number(value, 0 if float(value).is_integer() else 1)
+    """« 30 », « 12,5 »; « — » for a missing value (``format_number``'s own rule)."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    return format_number(value, 0 if whole else 1)
 
 
 # ── Points de vigilance ──────────────────────────────────────────────────────────────────
