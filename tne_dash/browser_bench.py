@@ -549,6 +549,13 @@ def browser_benchmark(database_url: str, chromium: str = CHROMIUM,
     except BrowserUnavailable as exc:
         return dict.fromkeys(SECTIONS, unavailable(str(exc)))
     folder = Path(tempfile.mkdtemp(prefix="tne-dash-bench-"))  # the servers' logs stay there
+    steps = ["démarrage"]
+    told = progress
+
+    def progress(step: str) -> None:  # the last step is named if the measure fails
+        steps.append(step)
+        told(step)
+
     try:
         with chromium_browser(chromium) as browser:
             progress("navigateur : page vide")
@@ -559,8 +566,9 @@ def browser_benchmark(database_url: str, chromium: str = CHROMIUM,
                 views = measure_views(browser, base, process.pid, second_views, progress)
                 changes = measure_changes(browser, base, progress)
     except Exception as exc:  # noqa: BLE001 — a browser failure must not lose the other sections
-        reason = (f"la mesure dans le navigateur a échoué ({type(exc).__name__} : "
-                  f"{str(exc).splitlines()[0] if str(exc) else ''}) ; journaux dans {folder}")
+        reason = (f"la mesure dans le navigateur a échoué à l'étape « {steps[-1]} » "
+                  f"({type(exc).__name__} : {str(exc).splitlines()[0] if str(exc) else ''})"
+                  f" ; journaux dans {folder}")
         return dict.fromkeys(SECTIONS, unavailable(reason))
     return sections(empty, empty_cpu, views, changes)
 
