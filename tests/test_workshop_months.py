@@ -27,6 +27,7 @@ from tne_dash.figures.indicators import (
     compute_indicator_sums,
     compute_indicator_table,
     compute_monthly_table,
+    demo_groups,
     period_split,
     reads_monthly_sums,
 )
@@ -83,7 +84,8 @@ def test_the_counts_without_the_territory_rows_are_the_tables_counts(engine, cas
                                                                      codes):
     """``compute_indicator_sums`` (the points de vigilance's reading): random activity,
     territory, filters and counts — each group it gives has the table's counts and demo flag,
-    and every group it leaves out has only zeros and no demo row in the table."""
+    and every group it leaves out has only zeros and no demo row in the table;
+    ``demo_groups`` names exactly the groups whose demo flag is up."""
     codes = tuple(codes)
     with engine.connect() as conn:
         transaction = conn.begin()
@@ -103,6 +105,8 @@ def test_the_counts_without_the_territory_rows_are_the_tables_counts(engine, cas
                 left_out = table.drop(index=list(sums.index))
                 assert (left_out[list(codes)] == 0).all().all()
                 assert not left_out["demo"].any()
+                assert demo_groups(conn, case.scope, f, level, codes) == \
+                    set(table.index[table["demo"]])
         finally:
             transaction.rollback()
 

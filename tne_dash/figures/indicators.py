@@ -516,16 +516,41 @@ def _family_sums(conn: Connection, key, scope: Scope, filters: Filters, level: s
                  needed: set[str], raw: bool):
     """For each family of queries computing one of ``needed``: its codes, its sums per group
     with rows (index ``key``) and the demo rows of each group."""
+    for family_codes, stmts in _family_statements(key, scope, filters, level, needed, raw):
+        frames = [read_frame(conn, s) for s in stmts]
+        part = pd.concat(frames).groupby("key").sum(numeric_only=True)
+        demo = part.pop("_demo_rows") if "_demo_rows" in part else pd.Series(dtype="int64")
+        yield family_codes, part, demo
+
+
+def _family_statements(key, scope: Scope, filters: Filters, level: str, needed: set[str],
+                       raw: bool):
+    """For each family of queries computing one of ``needed``: its codes and its SELECTs
+    (one per group with rows, columns ``key``, the sums and ``_demo_rows`` when the family
+    reads activity that can be demo)."""
     for family, family_codes in FAMILIES:
         if not needed.intersection(family_codes):
             continue
         stmts = (_workshop_query(key, scope, filters, level, raw=raw,
                                  codes=tuple(needed.intersection(family_codes)))
                  if family is _workshop_query else family(key, scope, filters, level))
-        frames = [read_frame(conn, s) for s in (stmts if isinstance(stmts, list) else [stmts])]
-        part = pd.concat(frames).groupby("key").sum(numeric_only=True)
-        demo = part.pop("_demo_rows") if "_demo_rows" in part else pd.Series(dtype="int64")
-        yield family_codes, part, demo
+        yield family_codes, stmts if isinstance(stmts, list) else [stmts]
+
+
+def demo_groups(conn: Connection, scope: Scope, filters: Filters, level: str,
+                codes: tuple[str, ...]) -> set[str]:
+    """The groups of ``level`` whose figures ``codes`` read demo rows: the keys whose
+    ``compute_indicator_sums(…)["demo"]`` is True, from the same queries, only those keys
+    sent back (a rule asking which of France's communes hold demo activity up to a date
+    needs no sum: 0.11 → 0.05–0.09 s)."""
+    found: set[str] = set()
+    for _, stmts in _family_statements(_group_key(level), scope, filters, level,
+                                       _base_codes(codes), False):
+        for stmt in stmts:
+            rows = stmt.subquery()
+            if "_demo_rows" in rows.c:
+                found.update(conn.scalars(select(rows.c.key).where(rows.c._demo_rows > 0)))
+    return found
 
 
 def _base_codes(codes: tuple[str, ...] | None) -> set[str]:

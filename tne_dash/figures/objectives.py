@@ -28,6 +28,7 @@ from tne_dash.figures.privacy import mask_value
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
 from tne_dash.labels import format_number
 from tne_dash.periods import Period, school_year_of
+from tne_dash.store.frames import read_frame
 from tne_dash.store.models import Commune, Objective
 from tne_dash.vocabulary import LabelledEnum, register_labels
 
@@ -155,21 +156,29 @@ def objectives_progress(conn: Connection, scope: Scope, period: Period, as_of: d
                               values)
 
 
+def commune_objectives(conn: Connection, area: Scope, period: Period) -> pd.DataFrame:
+    """The objectives of the communes of ``area`` for ``period`` as stored, whatever the
+    date: code_insee, indicator, target, source (``commune_progress`` measures them)."""
+    communes = select(Commune.code_insee).where(*territory_clauses(area, Filters()))
+    return read_frame(conn, select(Objective.scope_code.label("code_insee"), Objective.indicator,
+                                   Objective.target, Objective.source)
+                      .where(Objective.scope_kind == COMMUNE, Objective.scope_code.in_(communes),
+                             Objective.period_label == period.label))
+
+
 def commune_progress(conn: Connection, area: Scope, period: Period, as_of: dt.date,
-                     include_demo: bool = True) -> pd.DataFrame:
+                     include_demo: bool = True, objectives: pd.DataFrame | None = None
+                     ) -> pd.DataFrame:
     """Status of every commune of ``area`` (a département, the TNE, France) with objectives
     for ``period``.
 
     One row per commune and objective: code_insee, indicator, target, achieved, pct_reached,
     status — measured with one indicator table grouped by commune, whatever the size of the
-    area (France: one table, not one per département).
+    area (France: one table, not one per département). ``objectives``: the area's
+    ``commune_objectives`` when the caller has read them already (read here otherwise).
     """
-    communes = select(Commune.code_insee).where(*territory_clauses(area, Filters()))
-    objectives = pd.read_sql(
-        select(Objective.scope_code.label("code_insee"), Objective.indicator,
-               Objective.target, Objective.source)
-        .where(Objective.scope_kind == COMMUNE, Objective.scope_code.in_(communes),
-               Objective.period_label == period.label), conn)
+    if objectives is None:
+        objectives = commune_objectives(conn, area, period)
     if not include_demo:
         objectives = objectives[objectives["source"] != "demo"]
     objectives = objectives[objectives["indicator"].isin(list(CATALOGUE))]

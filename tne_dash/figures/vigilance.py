@@ -33,9 +33,10 @@ from sqlalchemy import Connection, func, select
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.figures.filters import Filters, source_clauses, territory_clauses
 from tne_dash.figures.freshness import QUIET_MONTHS, months_before, quiet_since
-from tne_dash.figures.indicators import compute_indicator_sums, workshop_rows
+from tne_dash.figures.indicators import compute_indicator_sums, demo_groups, workshop_rows
 from tne_dash.figures.objectives import (
     Status,
+    commune_objectives,
     commune_progress,
     elapsed_share,
     objective_shares,
@@ -378,31 +379,23 @@ def read_ground(conn: Connection, scope: Scope, include_demo: bool = True
 def _read_area(conn: Connection, ground: VigilanceGround, as_of: dt.date,
                exact: bool) -> _Area:
     area, include_demo = ground.territory, ground.include_demo
-    filters = Filters(include_demo=include_demo)
-    in_area = territory_clauses(area, filters)
     period = school_year_of(as_of)
-    objectives = read_frame(
-        conn, select(Objective.scope_kind, Objective.scope_code, Objective.source,
-                     Commune.departement_code)
-        .join(Commune, Commune.code_insee == Objective.scope_code)
-        .where(Objective.scope_kind == COMMUNE, Objective.period_label == period.label,
-               *in_area, *source_clauses(Objective.source, filters)))
-    progress = commune_progress(conn, area, period, as_of, include_demo) \
+    objectives = commune_objectives(conn, area, period)  # read once: progress and demo
+    progress = commune_progress(conn, area, period, as_of, include_demo, objectives) \
         if not objectives.empty else _no_progress()
     # Demo: any demo row the rules read for a territory up to the date (workshops, Parents
     # Ressources reports, roll-out years — one indicator path —, objectives).
     demo_keys: set[tuple[str, str]] = set()
     if include_demo:
-        sums = compute_indicator_sums(
+        demo_communes = demo_groups(
             conn, area, Filters(date_to=as_of), COMMUNE,
             ("workshops", "parents_ressources_recruited", "communes_engaged"))
-        demo_communes = set(sums.index[sums["demo"]].tolist())
         demo_keys |= {(COMMUNE, code) for code in demo_communes}
         # A département's figures are its communes' (and its own objectives, below).
         demo_keys |= {(DEPARTEMENT, ground.departement_of[code]) for code in demo_communes
                       if code in ground.departement_of}
-        demo_keys |= {(COMMUNE, code) for code in
-                      objectives.loc[objectives["source"] == Source.DEMO.value, "scope_code"]}
+        demo_keys |= {(COMMUNE, code) for code in objectives.loc[
+            objectives["source"] == Source.DEMO.value, "code_insee"].tolist()}
         dep_demo = conn.scalars(
             select(Objective.scope_code)
             .where(Objective.scope_kind == DEPARTEMENT, Objective.period_label == period.label,
