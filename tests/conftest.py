@@ -21,7 +21,7 @@ from postgres import (  # noqa: E402
 )
 from required import in_ci, missing  # noqa: E402
 
-from tne_dash import REFERENCE_DIR  # noqa: E402
+from tne_dash import REFERENCE_DIR, charts  # noqa: E402
 from tne_dash.store.build import build_database  # noqa: E402
 from tne_dash.store.db import drop_schema, make_engine, upgrade_schema  # noqa: E402
 
@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("sqlite", "postgresql")
 _db_names = itertools.count()
 
+
+# Every chart a test draws is checked against the Vega-Lite schema: the server skips that
+# check (``charts.CHECK_DRAWN_CHARTS``), the suite keeps it for every page it runs.
+charts.CHECK_DRAWN_CHARTS = True
 
 # The longest files (minutes each: a browser through many pages, the bench, the deployed
 # stack) start first, so that the two workers (pytest-xdist, one file each at a time) end

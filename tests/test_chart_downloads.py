@@ -12,12 +12,14 @@ import json
 import struct
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import pytest
 import vl_convert
 from apptest import open_page, other_breakdown_tabs
 
-from tne_dash.charts import PRINT_WIDTH, for_print, plotted_rows
+from tne_dash import charts
+from tne_dash.charts import PRINT_WIDTH, for_drawing, for_print, plotted_rows
 from tne_dash.figures.timeline import timeline_bars
 from tne_dash.periods import parse_period
 from tne_dash.screens.deploiement.charts import progress_chart, timeline_chart
@@ -124,6 +126,22 @@ def test_the_png_is_the_chart_at_print_width_rendered_locally():
                      for side in ("width", "height"))
     assert png_size(data) == (round(2 * width), round(2 * height))  # scale 2
     assert PRINT_WIDTH < width < PRINT_WIDTH + 100  # the plot plus its axes
+
+
+def test_the_server_draws_a_chart_without_checking_it_again_and_the_suite_checks_each_one(
+        monkeypatch):
+    """The server skips the schema check of the charts it draws (``for_drawing``), with the
+    same JSON; the suite turns the check on, so a wrong chart fails the test that draws it."""
+    chart = progress_chart(progress(), parse_period("2022-2023"), "Ateliers")
+    wrong = alt.Chart(progress()).mark_bar(size="large").encode(x="date:T", y="value:Q")
+    assert charts.CHECK_DRAWN_CHARTS  # tests/conftest.py
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        for_drawing(wrong).to_dict()
+    monkeypatch.setattr(charts, "CHECK_DRAWN_CHARTS", False)  # as the server runs
+    assert for_drawing(chart).to_dict() == chart.to_dict()
+    assert for_drawing(wrong).to_dict()["mark"] == {"type": "bar", "size": "large"}
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        wrong.to_dict()  # the chart itself is untouched: the PNG export still checks it
 
 
 def test_the_files_are_named_after_the_chart_the_territory_and_the_date():

@@ -22,6 +22,14 @@ from tne_dash.palette import TEXT_GREY
 # was a quarter of the server's time on the pages with charts (Comparer 270 → 200 ms a run).
 schemapi.disable_debug_mode()
 
+# The second check: Streamlit turns a chart into its JSON at every run, and Altair then checks
+# the whole of it against the Vega-Lite schema — 0.1 s of CPU for Comparer's ranking alone,
+# 0.04 for Déploiement's two charts, at every view. Every chart a page draws is built by code
+# the tests run, so the test suite keeps that check (``tests/conftest.py`` turns this on and
+# every chart drawn in a test is checked), and the server draws them without it
+# (``for_drawing``). The PNG export still checks the chart it renders.
+CHECK_DRAWN_CHARTS = False
+
 LOCALE = "fr-FR"
 FONT = "Arial, Helvetica, sans-serif"  # never Marianne: its licence forbids shipping it
 
@@ -39,6 +47,18 @@ def when(test: str, then: object, otherwise: object, channel: type = alt.ColorVa
     alt.value(otherwise))`` — which Altair resolves by trying the schema's candidates one by
     one, each checked (0.1 s for the two of Comparer's ranking)."""
     return channel(value=otherwise, condition={"test": test, "value": then})
+
+
+def for_drawing(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """``chart`` as ``st.altair_chart`` should draw it: a copy whose JSON is not checked
+    against the schema again, unless ``CHECK_DRAWN_CHARTS`` (the tests)."""
+    if CHECK_DRAWN_CHARTS:
+        return chart
+    drawn = chart.copy(deep=False)
+    # Streamlit calls ``to_dict()`` itself; Altair's charts keep their attributes in the
+    # chart's JSON (``__setattr__``), so the copy's method is set past it.
+    object.__setattr__(drawn, "to_dict", functools.partial(drawn.to_dict, validate=False))
+    return drawn
 
 
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:

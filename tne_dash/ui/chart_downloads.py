@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import altair as alt
 import streamlit as st
 
-from tne_dash.charts import PRINT_WIDTH, for_print, plotted_rows, to_png
+from tne_dash.charts import PRINT_WIDTH, for_drawing, for_print, plotted_rows, to_png
 from tne_dash.exports import to_csv_bytes
 from tne_dash.labels import APP_TITLE, markdown_text
 from tne_dash.text import slug
@@ -108,9 +108,9 @@ def chart_with_downloads(chart: alt.TopLevelMixin, *, title: str, columns: dict[
             row = parts[start:start + PARTS_PER_ROW]
             for column, part in zip(st.columns(PARTS_PER_ROW), row, strict=False):
                 with column:
-                    st.altair_chart(part, width="stretch")
+                    st.altair_chart(for_drawing(part), width="stretch")
     else:
-        st.altair_chart(chart, width=width)
+        st.altair_chart(for_drawing(chart), width=width)
     plotted_rows(chart, columns)  # a field missing from the chart fails here, not on click
     lines = chart_heading(title, heading, view_address())
     download_pair(title, lambda: chart_png(chart, print_width),
