@@ -584,7 +584,7 @@ def _activity_down(area: _Area, level: str, communes_now: pd.Series,
     if level == COMMUNE:
         now, before = communes_now, communes_before
     else:  # a département's workshops are its communes'
-        now, before = (counts.groupby([area.departement_of[code] for code in
+        now, before = (counts.groupby([area.departement_of.get(code) for code in
                                        counts.index.tolist()]).sum()
                        for counts in (communes_now, communes_before))
     now = _lookup(now)
