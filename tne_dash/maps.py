@@ -465,7 +465,14 @@ def communes_layer(features: Sequence[Mapping], table: pd.DataFrame, colour_by: 
 
 def _rows(frame: pd.DataFrame, style_index: pd.Series, counts: pd.Series,
           titles: pd.Series | None, details: pd.Series | None) -> list[list]:
-    """Compact rows: coordinates rounded to ~10 m, integers, optional texts."""
+    """Compact rows: coordinates rounded to ~10 m, integers, then the texts when the layer
+    has any — a layer without names or details sends four numbers a point (France's 20 000
+    venues: 30 % less to send and to read than with two nulls each; the script reads a
+    missing text as none)."""
+    if titles is None and details is None:
+        return [[round(float(lat), 4), round(float(lon), 4), int(i), int(c)]
+                for lat, lon, i, c in zip(frame["lat"], frame["lon"], style_index, counts,
+                                          strict=True)]
     n = len(frame)
     titles = titles if titles is not None else pd.Series([None] * n, index=frame.index)
     details = details if details is not None else pd.Series([None] * n, index=frame.index)
