@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import statistics
 
 import pytest
 from browser import require_playwright_and_chromium
@@ -143,6 +144,12 @@ def test_bench_times_filter_changes_made_through_the_widgets(bench_run):
         "accueil_date", "accueil_territoire", "indicateurs_filtre", "deploiement_date",
         "carte_couche", "carte_departement"}
     assert all(_positive(c["ms"]) and c["what"] for c in changes["changes"].values())
+    # Each change: three samples on values never asked before, their median kept.
+    assert changes["samples"] == browser_bench.CHANGE_SAMPLES == 3
+    for change in changes["changes"].values():
+        assert len(change["all_ms"]) == 3 and all(map(_positive, change["all_ms"]))
+        assert change["ms"] == statistics.median(change["all_ms"])
+    assert all(len(change.actions) == 3 for change in browser_bench.CHANGES)
     assert "dep=95" in changes["changes"]["indicateurs_filtre"]["url"]
 
 
