@@ -542,7 +542,7 @@ def measure_changes(browser, base: str, progress=lambda step: None) -> dict:
         entry = {"what": change.what, "url": change.path}
         samples = []
         try:
-            for action in change.actions:
+            for action in change.actions[:CHANGE_SAMPLES]:
                 with fresh_page(browser) as page:
                     page.goto(base + change.path, wait_until="commit", timeout=VIEW_TIMEOUT_MS)
                     wait_rendered(page, 0, change.redraws_map)
