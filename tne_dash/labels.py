@@ -65,6 +65,14 @@ def format_number(value: float | int | str | None, decimals: int = 0) -> str:
     return text.replace(",", NNBSP).replace(".", ",")
 
 
+def format_figure(value: float | int | str | None) -> str:
+    """A figure as a table or a sentence quotes it: « 30 », « 12,5 » (one decimal unless it
+    is whole); text (« < 5 ») as it is, « — » when missing."""
+    if isinstance(value, str) or value is None:
+        return format_number(value)
+    return format_number(value, 0 if float(value).is_integer() else 1)
+
+
 def format_percent(value: float | None, decimals: int = 1) -> str:
     """« 12,5 % » (narrow no-break space before the sign)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -26,7 +26,7 @@ from tne_dash.figures.indicators import (
 )
 from tne_dash.figures.privacy import mask_value
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
-from tne_dash.labels import format_number
+from tne_dash.labels import format_figure
 from tne_dash.periods import Period, school_year_of
 from tne_dash.store.frames import read_frame
 from tne_dash.store.models import Commune, Objective
@@ -221,19 +221,16 @@ def commune_statuses(progress: pd.DataFrame, exact: bool = True) -> pd.DataFrame
         rows.append({
             "code_insee": code,
             "status": worst_status(Status(s) for s in group["status"]).value,
-            "late_objectives": "; ".join(
-                f"{CATALOGUE[r.indicator].label} : "
-                f"{_short(mask_value(r.indicator, r.achieved, commune_level=True, exact=exact))}"
-                f" sur {_short(r.target)}"
-                for r in late.itertuples()),
+            "late_objectives": "; ".join(_late_words(r, exact) for r in late.itertuples()),
         })
     return pd.DataFrame(rows, columns=["code_insee", "status", "late_objectives"])
 
 
-def _short(value: float | str) -> str:
-    if isinstance(value, str):
-        return value
-    return format_number(value, 0 if float(value).is_integer() else 1)
+def _late_words(row, exact: bool) -> str:
+    """« Ateliers : 4 sur 10 » (the achieved count as this viewer sees it)."""
+    shown = mask_value(row.indicator, row.achieved, commune_level=True, exact=exact)
+    return (f"{CATALOGUE[row.indicator].label} : {format_figure(shown)} sur "
+            f"{format_figure(row.target)}")
 
 
 # objective_shares: which objective a row's % divides by (column ``basis``).

@@ -62,10 +62,11 @@ a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:fo
 }
 """
 
-# The tables of ui/plain_tables.py look like Streamlit's st.table (its lines, sizes and grey
-# headers), their text darker than its headers' 70 % grey (4.5:1 at least); the caption is
-# for screen readers (the heading above says it to the eye); a box that scrolls down keeps
-# its column headers in sight; identifiers as inline code; a share's bar in bleu France.
+# The plain tables (html_tables.py, blocks.plain_table) look like Streamlit's st.table (its
+# lines, sizes and grey headers), their text darker than its headers' 70 % grey (4.5:1 at
+# least); the caption is for screen readers (the heading above says it to the eye); a box
+# that scrolls down keeps its column headers in sight; identifiers as inline code; a share's
+# bar in bleu France.
 PLAIN_TABLES = """
 .tne-table-box { overflow: auto; max-width: 100%; margin-bottom: 1rem;
   border: 1px solid rgba(221, 221, 221, 0.9); border-radius: 0.5rem; }

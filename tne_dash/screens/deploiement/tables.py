@@ -29,6 +29,7 @@ from tne_dash.labels import (
     DEMO_BADGE,
     NO_DATA,
     format_date,
+    format_figure,
     format_number,
     format_percent,
     format_value,
@@ -120,16 +121,10 @@ def objectives_shown(frame: pd.DataFrame) -> pd.DataFrame:
     (« 1 234,5 »), « — » for a figure hidden or missing, « % atteint » with its bar."""
     out = frame.copy()
     for column in ("Objectif", "Réalisé", "Attendu à date (%)"):
-        out[column] = [_figure(v) for v in out[column]]
+        out[column] = [format_figure(v) for v in out[column]]
     out["% atteint"] = [NO_DATA if pd.isna(v) else Share(float(v), format_percent(float(v)))
                         for v in out["% atteint"]]
     return out
-
-
-def _figure(value) -> str:
-    """« 30 », « 12,5 »; « — » for a missing value (``format_number``'s own rule)."""
-    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    return format_number(value, 0 if whole else 1)
 
 
 # ── Points de vigilance ──────────────────────────────────────────────────────────────────

@@ -24,7 +24,7 @@ from tne_dash.figures.progression import PROGRESSION_CODES
 from tne_dash.figures.scope import COMMUNE
 from tne_dash.figures.timeline import select_communes, timeline_bars, timeline_summary
 from tne_dash.figures.vigilance import SEVERITY_LABELS, VIGILANCE_RULES
-from tne_dash.labels import format_date, format_number, markdown_text
+from tne_dash.labels import format_date, format_figure, format_number, markdown_text
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
 from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart
 from tne_dash.screens.deploiement.tables import (
@@ -400,7 +400,7 @@ def objective_editor(url: str, view: DeploiementView, account: Account) -> None:
     data.refresh_after_write()
     st.session_state[DONE_KEY] = (
         f"Objectif enregistré : {CATALOGUE[indicator].label}, {period.strip()}, "
-        f"{format_number(target, 0 if float(target).is_integer() else 1)} "
+        f"{format_figure(target)} "
         f"(journal : n° {report.batch_id}). Les chiffres de la page sont recalculés.")
     st.rerun()
 
