@@ -24,14 +24,22 @@ from tne_dash.store.db import (
     schema_revision,
     upgrade_schema,
 )
-from tne_dash.store.models import Base, Metadata
+from tne_dash.store.models import Base, Metadata, built_on
 
 
 def test_the_migrations_build_exactly_the_tables_and_indexes_of_the_models(engine):
     with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(
+            conn, opts={"include_object": built_on(conn.dialect.name)})
+        differences = compare_metadata(context, Base.metadata)
     assert differences == []
     assert schema_revision(engine) == head_revision()
+
+
+def test_the_monthly_sums_are_indexed_by_month_on_postgresql_only(engine):
+    indexes = {index["name"] for index in inspect(engine).get_indexes("workshop_month")}
+    assert "ix_workshop_month_commune_month" in indexes
+    assert ("ix_workshop_month_month" in indexes) == (engine.dialect.name == "postgresql")
 
 
 def test_the_migrations_go_down_to_nothing_and_up_again(engine):
