@@ -8,6 +8,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 from factories import make_commune, make_objective, make_venue, make_workshop
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tne_dash.figures.filters import Filters
@@ -18,6 +20,7 @@ from tne_dash.figures.objectives import (
     commune_statuses,
     elapsed_share,
     objective_status,
+    objective_statuses,
     objectives_progress,
     share_reached,
     worst_status,
@@ -49,6 +52,25 @@ BEZONS = Scope("commune", "95063")
 def test_status_compares_the_share_achieved_with_the_share_of_the_year_elapsed(
         achieved, target, elapsed, status):
     assert objective_status(achieved, target, elapsed) == status
+
+
+_AMOUNTS = st.one_of(st.none(), st.just(float("nan")), st.integers(-3, 60),
+                    st.floats(-5, 80, allow_nan=False))
+
+
+@given(st.lists(st.tuples(_AMOUNTS, _AMOUNTS), max_size=30), st.floats(0, 1))
+def test_the_statuses_of_many_objectives_at_once_are_each_objectives_status(pairs, elapsed):
+    achieved = [a for a, _ in pairs]
+    target = [t for _, t in pairs]
+    assert list(objective_statuses(achieved, target, elapsed)) == [
+        objective_status(a, t, elapsed).value for a, t in pairs]
+
+
+def test_the_statuses_at_once_cover_the_examples_of_each_status():
+    examples = [(8, 10, Status.ON_TRACK), (4, 10, Status.LATE), (10, 10, Status.REACHED),
+                (3, None, Status.NO_TARGET), (None, 10, Status.LATE)]
+    found = objective_statuses([a for a, _, _ in examples], [t for _, t, _ in examples], 0.5)
+    assert list(found) == [status.value for _, _, status in examples]
 
 
 @pytest.mark.parametrize(

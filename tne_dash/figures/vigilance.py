@@ -467,14 +467,15 @@ def _shown(area: _Area, indicator: str, achieved: float, pct, commune_level: boo
     return shown, public_share(pct, achieved, shown)
 
 
-def _late_sentence(name: str, area: _Area, indicator: str, achieved, target, pct,
-                   commune_level: bool) -> str:
+def _late_sentence(name: str, area: _Area, indicator: str, shown, shown_pct,
+                   target_words: str) -> str:
+    """« X est en retard sur son objectif … » from the figures as the viewer sees them
+    (``_shown``) and the target already in words."""
     ind = CATALOGUE[indicator]
-    shown, shown_pct = _shown(area, indicator, achieved, pct, commune_level)
     done = shown if isinstance(shown, str) else format_value(shown, ind.unit, ind.decimals)
     elapsed = 100.0 * area.elapsed
     text = (f"{name} est en retard sur son objectif « {ind.label} » {area.period.label} : "
-            f"{done} sur {format_value(target, ind.unit, ind.decimals)}")
+            f"{done} sur {target_words}")
     if isinstance(shown_pct, str) or shown_pct is None:
         return text + f", quand {format_percent(elapsed)} de l'année scolaire est écoulée."
     text += f" ({format_percent(shown_pct)}), quand {format_percent(elapsed)} de l'année " \
@@ -483,21 +484,29 @@ def _late_sentence(name: str, area: _Area, indicator: str, achieved, target, pct
     return text + (f" — {_points(gap)} de retard." if gap > 0 else ".")
 
 
+def _target_words(indicator: str, target) -> str:
+    ind = CATALOGUE[indicator]
+    return format_value(target, ind.unit, ind.decimals)
+
+
 def _late_objectives(area: _Area) -> list[dict]:
     late = area.progress[area.progress["status"] == Status.LATE.value]
     rows = []
     link = {"to": area.as_of.isoformat()}
+    targets: dict[tuple[str, float], str] = {}  # few distinct targets: each in words once
     for code, indicator, achieved, target, pct in _records(
             late, "code_insee", "indicator", "achieved", "target", "pct_reached"):
-        name = area.names[code]
         # Ranked by the gap the sentence quotes (the public's rounded share), so that the
         # list reads in order; a share hidden from the public ranks last of its rule.
-        _, shown_pct = _shown(area, indicator, achieved, pct, True)
+        shown, shown_pct = _shown(area, indicator, achieved, pct, True)
         gap = (100.0 * area.elapsed - shown_pct if isinstance(shown_pct, int | float)
                else 0.0)
+        words = targets.get((indicator, target))
+        if words is None:
+            words = targets[(indicator, target)] = _target_words(indicator, target)
         rows.append(area.commune_row(
             code, LATE_OBJECTIVE,
-            _late_sentence(name, area, indicator, achieved, target, pct, True),
+            _late_sentence(area.names[code], area, indicator, shown, shown_pct, words),
             point_link(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link}),
             indicator, gap))
     return rows
@@ -521,11 +530,19 @@ def _below_peers(area: _Area) -> list[dict]:
         # An objective reached is reached: shares count up to 100 %.
         groups.setdefault(key, {})[code] = min(float(shown_pct), 100.0)
     rows = []
+    as_of, year = area.as_of.isoformat(), area.period.label
     for (_, phase, indicator), shares in sorted(groups.items()):
         if len(shares) <= MIN_PEERS:
             continue  # nobody has MIN_PEERS others to be compared with
         ordered = sorted(shares.values())
+        # The commune with the lowest share has the highest median of the others: when even
+        # it is not far enough below, nobody of the group is (most groups end here).
+        if median_without(ordered, ordered[0]) - ordered[0] <= BELOW_MEDIAN_POINTS:
+            continue
         nearest_to: dict[float, list[str]] = {}
+        tail = (f"{len(shares) - 1} autres communes du département {_phase_words(phase)} qui "
+                "ont cet objectif.")
+        label = CATALOGUE[indicator].label
         for code, share in sorted(shares.items()):
             median = median_without(ordered, share)
             gap = median - share
@@ -535,13 +552,10 @@ def _below_peers(area: _Area) -> list[dict]:
             rows.append(area.commune_row(
                 code, BELOW_PEERS,
                 f"{area.names[code]} a réalisé {format_percent(share)} de son "
-                f"objectif « {CATALOGUE[indicator].label} » {area.period.label}, "
-                f"{_points(gap)} sous la médiane ({format_percent(median)}) des "
-                f"{len(shares) - 1} autres communes du département {_phase_words(phase)} qui "
-                "ont cet objectif.",
+                f"objectif « {label} » {year}, {_points(gap)} sous la médiane "
+                f"({format_percent(median)}) des {tail}",
                 point_link(COMPARER, {"communes": ",".join([code, *nearest]),
-                                      "to": area.as_of.isoformat(),
-                                      "annee": area.period.label}),
+                                      "to": as_of, "annee": year}),
                 indicator, gap))
     return rows
 
@@ -747,9 +761,11 @@ def _departement_late_objectives(conn: Connection, area: _Area) -> list[dict]:
             continue
         pct = share_reached(achieved, float(target))
         name = f"{area.departement_names.get(dep, dep)} ({dep})"
+        shown, shown_pct = _shown(area, indicator, achieved, pct, False)
         rows.append(area.departement_row(
             dep, LATE_OBJECTIVE,
-            _late_sentence(name, area, indicator, achieved, float(target), pct, False),
+            _late_sentence(name, area, indicator, shown, shown_pct,
+                           _target_words(indicator, float(target))),
             point_link(DEPLOIEMENT, {"scope": f"{DEPARTEMENT}:{dep}",
                                      "to": area.as_of.isoformat()}),
             indicator, 100.0 * area.elapsed - pct))
