@@ -14,6 +14,7 @@ import logging
 
 import streamlit as st
 
+from tne_dash import access
 from tne_dash.api.routes import ROUTES as API_ROUTES
 from tne_dash.config import Settings
 from tne_dash.embed.routes import ROUTES as EMBED_ROUTES
@@ -46,6 +47,10 @@ try:
 except (ReferenceDataError, outlines.OutlinesUnavailable):
     pass
 _caching_log.setLevel(_level)
+try:  # a proxy that is not an address would leave the throttles counting the wrong client
+    access.proxy_networks(Settings.from_env().trusted_proxies)
+except ValueError as error:
+    raise SystemExit(f"Configuration refusée — {error}") from None
 gc.freeze()
 
 send_small_answers_at_once()  # no 40 ms wait before each small answer (ui/server.py)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import http.client
 import json
 import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from browser import chromium_page, screenshot, streamlit_server, wait_until_rendered
@@ -147,6 +149,28 @@ def test_a_client_over_sixty_requests_a_minute_gets_a_french_429(server):
     status, headers, body = fetch(f"{server['base']}/api/v1/openapi.json", **client)
     assert status == 429 and int(headers["Retry-After"]) >= 1
     assert json.loads(body)["erreur"].startswith("Trop de requêtes")
+
+
+def fetch_from(source: str, url: str, **headers: str):
+    """(status, headers, body) of a GET sent from the local address ``source``."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60,
+                                            source_address=(source, 0))
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}", headers=headers)
+        answer = connection.getresponse()
+        return answer.status, answer.headers, answer.read()
+    finally:
+        connection.close()
+
+
+def test_a_client_cannot_leave_its_bucket_by_writing_another_address_in_its_headers(server):
+    # 127.0.0.2 is a client, not the trusted proxy (loopback's 127.0.0.1): each request claims
+    # to come from someone else, and all of them are counted against 127.0.0.2.
+    statuses = [fetch_from("127.0.0.2", f"{server['base']}/api/v1/openapi.json",
+                           **{"X-Forwarded-For": f"198.51.100.{n}", "X-Real-IP": f"192.0.2.{n}"}
+                           )[0] for n in range(61)]
+    assert statuses[:60] == [200] * 60 and statuses[60] == 429
 
 
 def test_csv_is_the_clis_csv_gzipped_on_request_and_closed_to_other_sites(server, capsys):

@@ -26,6 +26,7 @@ from tne_dash.access import (
     client_key,
     hash_password,
     load_accounts,
+    proxy_networks,
     save_accounts,
 )
 from tne_dash.cli import main, prepare_sign_in
@@ -177,11 +178,33 @@ def test_a_post_must_come_from_a_page_of_this_site(origin, referer, hosts, ok):
     assert signin.same_origin(origin, referer, hosts) is ok
 
 
-def test_the_client_is_counted_as_the_pages_count_it():
+def test_a_local_viewer_without_forwarding_headers_is_nobody_in_particular():
     assert client_key("127.0.0.1") is None and client_key("::1") is None
+    assert client_key(None) is None
+
+
+def test_a_direct_client_is_its_own_address_whatever_it_says_it_forwards():
     assert client_key("203.0.113.5") == "203.0.113.5"
-    assert client_key("10.0.0.2", "198.51.100.7, 10.0.0.1") == "10.0.0.2 pour 198.51.100.7"
-    assert client_key(None, None, "198.51.100.8") == "local pour 198.51.100.8"
+    assert client_key("203.0.113.5", "198.51.100.7", "198.51.100.8") == "203.0.113.5"
+    assert client_key("10.0.0.2", "198.51.100.7, 10.0.0.1") == "10.0.0.2"
+
+
+def test_behind_the_trusted_proxy_the_client_is_the_last_address_that_is_not_a_proxy():
+    # nginx on loopback appends the address it saw: what the client wrote on the left is not
+    # believed.
+    assert client_key("127.0.0.1", "6.6.6.6, 198.51.100.7") == "198.51.100.7"
+    assert client_key("127.0.0.1", None, "198.51.100.8") == "198.51.100.8"
+    assert client_key(None, None, "198.51.100.8") == "198.51.100.8"
+    assert client_key("10.0.0.2", "6.6.6.6, 198.51.100.7, 10.0.0.1",
+                      trusted_proxies="10.0.0.0/8") == "198.51.100.7"
+    assert client_key("10.0.0.2", "6.6.6.6", trusted_proxies="10.0.0.0/8, ::1") == "6.6.6.6"
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused_in_french():
+    with pytest.raises(ValueError, match="TNE_DASH_TRUSTED_PROXIES : « nginx » n'est ni"):
+        proxy_networks("127.0.0.1, nginx")
+    # and then no header is believed
+    assert client_key("127.0.0.1", "198.51.100.7", trusted_proxies="nginx") == "127.0.0.1"
 
 
 # -- The routes ----------------------------------------------------------------------------

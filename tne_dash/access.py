@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import ipaddress
 import math
 import os
 import re
@@ -386,17 +387,62 @@ def sign_in(accounts: dict[str, Account], name: str, password: str, client: str 
     return account
 
 
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+
+
+@functools.lru_cache(maxsize=8)
+def proxy_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The networks of ``TNE_DASH_TRUSTED_PROXIES``: addresses or networks (``10.0.0.0/8``)
+    separated by commas. A value that is neither raises a French ``ValueError`` naming it."""
+    networks = []
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"TNE_DASH_TRUSTED_PROXIES : « {item.strip()[:60]} » n'est ni une "
+                             "adresse IP ni un réseau (exemple : 127.0.0.1,10.0.0.0/8).") from None
+    return tuple(networks)
+
+
+def _is_proxy(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False  # not an address (« testclient », garbage): never a proxy
+    return any(ip in network for network in networks)
+
+
 def client_key(remote_ip: str | None, forwarded_for: str | None = None,
-               real_ip: str | None = None) -> str | None:
-    """Who is asking, for the throttle: the connection's address (None on loopback), with
-    the address a reverse proxy forwarded (``X-Forwarded-For``, ``X-Real-IP``) when there is
-    one, so that viewers behind the same proxy are told apart. None when unknown (local
-    viewer, no forwarding header): the throttle then counts the account name alone."""
-    remote = None if remote_ip in (None, "", "127.0.0.1", "::1") else remote_ip
-    forwarded = (forwarded_for or "").split(",")[0].strip() or (real_ip or "").strip()
+               real_ip: str | None = None,
+               trusted_proxies: str = DEFAULT_TRUSTED_PROXIES) -> str | None:
+    """Who is asking, for the sign-in throttle and the API's buckets.
+
+    A connection from anywhere but a trusted proxy (``TNE_DASH_TRUSTED_PROXIES``: loopback
+    by default, nginx on the same machine) is its own address: the forwarding headers it
+    sends are not believed — anyone can write them, and a new one at each request would be a
+    new bucket. Behind a trusted proxy, the client is the last address of
+    ``X-Forwarded-For`` that is not a proxy itself, read from the right (a client writes
+    what it likes on the left; nginx appends the address it saw), else ``X-Real-IP``. None
+    for a local viewer without forwarding headers (no connection, or loopback): the throttle
+    then counts the account name alone."""
+    try:
+        networks = proxy_networks(trusted_proxies)
+    except ValueError:
+        networks = ()  # refused at start (serve.py); never a reason to believe a header
+    if remote_ip and not _is_proxy(remote_ip, networks):
+        return remote_ip
+    chain = [part.strip() for part in (forwarded_for or "").split(",") if part.strip()]
+    for address in reversed(chain):
+        if not _is_proxy(address, networks):
+            return address[:64]
+    if chain:  # proxies all the way: the first one is as far as the chain goes
+        return chain[0][:64]
+    forwarded = (real_ip or "").strip()
     if forwarded:
-        return f"{remote or 'local'} pour {forwarded}"
-    return remote
+        return forwarded[:64]
+    return None if not remote_ip or remote_ip in ("127.0.0.1", "::1") else remote_ip
 
 
 _ROLE_WORDS = {"lecteur": Role.LECTEUR, "reader": Role.LECTEUR,

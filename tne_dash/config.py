@@ -130,6 +130,15 @@ class Settings:
                   "Retry-After). 0: no limit (a proxy in front limits instead)."},
     )
 
+    trusted_proxies: str = field(
+        default="127.0.0.1,::1",
+        metadata={"help": "Addresses or networks (10.0.0.0/8), separated by commas, of the "
+                  "reverse proxies whose X-Forwarded-For and X-Real-IP are believed: the "
+                  "sign-in throttle and the API's requests per minute count the client they "
+                  "name. Any other connection is counted by its own address, whatever "
+                  "headers it sends. By default loopback: nginx on the same machine."},
+    )
+
     @property
     def reading_url(self) -> str:
         """Where reads go: the replica when one is set, the database otherwise."""

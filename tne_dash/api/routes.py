@@ -77,7 +77,8 @@ def client_of(request: Request) -> str | None:
     """Who is asking, counted as the sign-in throttle counts (``access.client_key``)."""
     return access.client_key(request.client.host if request.client else None,
                              request.headers.get("x-forwarded-for"),
-                             request.headers.get("x-real-ip"))
+                             request.headers.get("x-real-ip"),
+                             Settings.from_env().trusted_proxies)
 
 
 @functools.cache

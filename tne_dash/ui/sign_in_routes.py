@@ -58,7 +58,8 @@ def client_of(request: Request) -> str | None:
     """The throttle's client, counted as the pages count it (``access.client_key``)."""
     return access.client_key(request.client.host if request.client else None,
                              request.headers.get("x-forwarded-for"),
-                             request.headers.get("x-real-ip"))
+                             request.headers.get("x-real-ip"),
+                             Settings.from_env().trusted_proxies)
 
 
 def from_this_site(request: Request, settings: Settings) -> bool:
