@@ -24,6 +24,7 @@ from tne_dash.figures.filters import Filters
 from tne_dash.figures.indicators import (
     ADDITIVE_WORKSHOP_CODES,
     MONTHLY_CODES,
+    _row_parts,
     compute_breakdown,
     compute_indicator_sums,
     compute_indicator_table,
@@ -172,6 +173,26 @@ def test_a_rate_is_not_read_without_the_territory_rows(engine):
 def test_a_period_reads_its_whole_months_from_the_sums_and_its_ends_day_by_day(
         date_from, date_to, whole, edges):
     assert period_split(date_from, date_to) == (whole, edges)
+
+
+def test_the_days_at_the_ends_of_a_period_of_all_france_are_read_by_date_on_sqlite(engine):
+    """SQLite's planner skipped through the (commune, date) index, commune by commune, for a
+    few days of every commune; the days' part names the date index, on SQLite only (a
+    territory keeps its communes' index)."""
+    days = Filters(date_from=dt.date(2024, 2, 20), date_to=dt.date(2024, 4, 10))
+    parts = _row_parts(Scope("national"), days)
+    with engine.connect() as conn:
+        for part in parts[1:]:  # the two ends; the whole month reads the monthly sums
+            compiled = part.compile(conn)
+            sql = str(compiled)
+            assert ("INDEXED BY ix_workshop_date" in sql) == (engine.dialect.name == "sqlite")
+            if engine.dialect.name == "sqlite":
+                values = tuple(str(compiled.params[name]) for name in compiled.positiontup)
+                plan = " ".join(row[3] for row in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + sql, values).all())
+                assert "ix_workshop_date (date>? AND date<?)" in plan
+    for part in _row_parts(Scope("departement", "95"), days)[1:]:
+        assert "INDEXED BY" not in str(part.compile(engine))
 
 
 def test_a_workshop_attribute_filter_reads_the_workshops_themselves():

@@ -25,10 +25,16 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tne_dash.store.models import Base, Metadata
+
+# SQLAlchemy's SQLite compiler drops a table's hint, where SQLite reads one after the table's
+# name (``FROM workshop INDEXED BY ix_workshop_date``): with this, ``Select.with_hint(table,
+# "INDEXED BY …", "sqlite")`` reaches SQLite — and only SQLite, by the hint's dialect name.
+SQLiteCompiler.get_from_hint_text = lambda self, table, text: text
 
 BUILT_AT_KEY = "built_at"
 MIGRATIONS = Path(__file__).parent / "migrations"
