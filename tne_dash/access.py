@@ -27,6 +27,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from tne_dash.config import DEFAULT_TRUSTED_PROXIES
 from tne_dash.vocabulary import LabelledEnum, register_labels
 
 _hasher = PasswordHasher()
@@ -387,9 +388,6 @@ def sign_in(accounts: dict[str, Account], name: str, password: str, client: str 
     return account
 
 
-DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
-
-
 @functools.lru_cache(maxsize=8)
 def proxy_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """The networks of ``TNE_DASH_TRUSTED_PROXIES``: addresses or networks (``10.0.0.0/8``)
@@ -442,7 +440,22 @@ def client_key(remote_ip: str | None, forwarded_for: str | None = None,
     forwarded = (real_ip or "").strip()
     if forwarded:
         return forwarded[:64]
-    return None if not remote_ip or remote_ip in ("127.0.0.1", "::1") else remote_ip
+    return None if not remote_ip or _is_loopback(remote_ip) else remote_ip
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def request_client(request, trusted_proxies: str) -> str | None:
+    """``client_key`` of a Starlette request — its peer's address and its forwarding
+    headers: the sign-in routes and the read API count a client alike."""
+    return client_key(request.client.host if request.client else None,
+                      request.headers.get("x-forwarded-for"),
+                      request.headers.get("x-real-ip"), trusted_proxies)
 
 
 _ROLE_WORDS = {"lecteur": Role.LECTEUR, "reader": Role.LECTEUR,

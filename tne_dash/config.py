@@ -23,6 +23,9 @@ DEFAULT_ACCESSIBILITY_CONTACT = (
 def _default_database_url() -> str:
     return f"sqlite:///{DEFAULT_DATABASE_PATH}"
 
+# Loopback: nginx on the same machine, as in deploy/ (``access.client_key``).
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -131,7 +134,7 @@ class Settings:
     )
 
     trusted_proxies: str = field(
-        default="127.0.0.1,::1",
+        default=DEFAULT_TRUSTED_PROXIES,
         metadata={"help": "Addresses or networks (10.0.0.0/8), separated by commas, of the "
                   "reverse proxies whose X-Forwarded-For and X-Real-IP are believed: the "
                   "sign-in throttle and the API's requests per minute count the client they "

@@ -73,14 +73,6 @@ def _limiter() -> anyio.CapacityLimiter:
     return _workers[loop]
 
 
-def client_of(request: Request) -> str | None:
-    """Who is asking, counted as the sign-in throttle counts (``access.client_key``)."""
-    return access.client_key(request.client.host if request.client else None,
-                             request.headers.get("x-forwarded-for"),
-                             request.headers.get("x-real-ip"),
-                             Settings.from_env().trusted_proxies)
-
-
 @functools.cache
 def openapi_bytes() -> bytes:
     """The description, serialised once per process."""
@@ -138,7 +130,8 @@ async def serve(request: Request, path: str, answer) -> Response:
         return refusal(ApiError(405, f"Méthode {request.method[:10]} refusée : l'API se lit "
                                      "seulement (GET).", headers={"allow": "GET, HEAD"}))
     settings = Settings.from_env()
-    wait = limiter_for(settings.api_requests_per_minute).take(client_of(request))
+    wait = limiter_for(settings.api_requests_per_minute).take(
+        access.request_client(request, settings.trusted_proxies))
     if wait > 0:
         seconds = retry_after_seconds(wait)
         return refusal(ApiError(

@@ -62,19 +62,13 @@ def elapsed_share(period: Period, as_of: dt.date) -> float:
 def objective_status(achieved: float | None, target: float | None, elapsed: float) -> Status:
     """Atteint when the target is met; en bonne voie when the share achieved keeps pace with
     the share of the period elapsed; en retard otherwise. A missing or zero target means there
-    is nothing to track: sans objectif."""
-    if target is None or math.isnan(target) or target <= 0:
-        return Status.NO_TARGET
-    done = 0.0 if achieved is None or math.isnan(achieved) else float(achieved)
-    if done >= target:
-        return Status.REACHED
-    return Status.ON_TRACK if done / target >= elapsed else Status.LATE
+    is nothing to track: sans objectif. (``objective_statuses`` for one objective: one rule.)"""
+    return Status(objective_statuses([achieved], [target], elapsed)[0])
 
 
 def objective_statuses(achieved, target, elapsed: float) -> np.ndarray:
-    """``objective_status`` of many objectives at once (their values, as in the tables):
-    France's 11 500 commune objectives in one array operation, not 11 500 calls.
-    ``tests/test_objectives.py`` checks it against ``objective_status`` on random values."""
+    """The status of many objectives at once (their values, as in the tables; the rule is
+    ``objective_status``'s): France's 11 500 commune objectives in one array operation."""
     target = np.asarray(target, dtype=float)
     done = np.nan_to_num(np.asarray(achieved, dtype=float), nan=0.0)
     tracked = target > 0  # a missing target (NaN) is not above 0

@@ -54,14 +54,6 @@ def is_https(request: Request) -> bool:
     return request.url.scheme == "https" or forwarded == "https"
 
 
-def client_of(request: Request) -> str | None:
-    """The throttle's client, counted as the pages count it (``access.client_key``)."""
-    return access.client_key(request.client.host if request.client else None,
-                             request.headers.get("x-forwarded-for"),
-                             request.headers.get("x-real-ip"),
-                             Settings.from_env().trusted_proxies)
-
-
 def from_this_site(request: Request, settings: Settings) -> bool:
     """The post comes from a page of this site (login CSRF: another site cannot sign a
     visitor in, or out, by posting here)."""
@@ -129,7 +121,8 @@ async def sign_in(request: Request) -> Response:
                              "prévenez l'administrateur du serveur.", 500)
     try:  # Argon2 takes a tenth of a second: off the event loop
         account = await run_in_threadpool(access.sign_in, accounts, form.get("identifiant", ""),
-                                          form.get("mot_de_passe", ""), client_of(request))
+                                          form.get("mot_de_passe", ""),
+                                          access.request_client(request, settings.trusted_proxies))
     except access.SignInLocked as locked:
         return go_to(with_params(back, **{RESULT_PARAM: LOCKED, FORM_PARAM: which,
                                           WAIT_PARAM: str(math.ceil(locked.retry_after))}))
@@ -257,7 +250,7 @@ BAD_LINK = ("Ce lien d'installation est invalide, déjà utilisé ou expiré (il
 def _check_token(request: Request, settings: Settings, token: str | None) -> Response | None:
     """None when ``token`` is the valid setup token; else the refusal (a wrong token counts
     as a failed sign-in for this client, so guessing is as slow as guessing passwords)."""
-    client = client_of(request)
+    client = access.request_client(request, settings.trusted_proxies)
     name = SETUP_THROTTLE_NAME + (client or "")  # per client: nobody locks it for everyone
     wait = access.SIGN_IN_THROTTLE.retry_after(name, client)
     if wait > 0:
