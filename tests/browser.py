@@ -126,6 +126,29 @@ def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector(READY, timeout=timeout_ms)
 
 
+# The page's scrolling height and every frame's height, unchanged for ``quiet`` ms: component
+# frames (the map, the embeds) have taken their height and nothing moves any more.
+_SETTLED = """(quiet) => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const sizes = [main ? main.scrollHeight : 0, innerWidth, innerHeight,
+                   ...[...document.querySelectorAll('iframe')].map((f) => f.offsetHeight)]
+        .join(' ');
+    const seen = window.__tneSettled;
+    if (!seen || seen.sizes !== sizes) {
+        window.__tneSettled = {sizes: sizes, since: performance.now()};
+        return false;
+    }
+    return performance.now() - seen.since >= quiet;
+}"""
+
+
+def wait_until_settled(page, quiet_ms: int = 300, timeout_ms: int = 30_000) -> None:
+    """Wait until the page and its frames keep their heights for ``quiet_ms`` (instead of a
+    fixed pause: as short as the page allows, as long as it needs)."""
+    page.evaluate("() => { delete window.__tneSettled; }")
+    page.wait_for_function(_SETTLED, arg=quiet_ms, polling=50, timeout=timeout_ms)
+
+
 def sign_in_on_page(page, base: str, path: str, name: str, password: str) -> None:
     """Open ``path`` (an editors' page), sign in with the page's local form, wait until the
     sidebar says who is signed in and the page has rendered again."""

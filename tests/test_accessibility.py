@@ -21,6 +21,7 @@ from browser import (
     sign_in_on_page,
     streamlit_server,
     wait_until_rendered,
+    wait_until_settled,
 )
 from required import missing
 
@@ -132,7 +133,7 @@ def wait_for_frames(page) -> int:
             frame.locator(".leaflet-container").first.wait_for(timeout=60_000)
             frame.locator(MAP_CANVAS).first.wait_for(timeout=30_000)
             maps += 1
-    page.wait_for_timeout(1500)  # Leaflet's last drawing, component heights settling
+    wait_until_settled(page)  # component heights settling
     return maps
 
 

@@ -14,7 +14,13 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from browser import chromium_page, screenshot, streamlit_server, wait_until_rendered
+from browser import (
+    chromium_page,
+    screenshot,
+    streamlit_server,
+    wait_until_rendered,
+    wait_until_settled,
+)
 
 from tne_dash.accessibility import AXE_VIEWS, SCREEN_SIZES, CheckedView, ScreenSize
 from tne_dash.text import slug
@@ -134,7 +140,7 @@ def whole_page_screenshot(page, size: ScreenSize, name: str) -> None:
         "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     if height > size.height:
         page.set_viewport_size({"width": size.width, "height": min(height, 12_000)})
-        page.wait_for_timeout(500)
+        wait_until_settled(page)
     screenshot(page, name)
 
 
@@ -156,8 +162,7 @@ def seen(server) -> list[Seen]:
                 wait_until_rendered(page)
                 for frame in page.frames[1:]:
                     frame.wait_for_load_state("load")
-                if len(page.frames) > 1:
-                    page.wait_for_timeout(800)  # component frames settling to their height
+                wait_until_settled(page)  # component frames taking their height
                 result = Seen(view, size, page.evaluate(_MEASURES))
                 result.frame_texts = [frame.evaluate(_FRAME_TEXT) for frame in page.frames[1:]
                                       if not frame.is_detached()]
