@@ -716,17 +716,15 @@ def _data_to_complete(area: _Area) -> list[dict]:
     plan = area.plan
     in_year = plan[(plan["start_date"] <= area.period.end)
                    & (plan["end_date"] >= area.period.start)]
-    planned = set(plan["code_insee"].tolist())
-    for code in sorted(with_objectives - set(in_year["code_insee"].tolist())):
-        if code not in area.communes.index:
-            continue
+    missing = [code for code in sorted(with_objectives - set(in_year["code_insee"].tolist()))
+               if code in area.communes.index]
+    planned = _planned_years(plan[plan["code_insee"].isin(missing)])
+    for code in missing:
         name = area.names[code]
         if code in planned:
-            years = plan[plan["code_insee"] == code]
+            low, high, first, last = planned[code]
             what = (f"son plan de déploiement ne prévoit aucune année en {area.period.label} "
-                    f"(années {int(years['year_number'].min())} à "
-                    f"{int(years['year_number'].max())} : "
-                    f"{years['school_year'].iloc[0]} à {years['school_year'].iloc[-1]})")
+                    f"(années {low} à {high} : {first} à {last})")
         else:
             what = "elle n'a aucun plan de déploiement"
         rows.append(area.commune_row(
@@ -734,6 +732,22 @@ def _data_to_complete(area: _Area) -> list[dict]:
             f"{name} a des objectifs {area.period.label}, mais {what} : plan à compléter.",
             point_link(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link})))
     return rows
+
+
+def _planned_years(plan: pd.DataFrame) -> dict[str, tuple[int, int, str, str]]:
+    """Each commune's plan in one pass: its lowest and highest year numbers, and the school
+    years of its first and last rows (in the plan's order). France's 3 000 communes with
+    objectives but no year in the school year took 1.3 s filtered one by one."""
+    years: dict[str, tuple[int, int, str, str]] = {}
+    for code, number, school_year in _records(plan, "code_insee", "year_number",
+                                              "school_year"):
+        number = int(number)
+        if code in years:
+            low, high, first, _ = years[code]
+            years[code] = (min(low, number), max(high, number), first, school_year)
+        else:
+            years[code] = (number, number, school_year, school_year)
+    return years
 
 
 def _departement_late_objectives(conn: Connection, area: _Area) -> list[dict]:
