@@ -24,8 +24,10 @@ exact = account.sees_exact_counts
 progress = data.load_objectives_progress(url, view.scope, view.period, view.as_of)
 place = data.load_scope_label(url, view.scope)
 
+demo = sections.page_demo(url, view, progress, exact)
+
 st.header(place, divider="blue")
-blocks.demo_notice(progress.demo)
+blocks.demo_notice(demo)
 report_download.report_button(url, view.scope, view.as_of, view.period)
 if view.scope.is_commune:
     plan = data.load_commune_plan(url, view.scope.code)
@@ -39,10 +41,10 @@ sections.objective_editor(url, view, account)
 view = sections.vigilance_section(url, view, place, exact, account)
 
 if view.scope.is_departement:
-    sections.timeline_section(url, view, place, exact)
+    sections.timeline_section(url, view, place, exact, demo)
 elif not view.scope.is_commune:
     st.info("Choisissez un département pour voir la frise de ses communes engagées.",
             icon=":material/timeline:")
 if not view.scope.is_commune:
-    sections.funnel_section(url, view, place)
-sections.progress_section(url, view, progress, exact)
+    sections.funnel_section(url, view, place, demo)
+sections.progress_section(url, view, progress, exact, demo)

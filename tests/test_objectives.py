@@ -7,7 +7,13 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from factories import make_commune, make_objective, make_venue, make_workshop
+from factories import (
+    make_commune,
+    make_objective,
+    make_parents_ressources,
+    make_venue,
+    make_workshop,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -22,6 +28,7 @@ from tne_dash.figures.objectives import (
     objective_status,
     objective_statuses,
     objectives_progress,
+    period_filters,
     share_reached,
     worst_status,
 )
@@ -140,6 +147,25 @@ def test_an_objective_behind_pace_is_late_and_a_met_one_reached(engine, bezons_y
     with engine.connect() as conn:
         final = objectives_progress(conn, BEZONS, YEAR, dt.date(2023, 9, 15)).table
     assert list(final["status"]) == ["en_retard", "en_retard"]  # the year is over
+
+
+def test_the_objectives_say_demo_only_when_demo_rows_are_in_their_own_figures(
+        engine, session, bezons_year):
+    """Demo Parents Ressources reports do not make workshops and parents reached demo
+    figures; a demo workshop of the year does."""
+    make_parents_ressources(session, "95063", month=dt.date(2022, 10, 1), source="demo")
+    session.commit()
+    as_of = dt.date(2023, 6, 30)
+    with engine.connect() as conn:
+        progress = objectives_progress(conn, BEZONS, YEAR, as_of)
+        assert compute_indicators(conn, BEZONS, period_filters(YEAR, as_of)).demo is True
+    assert progress.demo is False
+    assert set(progress.values.values) >= {"workshops", "parents_reached"}
+    make_workshop(session, make_venue(session, "95063", name="Démo"),
+                  date=dt.date(2022, 10, 4), source="demo")
+    session.commit()
+    with engine.connect() as conn:
+        assert objectives_progress(conn, BEZONS, YEAR, as_of).demo is True
 
 
 def test_commune_statuses_name_the_late_objectives_and_mask_small_counts(engine, bezons_year):

@@ -3,16 +3,24 @@ from the URL, bad addresses, and editing an objective."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+import streamlit as st
 from apptest import open_page, plain_tables, shown
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.access import Account, Role
 from tne_dash.cli import main
+from tne_dash.figures.objectives import objectives_progress
+from tne_dash.figures.objectives_table import objectives_heading
+from tne_dash.figures.scope import Scope
 from tne_dash.labels import format_number
+from tne_dash.periods import parse_period
 from tne_dash.screens.deploiement.ui import TIMELINE_TABLE_KEY
+from tne_dash.store.db import make_engine
 from tne_dash.text import fold
 
 EDITOR_95 = Account("claire", Role.EDITEUR, frozenset({"95"}))
@@ -88,6 +96,62 @@ def test_choosing_a_phase_filters_the_timeline_and_the_address(app_env):
     table = frame_with(at, "Phase à la date")
     assert set(table["Phase à la date"]) == {"Année 1 — acculturation"}
     assert at.query_params["phase"] == "acculturation"
+
+
+def objectives_year(at: AppTest) -> str:
+    return next(s.value for s in at.subheader if s.value.startswith("Objectifs "))
+
+
+def test_the_objectives_year_follows_the_date_until_a_viewer_chooses_another(app_env):
+    """A date moved into another school year shows that year's objectives, as the link with
+    that date does; a year chosen by hand stays whatever the date."""
+    at = open_deploiement(scope="departement:95", to="2023-04-17")
+    assert objectives_year(at) == "Objectifs 2022-2023"
+    at.date_input[0].set_value(dt.date(2024, 1, 15)).run()
+    assert not at.exception
+    assert objectives_year(at) == "Objectifs 2023-2024"
+    assert "annee" not in at.query_params  # the date's own year: the link needs no year
+    linked = open_deploiement(scope="departement:95", to="2024-01-15")
+    assert frame_with(linked, "Réalisé").equals(frame_with(at, "Réalisé"))
+    year = next(s for s in at.selectbox if s.label == "Année scolaire des objectifs")
+    year.set_value("2022-2023").run()
+    assert objectives_year(at) == "Objectifs 2022-2023"
+    at.date_input[0].set_value(dt.date(2024, 9, 20)).run()
+    assert not at.exception
+    assert objectives_year(at) == "Objectifs 2022-2023"  # chosen by hand: kept
+    assert at.query_params["annee"] == "2022-2023"
+    assert at.query_params["to"] == "2024-09-20"
+
+
+def test_the_demo_notice_covers_the_whole_page_not_only_the_objectives(editing_env):
+    """Bezons with every row real: no notice. Its roll-out plan made demo again: the notice
+    (the commune's plan, the funnel), though its objectives read no demo row — and their
+    export says nothing of demo."""
+    engine = make_engine(editing_env)
+
+    def bezons_rows(source: str, tables) -> None:
+        with engine.begin() as conn:
+            for table in tables:
+                column = "scope_code" if table == "objective" else "commune_code"
+                conn.execute(text(f"UPDATE {table} SET source = :source "  # noqa: S608
+                                  f"WHERE {column} = '95063'"), {"source": source})
+
+    bezons_rows("form", ("workshop", "workshop_month", "venue", "parents_ressources_count",
+                         "rollout_year", "objective"))
+    at = open_deploiement(scope="commune:95063", to="2023-04-17")
+    assert not at.exception
+    assert not any("Données de démonstration" in w for w in shown(at.warning))
+    bezons_rows("demo", ("rollout_year",))
+    st.cache_data.clear()
+    at = open_deploiement(scope="commune:95063", to="2023-04-17")
+    assert any("Données de démonstration" in w for w in shown(at.warning))
+    with engine.connect() as conn:
+        progress = objectives_progress(conn, Scope.parse("commune:95063"),
+                                       parse_period("2022-2023"), dt.date(2023, 4, 17))
+    assert progress.demo is False and not progress.table.empty
+    assert ("Avertissement", "Données de démonstration") not in objectives_heading(
+        "Bezons", progress)
+    engine.dispose()
 
 
 def test_a_bad_address_gets_clear_messages_and_a_working_page(app_env):

@@ -11,7 +11,7 @@ from factories import make_commune, make_objective, make_rollout, make_venue, ma
 
 from tne_dash.figures.filters import Filters
 from tne_dash.figures.indicators import FAMILIES, compute_indicator_table, compute_indicators
-from tne_dash.figures.progression import month_ends, monthly_progress
+from tne_dash.figures.progression import month_ends, monthly_progress, progress_point
 from tne_dash.figures.rollout import commune_phases, phase_funnel
 from tne_dash.figures.scope import Scope
 from tne_dash.figures.timeline import (
@@ -179,6 +179,29 @@ def test_monthly_progress_is_cumulative_and_ends_on_the_indicator_figure(engine,
     assert list(workshops["target"]) == [24.0] * 3
     assert workshops["expected"].iloc[0] == pytest.approx(24 * 30 / 365)
     assert points[points["indicator"] == "parents_reached"]["target"].isna().all()
+
+
+def test_the_page_reads_each_month_end_once_and_gets_the_same_progress(engine, three_cohorts,
+                                                                          monkeypatch):
+    """A date moved within the school year computes only its own point: the past month ends
+    are kept (``data.load_monthly_progress``), and the frame is ``monthly_progress``'s."""
+    from tne_dash.ui import data
+
+    url = engine.url.render_as_string(hide_password=False)
+    asked = []
+    monkeypatch.setattr(data, "progress_point", lambda conn, scope, period, day: (
+        asked.append(day) or progress_point(conn, scope, period, day)))
+    targets = (("workshops", 24.0),)
+    first = data.load_monthly_progress(url, VAL_DOISE, YEAR, dt.date(2022, 11, 10), targets)
+    assert asked == month_ends(YEAR, dt.date(2022, 11, 10))
+    asked.clear()
+    later = data.load_monthly_progress(url, VAL_DOISE, YEAR, dt.date(2022, 12, 5), targets)
+    assert asked == [dt.date(2022, 11, 30), dt.date(2022, 12, 5)]
+    with engine.connect() as conn:
+        for frame, as_of in ((first, dt.date(2022, 11, 10)), (later, dt.date(2022, 12, 5))):
+            pd.testing.assert_frame_equal(
+                frame, monthly_progress(conn, VAL_DOISE, YEAR, as_of, dict(targets)))
+    assert not later["demo"].any()
 
 
 def test_each_query_family_returns_exactly_the_codes_it_declares(engine, three_cohorts):

@@ -40,12 +40,14 @@ def objectives_frame(progress: ObjectivesProgress, exact: bool) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=OBJECTIVE_COLUMNS)
 
 
-def objectives_heading(place: str, progress: ObjectivesProgress) -> list[tuple[str, str]]:
-    """The lines written above an exported table: what, where, when, and the demo notice."""
+def objectives_heading(place: str, progress: ObjectivesProgress,
+                       demo: bool | None = None) -> list[tuple[str, str]]:
+    """The lines written above an exported table: what, where, when, and the demo notice —
+    the objectives' own (``progress.demo``), or ``demo`` when a chart of the page gives it."""
     lines = [("Périmètre", place), ("Année scolaire", progress.period.label),
              ("Situation au", format_date(progress.as_of)),
              ("Part de l'année écoulée", format_percent(100.0 * progress.elapsed))]
-    if progress.demo:
+    if progress.demo if demo is None else demo:
         lines.append(("Avertissement", "Données de démonstration"))
     return lines
 

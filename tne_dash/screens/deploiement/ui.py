@@ -25,7 +25,7 @@ from tne_dash.figures.scope import COMMUNE
 from tne_dash.figures.timeline import select_communes, timeline_bars, timeline_summary
 from tne_dash.figures.vigilance import SEVERITY_LABELS, VIGILANCE_RULES
 from tne_dash.labels import format_date, format_figure, format_number, markdown_text
-from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
+from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label, school_year_of
 from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart
 from tne_dash.screens.deploiement.tables import (
     address_origin,
@@ -76,15 +76,24 @@ TIMELINE_TABLE_KEY = "timeline-table"
 FUNNEL_TABLE_KEY = "funnel-table"
 
 def controls(url: str, view: DeploiementView) -> DeploiementView:
-    """Territory, date (« Situation au ») and school year of the objectives, kept in the URL."""
+    """Territory, date (« Situation au ») and school year of the objectives, kept in the URL.
+
+    The school year follows the date — a date moved into another school year shows that
+    year's objectives, as a link with that date does — unless a viewer chose another year,
+    which then stays whatever the date."""
     picked = pickers.view_picker(url, View(view.scope, view.as_of), date_label="Situation au",
                                  cumulative_note=False)
     as_of = picked.date_to or view.as_of
-    last = max(as_of.year, view.period.start.year) + 1
+    follows = view.period == school_year_of(view.as_of)
+    period = school_year_of(as_of) if follows else view.period
+    last = max(as_of.year, period.start.year) + 1
     years = [school_year_label(y) for y in range(FIRST_SCHOOL_YEAR, last)]
     column, _ = st.columns([1, 2])
-    label = column.selectbox("Année scolaire des objectifs", years, key="school_year",
-                             index=years.index(view.period.label),
+    # Keyed by the date's school year: a date moved into another one makes a new list, at
+    # ``period`` (a kept key would keep the year shown before).
+    label = column.selectbox("Année scolaire des objectifs", years,
+                             key=f"school_year:{school_year_of(as_of).label}",
+                             index=years.index(period.label),
                              placeholder="Choisir une année scolaire")
     chosen = replace(view, scope=picked.scope, as_of=as_of, period=parse_period(label))
     st.query_params.from_dict(deploiement_params(chosen))
@@ -262,7 +271,8 @@ def commune_plan(plan: pd.DataFrame, frame: pd.DataFrame) -> None:
     blocks.plain_table(frame, caption="Déploiement de la commune", row_headers=True)
 
 
-def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -> None:
+def timeline_section(url: str, view: DeploiementView, place: str, exact: bool,
+                     demo: bool) -> None:
     """The département's communes: three years each, the date, late communes in red."""
     st.subheader("Frise des communes engagées")
     plan, communes = data.load_departement_rollout(url, view.scope.code, view.period,
@@ -290,7 +300,8 @@ def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -
                ("Tri", SORTS[sort])]
     chart_with_downloads(timeline_chart(bars, order, view.as_of),
                          title="Frise des communes engagées", columns=TIMELINE_COLUMNS,
-                         heading=_chart_heading(url, view, place, exact, filters), place=place,
+                         heading=_chart_heading(url, view, place, demo, exact, filters),
+                         place=place,
                          day=view.as_of, key="timeline", print_width=PNG_WIDTH)
     st.caption(f"Barres : les trois années prévues de chaque commune. Trait rouge : le "
                f"{view.as_of:%d/%m/%Y}. En rouge : les communes en retard sur leurs objectifs "
@@ -302,12 +313,13 @@ def timeline_section(url: str, view: DeploiementView, place: str, exact: bool) -
                          column_config=french_numbers(table))
 
 
-def funnel_section(url: str, view: DeploiementView, place: str) -> None:
+def funnel_section(url: str, view: DeploiementView, place: str, demo: bool) -> None:
     st.subheader("Entonnoir du déploiement")
     funnel = data.load_funnel(url, view.scope, view.as_of)
     st.markdown(funnel_summary(funnel, place))
     chart_with_downloads(funnel_chart(funnel), title="Entonnoir du déploiement",
-                         columns=FUNNEL_COLUMNS, heading=_chart_heading(url, view, place, True),
+                         columns=FUNNEL_COLUMNS,
+                         heading=_chart_heading(url, view, place, demo, True),
                          place=place, day=view.as_of, key="funnel")
     with blocks.on_demand("L'entonnoir en tableau", key=FUNNEL_TABLE_KEY) as opened:
         if opened:
@@ -317,16 +329,14 @@ def funnel_section(url: str, view: DeploiementView, place: str) -> None:
 
 
 def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgress,
-                     exact: bool) -> None:
+                     exact: bool, demo: bool) -> None:
     """Cumulative workshops, parents reached and Parents Ressources, month by month."""
     st.subheader(f"Progression mois par mois — {view.period.label}")
-    targets = tuple((code, target) for code, target in
-                    zip(progress.table["indicator"], progress.table["target"], strict=True)
-                    if code in PROGRESSION_CODES)
-    points = data.load_monthly_progress(url, view.scope, view.period, view.as_of, targets)
+    points = data.load_monthly_progress(url, view.scope, view.period, view.as_of,
+                                        progress_targets(progress))
     commune_level = view.scope.kind == COMMUNE
     place = data.load_scope_label(url, view.scope)
-    heading = _chart_heading(url, view, place, exact or not commune_level)
+    heading = _chart_heading(url, view, place, demo, exact or not commune_level)
     for column, code in zip(st.columns(len(PROGRESSION_CODES)), PROGRESSION_CODES,
                             strict=True):
         ind = CATALOGUE[code]
@@ -431,13 +441,33 @@ FUNNEL_COLUMNS = {"stage": "Étape", "reached": "Communes",
 PROGRESS_COLUMNS = {"day": "Au", "value": "Cumul", "target": "Objectif de l'année"}
 
 
-def _chart_heading(url: str, view: DeploiementView, place: str, exact: bool,
-                  filters=()) -> list[tuple[str, str]]:
-    """The first lines of a chart's CSV on this page: territory, school year, date and the
-    demo notice as the objectives' exports write them, the chart's ``filters``, and the
-    public rule when it may change what is drawn (not ``exact``)."""
+def progress_targets(progress: ObjectivesProgress) -> tuple[tuple[str, float], ...]:
+    """The objectives the progress charts draw (their indicator, their target)."""
+    return tuple((code, target) for code, target in
+                 zip(progress.table["indicator"], progress.table["target"], strict=True)
+                 if code in PROGRESSION_CODES)
+
+
+def page_demo(url: str, view: DeploiementView, progress: ObjectivesProgress,
+              exact: bool) -> bool:
+    """Demo rows in a figure of the page: the objectives (targets, achieved values), the
+    roll-out plans up to the date (a commune's plan, the timeline, the funnel), the points de
+    vigilance or the progress charts — each read as its section reads it (the same cache
+    entries: nothing is computed twice)."""
+    if progress.demo or data.load_rollout_demo(url, view.scope, view.as_of):
+        return True
+    points = data.load_vigilance(url, view.scope, view.as_of, exact)
+    return bool(points["demo"].any()) or bool(data.load_monthly_progress(
+        url, view.scope, view.period, view.as_of, progress_targets(progress))["demo"].any())
+
+
+def _chart_heading(url: str, view: DeploiementView, place: str, demo: bool, exact: bool,
+                   filters=()) -> list[tuple[str, str]]:
+    """The first lines of a chart's CSV on this page: territory, school year and date as the
+    objectives' exports write them, the page's demo notice (``page_demo``), the chart's
+    ``filters``, and the public rule when it may change what is drawn (not ``exact``)."""
     progress = data.load_objectives_progress(url, view.scope, view.period, view.as_of)
-    lines = [*objectives_heading(place, progress), *filters]
+    lines = [*objectives_heading(place, progress, demo=demo), *filters]
     if not exact:
         lines.append(("Vue publique", "effectifs de 1 à 4 personnes d'une commune « < 5 », "
                                       "les autres arrondis à 5 près"))
