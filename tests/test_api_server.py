@@ -9,6 +9,7 @@ import datetime as dt
 import gzip
 import http.client
 import json
+import re
 import shutil
 import urllib.error
 import urllib.request
@@ -94,6 +95,9 @@ def test_curl_on_the_done_when_address_gives_the_cli_figures_and_the_pages_tiles
         page.goto(f"{server['base']}/indicateurs?{DONE_WHEN}")
         wait_until_rendered(page)
         tiles = page.locator('[data-testid="stMetric"]')
+        for label in EXPLORER.values():  # every tile drawn (not only the script finished)
+            tiles.locator('[data-testid="stMetricLabel"]', has_text=re.compile(
+                f"^{re.escape(label)}$")).first.wait_for(timeout=30_000)
         shown = {tiles.nth(i).locator('[data-testid="stMetricLabel"]').inner_text().strip():
                  tiles.nth(i).locator('[data-testid="stMetricValue"]').inner_text().strip()
                  for i in range(tiles.count())}
