@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
 import statistics
@@ -144,7 +145,7 @@ def test_bench_times_filter_changes_made_through_the_widgets(bench_run):
     assert changes["goal_ms"] == 600
     assert set(changes["changes"]) == {change.name for change in browser_bench.CHANGES} == {
         "accueil_date", "accueil_territoire", "indicateurs_filtre", "deploiement_date",
-        "carte_couche", "carte_departement"}
+        "accueil_fin_d_annee", "deploiement_fin_d_annee", "carte_couche", "carte_departement"}
     assert all(_positive(c["ms"]) and c["what"] for c in changes["changes"].values())
     # Each change: its samples (3 in a real run, on values never asked before; 1 here), the
     # median kept.
@@ -190,6 +191,12 @@ def test_without_chromium_the_browser_sections_say_why_and_the_rest_is_measured(
     assert result["cli_help_ms"] > 0
     table = render_table(result)
     assert "Navigateur : non mesuré — Chromium est introuvable" in table
+
+
+@pytest.mark.parametrize(("today", "year"), [
+    (dt.date(2026, 12, 2), 2026), (dt.date(2026, 6, 30), 2025), (dt.date(2026, 7, 1), 2026)])
+def test_the_end_of_year_changes_read_the_last_school_year_over(today, year):
+    assert browser_bench._last_school_year_end(today) == year
 
 
 def test_a_run_that_starts_and_ends_between_two_looks_is_counted():

@@ -41,6 +41,7 @@ say ``{"available": false, "reason": "…"}`` and the rest of the bench runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import socket
@@ -505,6 +506,18 @@ class Change:
 # one run to the next on this project's shared machine.
 CHANGE_SAMPLES = 3
 
+def _last_school_year_end(today: dt.date) -> int:
+    """The year of the last 30 June passed: the end of the last school year over."""
+    return today.year if today >= dt.date(today.year, 7, 1) else today.year - 1
+
+
+# A director's other usual date: the end of the last school year (its balance), where France
+# has its most points de vigilance and curves — dearer than March 2023's dates.
+_YEAR_END = str(_last_school_year_end(dt.date.today()))
+# Each page its own days: Accueil, Déploiement and the Carte share the points of a date.
+_ACCUEIL_YEAR_END_DAYS = (("31", "05"), ("15", "06"), ("30", "06"))
+_DEPLOIEMENT_YEAR_END_DAYS = (("29", "05"), ("12", "06"), ("26", "06"))
+
 CHANGES = (
     Change("accueil_date", "Accueil, France entière : la date « Jusqu'au » tapée "
            "(14, 21 puis 28/03/2023), validée par Échap", "/?scope=national",
@@ -522,6 +535,14 @@ CHANGES = (
     Change("deploiement_date", "Déploiement, France entière : la date « Situation au » tapée "
            "(15, 22 puis 29/03/2023), validée par Échap", "/deploiement?scope=national",
            tuple(_typed_date("Situation au", day, "03", "2023") for day in ("15", "22", "29"))),
+    Change("accueil_fin_d_annee", "Accueil, France entière : la date « Jusqu'au » tapée à "
+           f"la fin de la dernière année scolaire (31/05, 15/06 puis 30/06/{_YEAR_END})",
+           "/?scope=national", tuple(_typed_date("Jusqu'au", day, month, _YEAR_END)
+                                     for day, month in _ACCUEIL_YEAR_END_DAYS)),
+    Change("deploiement_fin_d_annee", "Déploiement, France entière : la date « Situation au » "
+           f"tapée à la fin de la dernière année scolaire (29/05, 12/06 puis 26/06/{_YEAR_END})",
+           "/deploiement?scope=national", tuple(_typed_date("Situation au", day, month, _YEAR_END)
+                                                for day, month in _DEPLOIEMENT_YEAR_END_DAYS)),
     Change("carte_couche", "Carte, France : la couche « Lieux d'atelier » décochée, jusqu'à "
            "la carte redessinée", "/carte", (_box_clicked("Lieux d'atelier"),) * CHANGE_SAMPLES,
            redraws_map=True),
