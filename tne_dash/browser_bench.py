@@ -506,6 +506,7 @@ class Change:
 # one run to the next on this project's shared machine.
 CHANGE_SAMPLES = 3
 
+
 def _last_school_year_end(today: dt.date) -> int:
     """The year of the last 30 June passed: the end of the last school year over."""
     return today.year if today >= dt.date(today.year, 7, 1) else today.year - 1
