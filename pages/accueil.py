@@ -19,6 +19,7 @@ st.markdown(
 view = parse_view(st.query_params.to_dict(), today=data.today())
 blocks.problems(view.problems)
 view = pickers.view_picker(url, view)
+sections.start_vigilance(url, view)
 sections.headline(url, view)
 report_download.report_button(url, view.scope, view.date_to)
 sections.vigilance_block(url, view)

@@ -3,6 +3,8 @@ vigilance, and the page directory."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from tne_dash.figures.filters import Filters
@@ -36,13 +38,25 @@ def headline(url: str, view: View) -> None:
                  icon=":material/co_present:", query_params={"scope": str(view.scope)})
 
 
+def _points_asked(url: str, view: View) -> tuple:
+    """What the block asks ``data.load_followed_vigilance``: the page's date (today without
+    one), exact counts for the viewers who see them, no notes."""
+    exact = auth.current_account().sees_exact_counts
+    return url, view.scope, view.date_to or data.today(), exact, False
+
+
+def start_vigilance(url: str, view: View) -> None:
+    """The points started in a thread of their own while the headline figures are read
+    (``data.prefetch``): France's at a new date are the page's largest computation."""
+    data.prefetch(partial(data.load_followed_vigilance, *_points_asked(url, view)))
+
+
 def vigilance_block(url: str, view: View) -> None:
     """The territory's points de vigilance at the page's date: how many, one tile per reason,
     the most urgent ones with their links, and the link to all of them on Déploiement."""
     st.subheader("Points de vigilance")
     as_of = view.date_to or data.today()
-    exact = auth.current_account().sees_exact_counts
-    points = data.load_followed_vigilance(url, view.scope, as_of, exact, False)
+    points = data.load_followed_vigilance(*_points_asked(url, view))
     if points.empty:
         st.success(NO_POINT, icon=":material/check_circle:")
         return
