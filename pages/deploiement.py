@@ -24,7 +24,6 @@ exact = account.sees_exact_counts
 progress = data.load_objectives_progress(url, view.scope, view.period, view.as_of)
 place = data.load_scope_label(url, view.scope)
 
-sections.start_sections(url, view, progress, exact, account)
 demo = sections.page_demo(url, view, progress, exact)
 
 st.header(place, divider="blue")

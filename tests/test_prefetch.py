@@ -49,13 +49,9 @@ def test_a_load_that_fails_ahead_fails_again_in_the_page_s_own_call():
     assert calls == [data.PREFETCH_THREAD, threading.current_thread().name]
 
 
-@pytest.mark.parametrize(("page", "params"), [
-    ("accueil.py", {"scope": "national", "to": "2023-06-30"}),
-    ("deploiement.py", {"scope": "national", "to": "2023-06-30"})])
-def test_the_pages_start_their_points_ahead_and_read_them_from_another_thread(app_env, page,
-                                                                             params):
-    """France's points de vigilance (and Déploiement's curves) are read by a thread of
-    their own while the page reads its headline figures; the page shows them all the same."""
+def test_accueil_starts_its_points_ahead_and_reads_them_from_another_thread(app_env):
+    """France's points de vigilance are read by a thread of their own while the page reads
+    its headline figures; the page shows them all the same."""
     threads: set[str] = set()
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -63,7 +59,7 @@ def test_the_pages_start_their_points_ahead_and_read_them_from_another_thread(ap
 
     event.listen(Engine, "before_cursor_execute", record)
     try:
-        at = open_page(page, **params)
+        at = open_page("accueil.py", scope="national", to="2023-06-30")
     finally:
         event.remove(Engine, "before_cursor_execute", record)
     assert not at.exception

@@ -6,7 +6,6 @@ refreshed)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -447,18 +446,6 @@ def progress_targets(progress: ObjectivesProgress) -> tuple[tuple[str, float], .
     return tuple((code, target) for code, target in
                  zip(progress.table["indicator"], progress.table["target"], strict=True)
                  if code in PROGRESSION_CODES)
-
-
-def start_sections(url: str, view: DeploiementView, progress: ObjectivesProgress, exact: bool,
-                   account: Account) -> None:
-    """The points de vigilance and the month-by-month curves started in threads of their own
-    (``data.prefetch``) while the page reads its objectives, plan and funnel: France's at a
-    new date are the page's two largest computations, and they overlap."""
-    data.prefetch(
-        partial(data.load_followed_vigilance, url, view.scope, view.as_of, exact,
-                account.signed_in),
-        partial(data.load_monthly_progress, url, view.scope, view.period, view.as_of,
-                progress_targets(progress)))
 
 
 def page_demo(url: str, view: DeploiementView, progress: ObjectivesProgress,
