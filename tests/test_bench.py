@@ -6,7 +6,9 @@ import contextlib
 import datetime as dt
 import io
 import json
+import logging
 import statistics
+import threading
 
 import pytest
 from browser import require_playwright_and_chromium
@@ -197,6 +199,34 @@ def test_without_chromium_the_browser_sections_say_why_and_the_rest_is_measured(
     (dt.date(2026, 12, 2), 2026), (dt.date(2026, 6, 30), 2025), (dt.date(2026, 7, 1), 2026)])
 def test_the_end_of_year_changes_read_the_last_school_year_over(today, year):
     assert browser_bench._last_school_year_end(today) == year
+
+
+def test_streamlit_s_bare_mode_warnings_are_hidden_while_the_pages_run_in_process():
+    """« missing ScriptRunContext » is Streamlit's, expected outside a server, not the bench's
+    to print; an error still shows, and the warnings come back afterwards."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    from tne_dash.bench import streamlit_bare_mode_quiet
+
+    def outside_a_script() -> None:  # a thread with no script context: Streamlit warns
+        thread = threading.Thread(target=get_script_run_ctx)
+        thread.start()
+        thread.join()
+
+    printed: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: printed.append(record.getMessage())
+    logger = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    logger.addHandler(handler)
+    try:
+        with streamlit_bare_mode_quiet():
+            outside_a_script()
+            logger.error("une vraie erreur")
+        assert printed == ["une vraie erreur"]
+        outside_a_script()
+        assert "missing ScriptRunContext" in printed[-1]
+    finally:
+        logger.removeHandler(handler)
 
 
 def test_a_run_that_starts_and_ends_between_two_looks_is_counted():

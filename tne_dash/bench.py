@@ -13,9 +13,11 @@
 
 from __future__ import annotations
 
+import logging
 import resource
 import statistics
 import time
+from contextlib import contextmanager
 from random import Random
 
 import folium
@@ -101,20 +103,52 @@ def benchmark(database_url: str, points: int = MAP_POINTS, progress=lambda page:
     from tne_dash.ui.page_bench import empty_page_ms, measure_pages
 
     engine = make_engine(database_url)
-    pages = measure_pages(database_url, engine, progress)
-    result = {
-        "database": engine.dialect.name,
-        "scale": scale_counts(engine),
-        "pages": {name: timing.as_json() for name, timing in pages.items()},
-        "empty_page_ms": round(empty_page_ms(), 1),
-        "search": search_benchmark(engine),
-        "map": map_benchmark(points),
-        "peak_rss_mb": peak_rss_mb(),
-    }
+    with streamlit_bare_mode_quiet():
+        pages = measure_pages(database_url, engine, progress)
+        result = {
+            "database": engine.dialect.name,
+            "scale": scale_counts(engine),
+            "pages": {name: timing.as_json() for name, timing in pages.items()},
+            "empty_page_ms": round(empty_page_ms(), 1),
+            "search": search_benchmark(engine),
+            "map": map_benchmark(points),
+            "peak_rss_mb": peak_rss_mb(),
+        }
     engine.dispose()
     result |= browser_benchmark(database_url, chromium=chromium or CHROMIUM, progress=progress)
     result["cli_help_ms"] = cli_help_ms()
     return result
+
+
+# What Streamlit says when its functions run outside a server (the pages run through AppTest,
+# cached functions called bare): true, expected here, and not the bench's to print.
+BARE_MODE_LOGGERS = ("streamlit.runtime.scriptrunner_utils.script_run_context",
+                     "streamlit.runtime.caching.cache_data_api")
+
+
+@contextmanager
+def streamlit_bare_mode_quiet():
+    """Streamlit's bare-mode warnings (« missing ScriptRunContext », « No runtime found »)
+    hidden while the in-process phase runs; anything graver still shows. A filter, not a
+    level: Streamlit sets its loggers' levels again when a page starts."""
+    loggers = [logging.getLogger(name) for name in BARE_MODE_LOGGERS]
+    graver = _AtLeast(logging.ERROR)
+    for logger in loggers:
+        logger.addFilter(graver)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(graver)
+
+
+class _AtLeast(logging.Filter):
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= self.level
 
 
 # What people type in Comparer's search: a name, a prefix, a code, a single letter.
