@@ -10,10 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
-from streamlit.runtime.scriptrunner_utils.script_run_context import (
-    add_script_run_ctx,
-    get_script_run_ctx,
-)
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from tne_dash import offline
 from tne_dash.config import Settings
@@ -396,6 +393,9 @@ def load_live_figures(url: str, scope: Scope, as_of: dt.date, honour: str | None
         return live_figures(conn, scope, as_of, honour)
 
 
+PREFETCH_THREAD = "tne-dash-prefetch"
+
+
 def prefetch(*loads: Callable[[], object]) -> None:
     """Start cached loads the page asks for further down, each in a thread of its own, so that
     their work overlaps the page's (two cores: the database reads for one while Python words
@@ -412,9 +412,6 @@ def prefetch(*loads: Callable[[], object]) -> None:
         if context is not None:
             add_script_run_ctx(thread, context)
         thread.start()
-
-
-PREFETCH_THREAD = "tne-dash-prefetch"
 
 
 def _quietly(load: Callable[[], object]) -> None:
