@@ -132,7 +132,10 @@ def streamlit_bare_mode_quiet():
     hidden while the in-process phase runs; anything graver still shows. A filter, not a
     level: Streamlit sets its loggers' levels again when a page starts."""
     loggers = [logging.getLogger(name) for name in BARE_MODE_LOGGERS]
-    graver = _AtLeast(logging.ERROR)
+
+    def graver(record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
+
     for logger in loggers:
         logger.addFilter(graver)
     try:
@@ -140,15 +143,6 @@ def streamlit_bare_mode_quiet():
     finally:
         for logger in loggers:
             logger.removeFilter(graver)
-
-
-class _AtLeast(logging.Filter):
-    def __init__(self, level: int) -> None:
-        super().__init__()
-        self.level = level
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= self.level
 
 
 # What people type in Comparer's search: a name, a prefix, a code, a single letter.

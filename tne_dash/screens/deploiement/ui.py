@@ -84,15 +84,16 @@ def controls(url: str, view: DeploiementView) -> DeploiementView:
     picked = pickers.view_picker(url, View(view.scope, view.as_of), date_label="Situation au",
                                  cumulative_note=False)
     as_of = picked.date_to or view.as_of
+    dates_year = school_year_of(as_of)
     follows = view.period == school_year_of(view.as_of)
-    period = school_year_of(as_of) if follows else view.period
+    period = dates_year if follows else view.period
     last = max(as_of.year, period.start.year) + 1
     years = [school_year_label(y) for y in range(FIRST_SCHOOL_YEAR, last)]
     column, _ = st.columns([1, 2])
     # Keyed by the date's school year: a date moved into another one makes a new list, at
     # ``period`` (a kept key would keep the year shown before).
     label = column.selectbox("Année scolaire des objectifs", years,
-                             key=f"school_year:{school_year_of(as_of).label}",
+                             key=f"school_year:{dates_year.label}",
                              index=years.index(period.label),
                              placeholder="Choisir une année scolaire")
     chosen = replace(view, scope=picked.scope, as_of=as_of, period=parse_period(label))
