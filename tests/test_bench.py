@@ -14,7 +14,7 @@ import pytest
 from browser import require_playwright_and_chromium
 from sqlalchemy import func, select
 
-from tne_dash import browser_bench
+from tne_dash import browser_bench, element_costs
 from tne_dash.bench import benchmark, render_table, scale_counts
 from tne_dash.cli import main
 from tne_dash.figures.filters import Filters
@@ -78,6 +78,7 @@ def bench_run(built_db_url, tmp_path_factory):
         patch.setattr(browser_bench, "SECOND_VIEWS", 1)
         patch.setattr(browser_bench, "EMPTY_VIEWS", 1)
         patch.setattr(browser_bench, "CHANGE_SAMPLES", 1)
+        patch.setattr(element_costs, "ELEMENT_VIEWS", 1)
         code = main(["bench", "--database-url", built_db_url, "--points", "300",
                      "--format", "json", "--output", str(output)])
     return code, json.loads(buffer.getvalue()), json.loads(output.read_text(encoding="utf-8"))
@@ -171,12 +172,50 @@ def test_bench_gives_the_server_cpu_per_view_and_the_cli_start(bench_run):
     assert _positive(result["cli_help_ms"])
 
 
+def test_bench_times_each_kind_of_element_against_the_empty_page_of_its_server(bench_run):
+    require_playwright_and_chromium()
+    elements = bench_run[2]["elements"]
+    assert elements["available"] is True, elements.get("reason")
+    assert elements["views"] == 1 and len(elements["empty_page_all_ms"]) == 1
+    assert _positive(elements["empty_page_ms"])
+    assert set(elements["kinds"]) == {page.path for page in element_costs.ELEMENT_PAGES} == {
+        "texte", "tuiles", "filtres", "graphiques", "tableaux", "telechargements"}
+    for page in element_costs.ELEMENT_PAGES:
+        kind = elements["kinds"][page.path]
+        assert kind["count"] == page.count and kind["what"] == page.kind
+        assert _positive(kind["ms"]) and kind["all_ms"] == [kind["ms"]]
+        assert kind["extra_ms"] == round(kind["ms"] - elements["empty_page_ms"], 1)
+        assert kind["per_element_ms"] == round(kind["extra_ms"] / page.count, 1)
+
+
+def test_each_synthetic_page_draws_its_elements_and_the_empty_page_a_title_only():
+    """The pages the element costs are read from hold what they say (AppTest, no browser)."""
+    from streamlit.testing.v1 import AppTest
+
+    script = element_costs.element_app()
+    empty = AppTest.from_string(script).run()
+    assert [t.value for t in empty.title] == ["Page vide"] and len(empty.main.children) <= 2
+    counts = {"texte": lambda at: len(at.markdown), "tuiles": lambda at: len(at.metric),
+              "filtres": lambda at: len(at.sidebar.multiselect),
+              "graphiques": lambda at: len(at.get("vega_lite_chart")),
+              "tableaux": lambda at: len(at.dataframe),
+              "telechargements": lambda at: len(at.get("download_button"))}
+    for page in element_costs.ELEMENT_PAGES:
+        at = AppTest.from_string(script)
+        at.query_params[element_costs.QUERY_KEY] = page.path
+        at.run()
+        assert not at.exception, (page.path, at.exception)
+        assert counts[page.path](at) == page.count, page.path
+
+
 def test_the_table_has_the_browser_views_changes_and_cpu_in_french(bench_run):
     require_playwright_and_chromium()
     table = render_table(bench_run[2])
     assert "1re vue" in table and "2e vue" in table and "page vide" in table
     assert "Changements de filtre" in table and "objectif 600 ms" in table
     assert "vues/s par cœur" in table and "tne-dash --help" in table
+    assert "Coût des éléments dans le navigateur" in table and "par élément" in table
+    assert "8 filtres (st.multiselect, panneau latéral)" in table
     for name in bench_run[2]["changes"]["changes"]:
         assert f"  {name} " in table
 
@@ -185,7 +224,7 @@ def test_without_chromium_the_browser_sections_say_why_and_the_rest_is_measured(
         built_db_url):
     """A missing browser never stops the bench: its sections say so, in French."""
     result = benchmark(built_db_url, points=300, chromium="/nulle/part/chromium")
-    for section in ("browser", "changes", "cpu_ms_per_view"):
+    for section in ("browser", "changes", "cpu_ms_per_view", "elements"):
         assert result[section] == {"available": False, "reason": result["browser"]["reason"]}
     assert "Chromium est introuvable : /nulle/part/chromium" in result["browser"]["reason"]
     assert set(result["pages"]) == {spec.url_path for spec in PAGES}

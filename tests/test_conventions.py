@@ -21,7 +21,7 @@ SCREENS = sorted(p.name for p in (CORE / "screens").iterdir() if (p / "__init__.
 # The three wings, plus the two doors figures leave by without a page: the read API (above
 # the screens, whose URL parsers it reuses) and the embeddable card (below ui/, which offers it).
 WINGS = ("store", "figures", "screens", "ui", "embed", "api")
-ENTRY_POINTS = ("cli", "bench", "browser_bench")
+ENTRY_POINTS = ("cli", "bench", "element_costs", "browser_bench")
 # What a page script may import besides its own screen folder and the shared ui/.
 PAGE_LIBRARIES = {"streamlit", "streamlit_folium", "dataclasses"}
 

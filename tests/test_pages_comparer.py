@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 
-from apptest import open_page, shown
+from apptest import open_page, plain_tables, shown
 from streamlit.testing.v1 import AppTest
 
 from tne_dash.cli import main
 from tne_dash.figures.privacy import public_count
 from tne_dash.labels import format_number
+from tne_dash.screens.comparer.ui import COMPARISON_CAPTION
 
 VAL_D_OISE_THREE = "95063,95018,95127"  # Bezons, Argenteuil, Cergy
 
@@ -20,7 +21,7 @@ def open_comparer(**params: str) -> AppTest:
 
 
 def comparison(at: AppTest):
-    return next(d.value for d in at.dataframe if "Meilleure valeur" in d.value.columns)
+    return plain_tables(at)[COMPARISON_CAPTION]
 
 
 def cli_indicators(url: str, code: str, capsys) -> dict:
@@ -89,7 +90,7 @@ def test_one_commune_asks_for_a_second_and_suggests_similar_ones(app_env):
     assert not at.exception
     assert any("code INSEE à 5 caractères" in w for w in shown(at.warning))
     assert any("au moins 2 communes" in i.value for i in at.info)
-    similar = next(d.value for d in at.dataframe if "Engagée en" in d.value.columns)
+    similar = plain_tables(at)["Communes comparables à Bezons (95)"]
     assert len(similar) == 5
     next(b for b in at.button if b.label == "Comparer avec ces communes").click().run()
     assert len(at.query_params["communes"].split(",")) == 6

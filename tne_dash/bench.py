@@ -97,9 +97,10 @@ def benchmark(database_url: str, points: int = MAP_POINTS, progress=lambda page:
     """The whole benchmark in one run, as the stable JSON object operators track.
 
     ``chromium``: the browser's executable (Debian's by default); when it or Playwright is
-    missing, ``browser``, ``changes`` and ``cpu_ms_per_view`` say so (``available``: false,
-    a French ``reason``) and everything else is measured."""
+    missing, ``browser``, ``changes``, ``cpu_ms_per_view`` and ``elements`` say so
+    (``available``: false, a French ``reason``) and everything else is measured."""
     from tne_dash.browser_bench import CHROMIUM, browser_benchmark, cli_help_ms
+    from tne_dash.element_costs import element_benchmark
     from tne_dash.ui.page_bench import empty_page_ms, measure_pages
 
     engine = make_engine(database_url)
@@ -116,6 +117,8 @@ def benchmark(database_url: str, points: int = MAP_POINTS, progress=lambda page:
         }
     engine.dispose()
     result |= browser_benchmark(database_url, chromium=chromium or CHROMIUM, progress=progress)
+    progress("navigateur : coût des éléments")
+    result["elements"] = element_benchmark(chromium or CHROMIUM)
     result["cli_help_ms"] = cli_help_ms()
     return result
 
@@ -205,6 +208,19 @@ def _ms(value: float) -> str:
     return f"{format_number(value)} ms"
 
 
+def element_lines(elements: dict) -> list[str]:
+    """What each kind of element adds to a page in the browser (``element_costs``)."""
+    if not elements["available"]:
+        return ["", f"Coût des éléments : non mesuré — {elements['reason']}"]
+    lines = ["", f"Coût des éléments dans le navigateur (pages sans données ; page vide du même "
+                 f"serveur : {_ms(elements['empty_page_ms'])}) :",
+             f"  {'Page de':<52}{'vue':>10}{'en plus':>10}{'par élément':>13}"]
+    lines += [f"  {str(k['count']) + ' ' + k['what']:<52}{_ms(k['ms']):>10}"
+              f"{_ms(k['extra_ms']):>10}{_ms(k['per_element_ms']):>13}"
+              for k in elements["kinds"].values()]
+    return lines
+
+
 def browser_lines(result: dict) -> list[str]:
     """The browser sections of the table, in French (rows indented: a row never starts with
     a page's name, which starts its line in the table above)."""
@@ -231,6 +247,7 @@ def browser_lines(result: dict) -> list[str]:
                       f"{_ms(changes['goal_ms'])}) :"]
         lines += [f"  {name:<20}{_ms(c['ms']) if c['ms'] is not None else 'échec':>10}  "
                   f"{c['what']}" for name, c in changes["changes"].items()]
+    lines += element_lines(result["elements"])
     if cpu["available"]:
         lines += ["", f"Processeur du serveur : {_ms(cpu['median'])} par vue en médiane, soit "
                       f"{format_number(cpu['views_per_second_per_core'], 1)} vues/s par cœur "

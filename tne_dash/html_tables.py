@@ -10,7 +10,8 @@ by side). An HTML table is parsed by the browser itself, read by screen readers 
 
 A cell is text (escaped: a name can never become markup), a ``Code`` (an identifier to
 type, in ``<code>``), a ``Link`` (its text and the address it opens, in a new tab as the
-page's other links), a ``Share`` (a percentage and its bar), or empty (None, NaN).
+page's other links), a ``Share`` (a percentage and its bar), a ``Best`` (a value standing out
+in its row, in bold on a blue ground), or empty (None, NaN).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 TABLE_CLASS = "tne-table"
 BOX_CLASS = "tne-table-box"
 BAR_CLASS = "tne-bar"
+BEST_CLASS = "tne-best"
 # The addresses a table links to: the app's own pages (« /… », not « //host »), or a full
 # http(s) address.
 _LINKABLE = ("/", "http://", "https://")
@@ -65,9 +67,22 @@ class Share:
         return self.text
 
 
+@dataclass(frozen=True)
+class Best:
+    """A value that stands out in its row (Comparer: the best of the communes), in
+    ``<strong>`` — bold for screen readers too — on a blue ground."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def _cell(value: object) -> str:
-    if not isinstance(value, Code | Link | Share) and pd.isna(value):
+    if not isinstance(value, Code | Link | Share | Best) and pd.isna(value):
         return ""
+    if isinstance(value, Best):
+        return f'<strong class="{BEST_CLASS}">{html.escape(value.text)}</strong>'
     if isinstance(value, Share):
         width = max(0.0, min(100.0, float(value.percent)))
         return (f'<span class="{BAR_CLASS}" aria-hidden="true"><span style="width: '

@@ -21,6 +21,7 @@ from tne_dash.figures.comparison import (
 from tne_dash.figures.privacy import is_small_count
 from tne_dash.figures.scope import COMMUNE, Scope
 from tne_dash.figures.search import commune_labels, search_communes
+from tne_dash.html_tables import Best
 from tne_dash.labels import format_number
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
 from tne_dash.screens.comparer.charts import (
@@ -31,7 +32,6 @@ from tne_dash.screens.comparer.charts import (
 )
 from tne_dash.screens.comparer.fiche import fiche_pdf
 from tne_dash.screens.comparer.tables import (
-    INDICATOR,
     SideBySide,
     comparison_frame,
     comparison_heading,
@@ -52,10 +52,8 @@ from tne_dash.ui.chart_downloads import chart_with_downloads
 SEARCH_KEY = "commune_search"
 SINCE_START = "Depuis le début du programme"
 RESULTS = 8
-BEST_STYLE = "background-color: #E3E3FD; font-weight: bold"
-ROW_PX = 35
-# Three communes and the best-value column fit the page width; six scroll sideways.
-INDICATOR_PX, COMMUNE_PX = 290, 170
+COMPARISON_CAPTION = "Les communes côte à côte"
+SIMILAR_CAPTION = "Communes comparables à {first}"
 # What each chart's CSV holds: its plotted fields and their French headers.
 PER_CAPITA_COLUMNS = {"commune": "Commune", "label": "Indicateur", "value": "Pour 1 000 habitants"}
 MONTHLY_COLUMNS = {"commune": "Commune", "month": "Mois", "label": "Indicateur",
@@ -122,28 +120,25 @@ def similar_section(similar: pd.DataFrame, first: str, codes: tuple[str, ...]) -
     if similar.empty:
         st.info("Commune non engagée dans le volet parentalité : pas de suggestion.")
         return
-    st.dataframe(pd.DataFrame({
-        "Commune": commune_labels(similar), "Population": similar["population"],
+    blocks.plain_table(pd.DataFrame({
+        "Commune": commune_labels(similar), "Population": similar["population"].map(format_number),
         "Éducation prioritaire": similar["has_rep"].map({True: "REP/REP+", False: "Non"}),
         "Engagée en": similar["first_year"].astype(str)}),
-        hide_index=True, width="stretch",
-        column_config={"Population": st.column_config.NumberColumn(format="localized")})
+        caption=SIMILAR_CAPTION.format(first=first), row_headers=True)
     chosen = (codes[0], *similar["code_insee"])[:MAX_SELECTED]
     st.button("Comparer avec ces communes", icon=":material/compare_arrows:",
               on_click=_set_codes, args=(chosen,), disabled=set(chosen) <= set(codes))
 
 
 def table_section(side: SideBySide) -> None:
-    """One column per commune; the best value of each row highlighted and named."""
-    shown = display_frame(side)
-    styles = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    """One column per commune; the best value of each row highlighted and named. A plain
+    HTML table (``blocks.plain_table``): read as a table by screen readers, and 0.2 s less
+    for the browser than an ``st.dataframe`` (``tne-dash bench``, « Coût des éléments »)."""
+    shown = display_frame(side).astype(object)
     for i, row in enumerate(side.rows):
         for j in row.best:
-            styles.iat[i, 1 + j] = BEST_STYLE
-    st.dataframe(shown.style.apply(lambda _: styles, axis=None), hide_index=True,
-                 width="stretch", height=ROW_PX * (len(shown) + 1) + 3,
-                 column_config={INDICATOR: st.column_config.TextColumn(width=INDICATOR_PX)}
-                 | {c: st.column_config.TextColumn(width=COMMUNE_PX) for c in shown.columns[1:-1]})
+            shown.iat[i, 1 + j] = Best(str(shown.iat[i, 1 + j]))
+    blocks.plain_table(shown, caption=COMPARISON_CAPTION, row_headers=True)
     st.caption("Surligné : la meilleure valeur de la ligne (à égalité d'affichage, toutes), "
                "nommée dans la dernière colonne. Pour 1 000 habitants : population municipale "
                "INSEE 2023. Par établissement : écoles, collèges et lycées de la commune.")
