@@ -148,18 +148,18 @@ def measure_elements(browser, folder: Path, views: int | None = None) -> dict:
 
 def element_section(times: dict[str, list[float]], views: int) -> dict:
     """The JSON section from each page's times (``EMPTY_PATH``: the empty page)."""
-    empty = statistics.median(times[EMPTY_PATH])
+    empty = round(statistics.median(times[EMPTY_PATH]), 1)
     kinds = {}
     for page in ELEMENT_PAGES:
-        ms = statistics.median(times[page.path])
-        kinds[page.path] = {"what": page.kind, "count": page.count, "ms": round(ms, 1),
-                            "extra_ms": round(ms - empty, 1),
-                            "per_element_ms": round((ms - empty) / page.count, 1),
+        ms = round(statistics.median(times[page.path]), 1)
+        extra = round(ms - empty, 1)  # from the rounded medians the section shows
+        kinds[page.path] = {"what": page.kind, "count": page.count, "ms": ms,
+                            "extra_ms": extra, "per_element_ms": round(extra / page.count, 1),
                             "all_ms": [round(t, 1) for t in times[page.path]]}
     return {"available": True,
             "measured": "pages synthétiques sans données ni menu, servies comme la page vide ; "
                         f"médiane de {views} vues, chaque vue dans un contexte neuf, les pages "
                         "alternées à chaque tour",
-            "views": views, "empty_page_ms": round(empty, 1),
+            "views": views, "empty_page_ms": empty,
             "empty_page_all_ms": [round(t, 1) for t in times[EMPTY_PATH]],
             "kinds": kinds}
