@@ -8,7 +8,7 @@ import math
 import pandas as pd
 from apptest import TableReader
 
-from tne_dash.html_tables import Code, Link, table_html
+from tne_dash.html_tables import Best, Code, Link, table_html
 
 HOSTILE = '<img src=x onerror=alert(1)> "quoted" & [clic](javascript:alert(1))'
 
@@ -62,3 +62,12 @@ def test_the_box_scrolls_by_keyboard_is_named_and_keeps_its_height_when_asked():
                              'aria-label="Points de vigilance — &quot;Val-d&#x27;Oise&quot;" '
                              'tabindex="0" style="max-height: 720px">')
     assert "style=" not in table_html(frame, caption="A")
+
+
+def test_a_best_value_stands_out_in_strong_and_reads_as_its_text():
+    frame = pd.DataFrame({"Indicateur": ["Ateliers"], "Bezons": [Best(HOSTILE)], "Cergy": ["3"]})
+    markup = table_html(frame, caption="Comparaison", row_headers=True)
+    assert '<strong class="tne-best">&lt;img' in markup and "<img" not in markup
+    _, _, rows = read(markup)
+    assert rows == [["Ateliers", HOSTILE, "3"]]
+    assert str(Best("1,6")) == "1,6"
