@@ -20,9 +20,17 @@ pytestmark = pytest.mark.browser
 NNBSP = "\u202f"
 
 
-def test_home_page_shows_bezons_figures_in_french(built_db_url):
-    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
-        page.goto(f"{base}/?scope=commune:95063&to=2023-04-17")
+@pytest.fixture(scope="module")
+def server(built_db_url):
+    """One server for the tests that only read (a cold server's and a writer's have their
+    own): each test still opens its pages in a fresh browser."""
+    with streamlit_server(built_db_url) as base:
+        yield base
+
+
+def test_home_page_shows_bezons_figures_in_french(server):
+    with chromium_page() as (page, outside, errors):
+        page.goto(f"{server}/?scope=commune:95063&to=2023-04-17")
         wait_until_rendered(page)
         tiles = page.locator('[data-testid="stMetric"]')
         text = {tiles.nth(i).locator('[data-testid="stMetricLabel"]').inner_text().strip():
@@ -38,7 +46,7 @@ def test_home_page_shows_bezons_figures_in_french(built_db_url):
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "Accueil" in nav and "Données et méthodes" in nav
         screenshot(page, "accueil-bezons")
-        page.goto(f"{base}/?scope=tne")
+        page.goto(f"{server}/?scope=tne")
         wait_until_rendered(page)
         assert page.get_by_text("536").count() >= 1
         screenshot(page, "accueil-tne")
@@ -82,9 +90,9 @@ def test_a_deep_link_on_a_cold_server_opens_inside_the_app(built_db_url):
         assert errors == []
 
 
-def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
-    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
-        page.goto(f"{base}/carte")
+def test_the_map_draws_offline_from_france_to_a_commune(server):
+    with chromium_page() as (page, outside, errors):
+        page.goto(f"{server}/carte")
         wait_until_rendered(page)
         frame = map_frame(page)
         assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
@@ -100,7 +108,7 @@ def test_the_map_draws_offline_from_france_to_a_commune(built_db_url):
         assert height["height"] > 300
         screenshot(page, "carte-france")
 
-        page.goto(f"{base}/carte?dep=95&commune=95063&couches=cnfs,venues,schools")
+        page.goto(f"{server}/carte?dep=95&commune=95063&couches=cnfs,venues,schools")
         wait_until_rendered(page)
         frame = map_frame(page)
         assert frame.locator(".leaflet-control-layers").count() == 1
@@ -208,9 +216,9 @@ def test_an_editor_signs_in_imports_a_file_and_its_markup_venue_shows_as_text(
         assert dialogs == [] and errors == [] and outside == []
 
 
-def test_the_saisie_page_asks_anonymous_viewers_to_sign_in(built_db_url):
-    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
-        page.goto(f"{base}/saisie")
+def test_the_saisie_page_asks_anonymous_viewers_to_sign_in(server):
+    with chromium_page() as (page, outside, errors):
+        page.goto(f"{server}/saisie")
         wait_until_rendered(page)
         assert page.get_by_text("Cette page sert à saisir des ateliers").count() == 1
         assert page.locator('[data-testid="stException"]').count() == 0
@@ -254,9 +262,9 @@ _TOPMOST_CODE = """() => {
 }"""
 
 
-def test_clicking_a_departement_then_a_commune_opens_them(built_db_url):
-    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
-        page.goto(f"{base}/carte?couches=aucune")  # no cluster bubble over the polygons
+def test_clicking_a_departement_then_a_commune_opens_them(server):
+    with chromium_page() as (page, outside, errors):
+        page.goto(f"{server}/carte?couches=aucune")  # no cluster bubble over the polygons
         wait_until_rendered(page)
         map_frame(page)
         iframe = page.locator(MAP_FRAME)
@@ -306,12 +314,12 @@ def choose_territory(page, typed: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_a_territory_chosen_in_the_sidebar_keeps_the_map_s_frame_and_frames_it(built_db_url):
+def test_a_territory_chosen_in_the_sidebar_keeps_the_map_s_frame_and_frames_it(server):
     """The map's frame is not reloaded when the territory changes (its Leaflet, its scripts
     and France's outlines stay), the map is framed on the new territory, and a commune
     clicked before going back to France is not taken for a new click there."""
-    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
-        page.goto(f"{base}/carte?couches=aucune")
+    with chromium_page() as (page, outside, errors):
+        page.goto(f"{server}/carte?couches=aucune")
         wait_until_rendered(page)
         map_frame(page)
         frame = page.locator(MAP_FRAME).element_handle().content_frame()
@@ -353,9 +361,9 @@ def test_a_territory_chosen_in_the_sidebar_keeps_the_map_s_frame_and_frames_it(b
         assert outside == [] and errors == []
 
 
-def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(built_db_url):
-    with streamlit_server(built_db_url) as base, chromium_page() as (page, outside, errors):
-        page.goto(f"{base}/deploiement?scope=departement:95&to=2023-04-17")
+def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(server):
+    with chromium_page() as (page, outside, errors):
+        page.goto(f"{server}/deploiement?scope=departement:95&to=2023-04-17")
         wait_until_rendered(page)
         assert page.locator("h1").first.inner_text().strip() == "Déploiement"
         assert page.locator('[data-testid="stException"]').count() == 0
@@ -375,7 +383,7 @@ def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(built_db_
         timeline.screenshot(path=str(screenshot(page, "deploiement-val-doise").with_name(
             "deploiement-frise.png")))
         page.set_viewport_size({"width": 1440, "height": 2600})  # the whole page in one shot
-        page.goto(f"{base}/deploiement?scope=commune:95063&to=2023-04-17")
+        page.goto(f"{server}/deploiement?scope=commune:95063&to=2023-04-17")
         wait_until_rendered(page)
         # The commune's three-year plan is a plain table: its words are in the page.
         plan = page.locator("table.tne-table").filter(has_text="Année 1 — acculturation")
@@ -386,10 +394,9 @@ def test_the_val_d_oise_timeline_draws_with_french_months_and_the_date(built_db_
         assert errors == []
 
 
-def test_three_communes_compare_side_by_side_and_the_fiche_downloads(built_db_url, tmp_path):
-    with streamlit_server(built_db_url) as base, \
-            chromium_page(height=3600) as (page, outside, errors):
-        page.goto(f"{base}/comparer?communes=95063,95018,95127&to=2023-04-17")
+def test_three_communes_compare_side_by_side_and_the_fiche_downloads(server, tmp_path):
+    with chromium_page(height=3600) as (page, outside, errors):
+        page.goto(f"{server}/comparer?communes=95063,95018,95127&to=2023-04-17")
         wait_until_rendered(page)
         assert page.locator("h1").first.inner_text().strip() == "Comparer des communes"
         assert page.locator('[data-testid="stException"]').count() == 0
@@ -417,11 +424,9 @@ def _tile(page, label: str) -> str:
     return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
-def test_an_indicateurs_link_copied_from_the_address_bar_reopens_the_same_figures(
-        built_db_url):
-    with streamlit_server(built_db_url) as base, \
-            chromium_page(height=2400) as (page, outside, errors):
-        page.goto(f"{base}/indicateurs?dep=95&from=2022-09-01&to=2023-04-17")
+def test_an_indicateurs_link_copied_from_the_address_bar_reopens_the_same_figures(server):
+    with chromium_page(height=2400) as (page, outside, errors):
+        page.goto(f"{server}/indicateurs?dep=95&from=2022-09-01&to=2023-04-17")
         wait_until_rendered(page)
         assert page.locator('[data-testid="stException"]').count() == 0
         before = _tile(page, "Ateliers")
