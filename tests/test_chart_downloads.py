@@ -32,6 +32,7 @@ from tne_dash.ui.chart_downloads import (
     chart_file_stem,
     chart_heading,
     chart_png,
+    part_description,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,12 +137,29 @@ def test_the_server_draws_a_chart_without_checking_it_again_and_the_suite_checks
     wrong = alt.Chart(progress()).mark_bar(size="large").encode(x="date:T", y="value:Q")
     assert charts.CHECK_DRAWN_CHARTS  # tests/conftest.py
     with pytest.raises(alt.utils.schemapi.SchemaValidationError):
-        for_drawing(wrong).to_dict()
+        for_drawing(wrong, "Faux").to_dict()
     monkeypatch.setattr(charts, "CHECK_DRAWN_CHARTS", False)  # as the server runs
-    assert for_drawing(chart).to_dict() == chart.to_dict()
-    assert for_drawing(wrong).to_dict()["mark"] == {"type": "bar", "size": "large"}
+    assert for_drawing(chart, "Ateliers").to_dict() == chart.to_dict() | {
+        "description": "Ateliers"}
+    assert for_drawing(wrong, "Faux").to_dict()["mark"] == {"type": "bar", "size": "large"}
     with pytest.raises(alt.utils.schemapi.SchemaValidationError):
         wrong.to_dict()  # the chart itself is untouched: the PNG export still checks it
+
+
+def test_a_chart_is_read_as_one_image_named_by_its_title_with_no_english_of_vega():
+    """Vega names nothing itself (``aria: false``: no « X-axis for a linear scale », no name
+    per bar); the drawing is named by the chart's title, a small chart by both titles."""
+    chart = progress_chart(progress(), parse_period("2022-2023"), "Ateliers")
+    drawn = for_drawing(chart, "Ateliers — Bezons (95)").to_dict()
+    assert drawn["config"]["aria"] is False
+    assert drawn["description"] == "Ateliers — Bezons (95)"
+    assert chart.to_dict().get("description") is None  # the chart itself is untouched
+    assert part_description("Mois par mois", chart.properties(title="Bezons (95)")) == \
+        "Mois par mois — Bezons (95)"
+    assert part_description("Mois par mois", chart.properties(
+        title=alt.Title("Cergy (95)", subtitle="1 atelier"))) == "Mois par mois — Cergy (95)"
+    untitled = alt.Chart(progress()).mark_line().encode(x="date:T", y="value:Q")
+    assert part_description("Mois par mois", untitled) == "Mois par mois"
 
 
 def test_the_files_are_named_after_the_chart_the_territory_and_the_date():
@@ -214,6 +232,21 @@ def test_in_chromium_a_public_chart_downloads_its_masked_rows_and_its_image(app_
         assert sorted(set(names)) == sorted(f"{label} — {title}"
                                             for title in PAGES["comparer.py"][1]
                                             for label in (PNG_LABEL, CSV_LABEL))
+        # Each drawing is one image named in French by its chart's title (a small chart:
+        # both titles); what Vega draws inside is hidden from screen readers.
+        drawings = page.locator('[data-testid="stVegaLiteChart"]').evaluate_all(
+            """charts => charts.map(c => ({
+                role: c.getAttribute('aria-roledescription'),
+                name: c.getAttribute('aria-label'),
+                hidden: [...c.querySelectorAll(':scope > svg')].map(
+                    svg => svg.getAttribute('aria-hidden')),
+            }))""")
+        titles = PAGES["comparer.py"][1]
+        assert drawings and all(d["role"] == "graphique" and d["hidden"] == ["true"]
+                                for d in drawings), drawings
+        assert all(any(d["name"] == t or d["name"].startswith(f"{t} — ") for t in titles)
+                   for d in drawings), drawings
+        assert "Mois par mois — Bezons (95)" in {d["name"] for d in drawings}
         csv_button = page.get_by_role("button", name=f"{CSV_LABEL} — Mois par mois",
                                       exact=True)
         csv_button.scroll_into_view_if_needed()

@@ -87,6 +87,13 @@ _MEASURES = """() => {
         frames: [...document.querySelectorAll('iframe')].map((f) => f.getAttribute('title')),
         text: document.body.innerText + '\\n' + hints.join('\\n'),
         exceptions: document.querySelectorAll('[data-testid="stException"]').length,
+        // Each chart as a screen reader meets it: its role, its name, its drawing hidden.
+        charts: [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map((c) => ({
+            role: c.getAttribute('aria-roledescription'),
+            name: c.getAttribute('aria-label') || '',
+            hidden: [...c.querySelectorAll(':scope > svg, :scope > canvas')]
+                .every((d) => d.getAttribute('aria-hidden') === 'true'),
+        })),
     };
 }"""
 
@@ -230,6 +237,16 @@ def test_no_page_shows_english_text(seen):
                for text in (s.measures["text"], *s.frame_texts)
                for match in _ENGLISH.finditer(text)}
     assert sorted(english) == []
+
+
+def test_every_chart_is_read_as_one_image_named_in_french(seen):
+    """« graphique » and the chart's title, never Vega's English; its drawing hidden."""
+    charts = [(s.where, chart) for s in seen for chart in s.measures["charts"]]
+    assert len({where.split(" en ")[0] for where, _ in charts}) >= 4  # the pages with charts
+    wrong = [(where, chart) for where, chart in charts
+             if chart["role"] != "graphique" or not chart["hidden"] or not chart["name"]
+             or _ENGLISH.search(chart["name"]) or "visualization" in chart["name"].lower()]
+    assert wrong == []
 
 
 def test_the_presentation_texts_fit_their_boxes_on_both_projectors(seen):

@@ -84,6 +84,11 @@ MANUAL_CHECKS: tuple[ManualCheck, ...] = (
     ManualCheck("Chaque cadre (iframe) a un titre en français",
                 "Les titres de tous les cadres de chaque vue, dans Chromium.",
                 "test_every_frame_has_a_french_title"),
+    ManualCheck("Chaque graphique est une image nommée en français",
+                "Dans chaque vue, à chaque taille d'écran, dans Chromium : le lecteur d'écran "
+                "lit « graphique » et le titre du graphique, le dessin lui est caché (ses "
+                "chiffres sont dans le texte ou le tableau qui l'accompagne).",
+                "test_every_chart_is_read_as_one_image_named_in_french"),
     ManualCheck("Aucune information donnée par la couleur seule",
                 "Statuts des objectifs, phases, chiffres mis à jour et légendes de la "
                 "présentation : chaque couleur est aussi écrite en toutes lettres.",

@@ -7,7 +7,10 @@ when their button is clicked.
 A screen reader reads each button with the chart's name (« Image (PNG) — Frise des communes
 engagées »): Streamlit 1.67 sets no ``aria-label`` on a button, so a small script does it
 from the chart's title, written hidden next to the buttons (the same script for every chart,
-installed once per browser tab)."""
+installed once per browser tab). The same script makes each drawing one image named by its
+title: Vega-Embed's frame reads « graphique » (not « visualization ») and the drawing inside
+it is hidden from screen readers — its marks and guides carry no names (``charts.finish``),
+and its figures are in the text beside it."""
 
 from __future__ import annotations
 
@@ -32,6 +35,15 @@ TITLE_CLASS = "tne-chart-title"
 _NAMING_SCRIPT = """<script>(function () {
   if (window.tneChartNames) { window.tneChartNames(); return; }
   function name() {
+    // Each drawing: one image named by its title (Vega's own names are English).
+    document.querySelectorAll('.vega-embed[aria-roledescription]').forEach(function (chart) {
+      if (chart.getAttribute('aria-roledescription') !== 'graphique') {
+        chart.setAttribute('aria-roledescription', 'graphique');
+      }
+      chart.querySelectorAll(':scope > svg:not([aria-hidden])').forEach(function (drawing) {
+        drawing.setAttribute('aria-hidden', 'true');
+      });
+    });
     document.querySelectorAll('[class*="st-key-%(group)s"]').forEach(function (group) {
       var title = group.querySelector('.%(title)s');
       if (!title) { return; }
@@ -108,14 +120,25 @@ def chart_with_downloads(chart: alt.TopLevelMixin, *, title: str, columns: dict[
             row = parts[start:start + PARTS_PER_ROW]
             for column, part in zip(st.columns(PARTS_PER_ROW), row, strict=False):
                 with column:
-                    st.altair_chart(for_drawing(part), width="stretch")
+                    st.altair_chart(for_drawing(part, part_description(title, part)),
+                                    width="stretch")
     else:
-        st.altair_chart(for_drawing(chart), width=width)
+        st.altair_chart(for_drawing(chart, title), width=width)
     plotted_rows(chart, columns)  # a field missing from the chart fails here, not on click
     lines = chart_heading(title, heading, view_address())
     download_pair(title, lambda: chart_png(chart, print_width),
                   lambda: chart_csv(chart, columns, lines),
                   chart_file_stem(title, place, day), key)
+
+
+def part_description(title: str, part: alt.TopLevelMixin) -> str:
+    """A small chart's name for screen readers: the whole chart's title, then its own
+    (« Mois par mois — Bezons (95) »)."""
+    own = getattr(part, "title", alt.Undefined)
+    own = getattr(own, "text", own)  # a title given as alt.Title
+    if isinstance(own, list):
+        own = " ".join(map(str, own))
+    return f"{title} — {own}" if isinstance(own, str) and own else title
 
 
 def download_pair(title: str, png: Callable[[], bytes], csv: Callable[[], bytes], stem: str,

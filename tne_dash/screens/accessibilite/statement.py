@@ -109,9 +109,6 @@ def screen_sizes(sizes: Iterable[ScreenSize]) -> str:
 
 NON_ACCESSIBLE = (
     ("Non-conformités", (
-        "Les graphiques (Vega-Lite) décrivent leurs axes et leurs légendes aux lecteurs "
-        "d'écran en anglais (« X-axis for a linear scale… »). Les chiffres de chaque graphique "
-        "sont donnés en français dans le texte ou le tableau qui l'accompagne.",
         "Les tableaux interactifs de Streamlit sont dessinés sur un canevas : les lecteurs "
         "d'écran les parcourent par la grille accessible de Streamlit, moins commodément "
         "qu'un tableau HTML ; chacun se télécharge en CSV.",
