@@ -8,7 +8,7 @@ A screen reader reads each button with the chart's name (« Image (PNG) — Fris
 engagées »): Streamlit 1.67 sets no ``aria-label`` on a button, so a small script does it
 from the chart's title, written hidden next to the buttons (the same script for every chart,
 installed once per browser tab). The same script makes each drawing one image named by its
-title: Vega-Embed's frame reads « graphique » (not « visualization ») and the drawing inside
+title: Vega-Embed's box reads « graphique » (not « visualization ») and the drawing inside
 it is hidden from screen readers — its marks and guides carry no names (``charts.finish``),
 and its figures are in the text beside it."""
 
