@@ -36,7 +36,7 @@ DEPLOY = Path(__file__).resolve().parent
 PROJECT_ROOT = DEPLOY.parent
 NGINX_SITE = DEPLOY / "nginx" / "tne-dash.conf"
 NGINX_SNIPPETS = DEPLOY / "nginx" / "snippets"
-SNIPPETS = ("tne-dash-affinity.conf", "tne-dash-locations.conf")
+SNIPPETS = ("tne-dash-affinity.conf", "tne-dash-limits.conf", "tne-dash-locations.conf")
 PGBOUNCER_POOLING = DEPLOY / "pgbouncer" / "tne-dash-pooling.ini"
 APP_UNIT = DEPLOY / "systemd" / "tne-dash@.service"
 DATABASE, USER, REPLICATOR = "tne", "tne", "replicator"
@@ -406,6 +406,7 @@ events {{ worker_connections 4096; }}
 http {{
 {temp_paths}
     include {folder / 'tne-dash-affinity.conf'};
+    include {folder / 'tne-dash-limits.conf'};
     access_log {folder / 'access.log'} tne_route;
 {upstream_block(servers)}
     server {{

@@ -9,11 +9,13 @@ With CI=true a missing nginx, PgBouncer or PostgreSQL fails the run.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -131,6 +133,59 @@ def test_the_production_nginx_site_is_valid_for_debians_nginx(debian_packages, t
                            str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")],
                           capture_output=True, text=True)
     assert done.returncode == 0 and "test is successful" in done.stderr, done.stderr
+
+
+def _answer(url: str) -> tuple[int, dict, str]:
+    """GET ``url``: the status, the headers and the body, an error status included."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status, dict(answer.headers), answer.read().decode("utf-8")
+    except urllib.error.HTTPError as refused:
+        return refused.code, dict(refused.headers), refused.read().decode("utf-8")
+
+
+API_LIMIT = 60  # the burst of the tne_api zone (deploy/nginx/snippets/tne-dash-limits.conf)
+
+
+def test_nginx_counts_a_client_s_api_requests_for_the_whole_site_whatever_process_answers(
+        stack):
+    """Each app process counts 60 requests a minute on its own: without nginx's zone, two
+    processes would let one address make about 120. Through nginx, beyond 60 at once, 429
+    with the API's French answer and Retry-After — and the app processes never saw those."""
+    before = len(stack.access_log().splitlines())
+    answers = [_answer(f"{stack.base_url}/api/v1/openapi.json") for _ in range(API_LIMIT + 20)]
+    statuses = [status for status, _, _ in answers]
+    served = statuses.count(200)
+    # Every request of the burst is answered at once; the bucket refills by one a second.
+    assert API_LIMIT <= served <= API_LIMIT + 5 and statuses.count(429) == len(answers) - served
+    status, headers, body = next(answer for answer in answers if answer[0] == 429)
+    assert json.loads(body) == {"erreur": "Trop de requêtes depuis votre adresse : au plus 60 "
+                                          "par minute. Réessayez dans une minute.",
+                                "statut": 429}
+    assert headers["Retry-After"] == "60" and headers["Content-Type"] == "application/json"
+    lines = stack.access_log().splitlines()[before:]
+    upstreams = {m["upstream"] for line in lines if '" 200 ' in line
+                 for m in [ROUTED.search(line)] if m}
+    assert len(upstreams) == 2  # both processes answered: each counted fewer than 60
+    assert all("upstream=-" in line for line in lines if '" 429 ' in line)
+
+
+def test_nginx_limits_sign_in_tries_per_address_with_a_french_answer(stack):
+    """Beyond 10 tries at once from one address, nginx answers itself, in French; the app's
+    own throttle (per account and per client) is behind it."""
+    answers = []
+    for _ in range(14):
+        request = urllib.request.Request(f"{stack.base_url}/auth/connexion", data=b"",
+                                         method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                answers.append((answer.status, answer.read().decode("utf-8")))
+        except urllib.error.HTTPError as refused:
+            answers.append((refused.code, refused.read().decode("utf-8")))
+    refused = [body for status, body in answers if status == 429]
+    assert 1 <= len(refused) <= 4 and all(status != 429 for status, _ in answers[:10])
+    assert refused[0] == ("Trop de tentatives de connexion depuis votre adresse. "
+                          "Réessayez dans une minute.\n")
 
 
 def test_viewers_sharing_one_address_are_spread_over_the_processes_each_kept_on_its_own(stack):
