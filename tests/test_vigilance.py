@@ -66,11 +66,14 @@ from tne_dash.figures.vigilance import (
     nearest_peers,
     point_link,
     read_ground,
+    reason_counts,
     report_quiet_since,
     trend_windows,
     vigilance_frame,
     vigilance_points,
+    vigilance_summary,
 )
+from tne_dash.labels import format_number
 from tne_dash.periods import school_year_of
 from tne_dash.screens.comparer.view import parse_comparer_view
 from tne_dash.screens.deploiement.view import parse_deploiement_view
@@ -635,6 +638,32 @@ def test_from_the_tne_departements_are_listed_with_the_timelines_own_statuses(bu
     assert flagged == expected and flagged
     assert late_deps == expected_late and late_deps
     assert "95" in flagged
+
+
+def test_the_counts_by_reason_name_each_territory_once_and_count_every_point(built_db_url):
+    """``reason_counts`` and ``vigilance_summary`` (one pass over plain lists) against the
+    same counts made by pandas, on the TNE's points: a commune late on two objectives is one
+    commune and two points."""
+    engine = make_engine(built_db_url)
+    with engine.connect() as conn:
+        points = vigilance_points(conn, Scope("tne"), AS_OF, exact=True)
+    engine.dispose()
+    counts = reason_counts(points).set_index("rule")
+    named = points.drop_duplicates(["rule", "level", "code"])
+    for rule, found in points.groupby("rule"):
+        kept = named[named["rule"] == rule]
+        assert counts.loc[rule, "points"] == len(found)
+        assert counts.loc[rule, "communes"] == (kept["level"] == COMMUNE).sum()
+        assert counts.loc[rule, "departements"] == (kept["level"] == DEPARTEMENT).sum()
+    assert set(counts.index) == set(points["rule"])
+    assert list(counts["severity"]) == sorted(counts["severity"], reverse=True)
+    assert (counts["points"] > counts["communes"] + counts["departements"]).any()
+    territories = len(points.drop_duplicates(["level", "code"]))
+    by_severity = points["severity"].value_counts()
+    summary = vigilance_summary(points, "TNE", AS_OF)
+    assert f"{format_number(len(points))} points de vigilance sur " \
+           f"{format_number(territories)} territoires" in summary
+    assert f"{format_number(by_severity[3])} prioritaires" in summary
 
 
 # ── The command line ─────────────────────────────────────────────────────────────────────

@@ -28,10 +28,16 @@ from tne_dash.figures.vigilance import (
     join_follow_ups,
     vigilance_frame,
     vigilance_points,
+    vigilance_summary,
     with_follow_ups,
 )
 from tne_dash.html_tables import table_html
-from tne_dash.screens.accueil.vigilance import followed_sentence
+from tne_dash.screens.accueil.vigilance import (
+    followed_sentence,
+    reason_tiles,
+    top_points,
+    vigilance_digest,
+)
 from tne_dash.screens.deploiement.tables import (
     LINK_SHOWN,
     follow_up_choices,
@@ -261,6 +267,20 @@ def test_accueil_says_how_many_of_the_communes_are_followed():
     assert followed_sentence(more.assign(followed=False)) == \
         "Aucune des 2 communes signalées n'est suivie."
 
+
+
+def test_accueil_keeps_a_digest_of_the_points_with_what_its_block_shows():
+    """What the block reads from its cache at each run instead of the points themselves:
+    the summary and the followed sentence, the demo flag, the tiles, the most urgent."""
+    points = join_follow_ups(two_points(), {BEZONS: FollowUp(True, "", "claire", NOW)},
+                             with_notes=False)
+    digest = vigilance_digest(points, "Bezons (95)", dt.date(2023, 4, 17))
+    assert not digest.empty
+    assert digest.summary == (f"{vigilance_summary(points, 'Bezons (95)', dt.date(2023, 4, 17))}"
+                              " Cette commune est suivie.")
+    assert digest.demo == bool(points["demo"].any())
+    assert digest.tiles == reason_tiles(points) and digest.top == top_points(points)
+    assert vigilance_digest(points.iloc[:0], "Bezons (95)", dt.date(2023, 4, 17)).empty
 
 # ── Déploiement (AppTest) ───────────────────────────────────────────────────────────────
 
