@@ -48,6 +48,23 @@ except SystemExit as stop:
 """
 
 
+# A view of each page that offers a PDF, in AppTest: which PDF libraries got loaded.
+PAGES_WITH_A_PDF = """
+import json, sys
+from tne_dash.ui import page_bench
+
+for page, params in (("accueil.py", {"scope": "departement:95"}),
+                     ("deploiement.py", {"scope": "departement:95"}),
+                     ("comparer.py", {"communes": "95063,95018"})):
+    at = page_bench._app_test(page)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run(timeout=120)
+    assert not at.exception, (page, at.exception)
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[1:]))))
+"""
+
+
 def run_child(script: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", script, *HEAVY], capture_output=True,
                           text=True, cwd=PROJECT_ROOT, timeout=60, check=False)
@@ -59,6 +76,17 @@ def test_help_of_every_command_imports_no_heavy_library():
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["commands"] > 10  # tne-dash itself and every subcommand
     assert found["loaded"] == []
+
+
+def test_a_page_loads_the_pdf_library_only_when_a_pdf_is_asked(app_env):
+    """The situation report and the fiche are made on click: Accueil, Déploiement and
+    Comparer are shown without loading reportlab (the first view in each process paid for it,
+    0.3–0.6 s)."""
+    done = subprocess.run([sys.executable, "-c", PAGES_WITH_A_PDF, "reportlab"],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
 def test_a_usage_error_stays_light_and_french():

@@ -18,7 +18,6 @@ from tne_dash.access import Account
 from tne_dash.figures.scope import DEPARTEMENT, Scope
 from tne_dash.figures.situation_report import REPORT_KINDS, situation_report
 from tne_dash.periods import Period
-from tne_dash.report_pdf import report_pdf
 from tne_dash.text import slug
 from tne_dash.ui import auth, data
 
@@ -53,6 +52,10 @@ def report_button(url: str, scope: Scope, as_of: dt.date | None,
     today = data.today()
 
     def build() -> bytes:  # runs when clicked, on Streamlit's thread: no st call here
+        # reportlab loaded on the first click, not with the page (0.3–0.6 s at the first view
+        # of Accueil or Déploiement in each process).
+        from tne_dash.report_pdf import report_pdf
+
         with engine.connect() as conn:
             return report_pdf(situation_report(conn, scope, as_of, exact=exact,
                                                reference_dir=reference_dir,

@@ -30,7 +30,6 @@ from tne_dash.screens.comparer.charts import (
     per_capita_chart,
     rank_chart,
 )
-from tne_dash.screens.comparer.fiche import fiche_pdf
 from tne_dash.screens.comparer.tables import (
     SideBySide,
     comparison_frame,
@@ -159,7 +158,7 @@ def downloads(comp: Comparison, side: SideBySide, exact: bool, today) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore", icon=":material/download:")
     col_pdf.download_button(
-        f"Fiche PDF de {side.columns[0]}", lambda: fiche_pdf(comp, exact, today),
+        f"Fiche PDF de {side.columns[0]}", lambda: _fiche(comp, exact, today),
         f"fiche-{slug(side.columns[0])}.pdf", "application/pdf",
         on_click="ignore", icon=":material/picture_as_pdf:")
     blocks.embed_offer([(Scope(COMMUNE, code), label)
@@ -264,3 +263,11 @@ def enough_chosen(view: ComparerView, similar: pd.DataFrame, labels: dict[str, s
     if view.codes:
         similar_section(similar, labels[view.codes[0]], view.codes)
     return False
+
+
+def _fiche(comparison, exact: bool, today) -> bytes:
+    """The fiche's PDF, made when its button is clicked: reportlab is loaded then, not with
+    the page."""
+    from tne_dash.screens.comparer.fiche import fiche_pdf
+
+    return fiche_pdf(comparison, exact, today)
