@@ -24,15 +24,13 @@ from tne_dash.figures.timeline import timeline_bars
 from tne_dash.periods import parse_period
 from tne_dash.screens.deploiement.charts import progress_chart, timeline_chart
 from tne_dash.screens.deploiement.ui import PROGRESS_COLUMNS, TIMELINE_COLUMNS
-from tne_dash.ui.chart_downloads import (
+from tne_dash.ui.chart_downloads import chart_csv, chart_png, part_description
+from tne_dash.ui.figure_downloads import (
     CSV_LABEL,
     GROUP_KEY,
     PNG_LABEL,
-    chart_csv,
     chart_file_stem,
     chart_heading,
-    chart_png,
-    part_description,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ from tne_dash.screens.carte.image import for_d3, map_chart, map_rows
 from tne_dash.screens.carte.tables import map_heading
 from tne_dash.screens.carte.ui import legend_groups
 from tne_dash.store.reference import DEPARTEMENTS_GEOJSON
-from tne_dash.ui.chart_downloads import CSV_LABEL, PNG_LABEL, chart_heading
+from tne_dash.ui.figure_downloads import CSV_LABEL, PNG_LABEL, chart_heading
 from tne_dash.ui.territory_map import build_territory_layers
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

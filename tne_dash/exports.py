@@ -7,14 +7,10 @@ import math
 from collections.abc import Sequence
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 # A cell starting with one of these is run as a formula by spreadsheet software (a leading
 # tab or carriage return hides the character that follows it from a first check).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-BOLD = Font(bold=True)
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -46,19 +42,26 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Tableau",
                   heading: Sequence[tuple[str, str]] = ()) -> bytes:
     """An XLSX workbook: ``heading`` lines (« Périmètre : Bezons (95) » …) first, a blank row,
     then the table with bold French headers. Numbers stay numbers (one decimal when they have
-    some); text cells that start like a formula are neutralised."""
+    some); text cells that start like a formula are neutralised. openpyxl is loaded here, at
+    the first workbook asked (the pages make their files on click: a page view does not load
+    it)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
     book = Workbook()
     ws = book.active
     ws.title = sheet[:31]
     for label, value in heading:
         ws.append([_safe(label), _safe(value)])
-        ws.cell(ws.max_row, 1).font = BOLD
+        ws.cell(ws.max_row, 1).font = bold
     if heading:
         ws.append([])
     ws.append([_safe(str(c)) for c in frame.columns])
     header_row = ws.max_row
     for cell in ws[header_row]:
-        cell.font = BOLD
+        cell.font = bold
     for row in neutralise_formulas(frame).itertuples(index=False):
         ws.append([_cell(v) for v in row])
         for cell in ws[ws.max_row]:

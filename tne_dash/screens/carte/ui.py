@@ -11,7 +11,6 @@ import streamlit as st
 
 from tne_dash import maps
 from tne_dash.catalogue import CATALOGUE
-from tne_dash.charts import to_png
 from tne_dash.exports import to_csv_bytes
 from tne_dash.figures.map_frames import MapFrames, for_viewer, view_filters, with_vigilance
 from tne_dash.figures.map_view import COLOUR_BY_PHASE, COLOUR_BY_VIGILANCE, LAYERS, MapView
@@ -19,12 +18,11 @@ from tne_dash.figures.metrics import headline_kpis
 from tne_dash.figures.privacy import MASK, reveals_people_count
 from tne_dash.figures.scope import DEPARTEMENT, Scope
 from tne_dash.labels import NO_DATA, format_date, format_number
-from tne_dash.screens.carte.image import map_chart
 from tne_dash.screens.carte.tables import map_heading
 from tne_dash.screens.carte.view import map_view_params
 from tne_dash.store.reference import CNFS_VINTAGE
 from tne_dash.ui import blocks, data
-from tne_dash.ui.chart_downloads import chart_file_stem, chart_heading, download_pair, view_address
+from tne_dash.ui.figure_downloads import chart_file_stem, chart_heading, download_pair, view_address
 from tne_dash.ui.territory_map import (
     VIGILANCE_CLASSES,
     VIGILANCE_LABEL,
@@ -246,6 +244,15 @@ def map_downloads(drawn: TerritoryMap, view: MapView, outlines: list[dict],
     lines = chart_heading(drawn.title, heading, view_address())
     download_pair(
         f"Carte — {drawn.place}",
-        lambda: to_png(map_chart(drawn.groups, outlines, drawn.bounds, drawn.title, legend)),
+        lambda: _map_png(drawn, outlines, legend),
         lambda: to_csv_bytes(table, heading=lines),
         chart_file_stem("Carte", drawn.place, view.date_to or data.today()), "carte")
+
+
+def _map_png(drawn, outlines, legend) -> bytes:
+    """The map as a PNG, made when its button is clicked: Altair and vl-convert are loaded
+    then, not with the page (0.5 s at the first view of the Carte in each process)."""
+    from tne_dash.charts import to_png
+    from tne_dash.screens.carte.image import map_chart
+
+    return to_png(map_chart(drawn.groups, outlines, drawn.bounds, drawn.title, legend))
