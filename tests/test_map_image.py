@@ -16,13 +16,12 @@ from apptest import open_page
 from test_chart_downloads import PNG_SIGNATURE, split_csv
 
 from tne_dash import REFERENCE_DIR, maps
-from tne_dash.charts import to_png
 from tne_dash.exports import to_csv_bytes
 from tne_dash.figures.map_frames import TABLE_CODES, MapFrames
 from tne_dash.figures.map_view import MapView
-from tne_dash.screens.carte.image import for_d3, map_chart, map_rows
+from tne_dash.screens.carte.image import for_d3, map_rows
 from tne_dash.screens.carte.tables import map_heading
-from tne_dash.screens.carte.ui import legend_groups
+from tne_dash.screens.carte.ui import legend_groups, map_png
 from tne_dash.store.reference import DEPARTEMENTS_GEOJSON
 from tne_dash.ui.figure_downloads import CSV_LABEL, PNG_LABEL, chart_heading
 from tne_dash.ui.territory_map import build_territory_layers
@@ -129,8 +128,7 @@ def test_the_png_of_the_val_d_oise_map_is_rendered_locally_with_its_legend(app_e
     legend = legend_groups(view, drawn.bins, "Phase", masked=True)
     assert [title for title, _, _ in legend] == ["Communes", "Structures CNFS",
                                                 "Lieux d'atelier"]
-    image = to_png(map_chart(drawn.groups, departements["features"] + communes, drawn.bounds,
-                             drawn.title, legend))
+    image = map_png(drawn, departements["features"] + communes, legend)  # the button's
     assert image.startswith(PNG_SIGNATURE)
     width, height = struct.unpack(">II", image[16:24])
     assert width > 1500 and height > width  # the map (scale 2), then its legend

@@ -244,12 +244,13 @@ def map_downloads(drawn: TerritoryMap, view: MapView, outlines: list[dict],
     lines = chart_heading(drawn.title, heading, view_address())
     download_pair(
         f"Carte — {drawn.place}",
-        lambda: _map_png(drawn, outlines, legend),
+        lambda: map_png(drawn, outlines, legend),
         lambda: to_csv_bytes(table, heading=lines),
         chart_file_stem("Carte", drawn.place, view.date_to or data.today()), "carte")
 
 
-def _map_png(drawn, outlines, legend) -> bytes:
+def map_png(drawn: TerritoryMap, outlines: list[dict],
+             legend: list[LegendGroup]) -> bytes:
     """The map as a PNG, made when its button is clicked: Altair and vl-convert are loaded
     then, not with the page (0.5 s at the first view of the Carte in each process)."""
     from tne_dash.charts import to_png
