@@ -135,10 +135,12 @@ def test_the_production_nginx_site_is_valid_for_debians_nginx(debian_packages, t
     assert done.returncode == 0 and "test is successful" in done.stderr, done.stderr
 
 
-def _answer(url: str) -> tuple[int, dict, str]:
-    """GET ``url``: the status, the headers and the body, an error status included."""
+def _answer(url: str, method: str = "GET") -> tuple[int, dict, str]:
+    """``url`` asked with ``method`` (a POST with an empty body): the status, the headers and
+    the body, an error status included."""
+    request = urllib.request.Request(url, data=b"" if method == "POST" else None, method=method)
     try:
-        with urllib.request.urlopen(url, timeout=30) as answer:
+        with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status, dict(answer.headers), answer.read().decode("utf-8")
     except urllib.error.HTTPError as refused:
         return refused.code, dict(refused.headers), refused.read().decode("utf-8")
@@ -173,17 +175,9 @@ def test_nginx_counts_a_client_s_api_requests_for_the_whole_site_whatever_proces
 def test_nginx_limits_sign_in_tries_per_address_with_a_french_answer(stack):
     """Beyond 10 tries at once from one address, nginx answers itself, in French; the app's
     own throttle (per account and per client) is behind it."""
-    answers = []
-    for _ in range(14):
-        request = urllib.request.Request(f"{stack.base_url}/auth/connexion", data=b"",
-                                         method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                answers.append((answer.status, answer.read().decode("utf-8")))
-        except urllib.error.HTTPError as refused:
-            answers.append((refused.code, refused.read().decode("utf-8")))
-    refused = [body for status, body in answers if status == 429]
-    assert 1 <= len(refused) <= 4 and all(status != 429 for status, _ in answers[:10])
+    answers = [_answer(f"{stack.base_url}/auth/connexion", "POST") for _ in range(14)]
+    refused = [body for status, _, body in answers if status == 429]
+    assert 1 <= len(refused) <= 4 and all(status != 429 for status, _, _ in answers[:10])
     assert refused[0] == ("Trop de tentatives de connexion depuis votre adresse. "
                           "Réessayez dans une minute.\n")
 

@@ -265,7 +265,7 @@ def enough_chosen(view: ComparerView, similar: pd.DataFrame, labels: dict[str, s
     return False
 
 
-def _fiche(comparison, exact: bool, today) -> bytes:
+def _fiche(comparison: Comparison, exact: bool, today) -> bytes:
     """The fiche's PDF, made when its button is clicked: reportlab is loaded then, not with
     the page."""
     from tne_dash.screens.comparer.fiche import fiche_pdf
