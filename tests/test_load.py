@@ -6,6 +6,8 @@ viewers on the test database check the script's parts for real, for a few second
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser import require_playwright_and_chromium
 from load.loadtest import API_ROUTE, MEMORY_BOUND_MB, ROUTE, render, run
@@ -16,7 +18,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def short_run(built_db_url):
     require_playwright_and_chromium()
-    return run(built_db_url, viewers=2, duration=15).as_json()
+    # Two visits each at least (a link, then the sidebar), however busy the machine.
+    return run(built_db_url, viewers=2, duration=15, min_visits=2).as_json()
 
 
 def test_two_viewers_render_pages_with_no_error_and_the_server_stays_in_its_memory_bound(
@@ -36,7 +39,8 @@ def test_viewers_start_on_different_pages(short_run):
 
 def test_the_report_reads_in_french_with_every_page_visited(short_run):
     text = render(short_run)
-    assert text.startswith("2 spectateurs pendant 15 s")
+    assert re.match(r"2 spectateurs pendant (\d+) s", text)
+    assert int(re.match(r"2 spectateurs pendant (\d+) s", text)[1]) >= 15
     assert "0 erreur(s)" in text
     assert f"(dans la limite de {MEMORY_BOUND_MB} Mo)" in text
     for page in short_run["pages"]:

@@ -196,16 +196,18 @@ async def guarded_context(browser, errors: list, width: int = 1440, height: int 
 
 
 async def _viewer(number: int, browser, base: str, deadline: float,
-                  report: LoadReport, timeout_ms: int = VISIT_TIMEOUT_MS) -> None:
-    """One reader through ``ROUTE`` until ``deadline``; a visit that takes longer than
-    ``timeout_ms`` is an error."""
+                  report: LoadReport, timeout_ms: int = VISIT_TIMEOUT_MS,
+                  min_visits: int = 0) -> None:
+    """One reader through ``ROUTE`` until ``deadline`` and at least ``min_visits`` visits
+    tried (a short run on a busy machine still moves through the sidebar); a visit that
+    takes longer than ``timeout_ms`` is an error."""
     context = await guarded_context(browser, report.errors)
     page = await context.new_page()
     page.on("pageerror", lambda exc: report.errors.append(f"erreur JavaScript : {exc}"))
-    step, on_sidebar_page = number, False
-    while time.monotonic() < deadline:
+    step, on_sidebar_page, made = number, False, 0
+    while time.monotonic() < deadline or made < min_visits:
         path = ROUTE[step % len(ROUTE)]
-        step += 1
+        step, made = step + 1, made + 1  # attempts: a failing server cannot hold it forever
         name = path.split("?")[0]
         # A reader moves through the sidebar (no reload); a link opens the first page and
         # the presentation (a projector page has no sidebar).
@@ -301,7 +303,7 @@ async def _sample_memory(pid: int, report: LoadReport, stop: asyncio.Event) -> N
 
 
 async def _drive(base: str, pid: int, viewers: int, duration: float,
-                 api_clients: int) -> LoadReport:
+                 api_clients: int, min_visits: int = 0) -> LoadReport:
     from playwright.async_api import async_playwright
 
     report = LoadReport(viewers=viewers, duration_s=duration, api_clients=api_clients)
@@ -311,11 +313,15 @@ async def _drive(base: str, pid: int, viewers: int, duration: float,
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                            args=CHROMIUM_ARGS)
-        deadline = time.monotonic() + duration
-        await asyncio.gather(*(_viewer(n, browser, base, deadline, report)
+        started = time.monotonic()
+        deadline = started + duration
+        await asyncio.gather(*(_viewer(n, browser, base, deadline, report,
+                                       min_visits=min_visits)
                                for n in range(viewers)),
                              *(_api_client(n, base, deadline, report)
                                for n in range(api_clients)))
+        # What was driven: more than asked when a viewer finished its least visits late.
+        report.duration_s = max(duration, time.monotonic() - started)
         await browser.close()
     stop.set()
     await sampler
@@ -325,11 +331,12 @@ async def _drive(base: str, pid: int, viewers: int, duration: float,
 
 
 def run(database_url: str, viewers: int = 20, duration: float = 120,
-        api_clients: int = 2) -> LoadReport:
+        api_clients: int = 2, min_visits: int = 0) -> LoadReport:
     """Start the app on ``database_url`` and drive ``viewers`` and ``api_clients`` for
-    ``duration`` seconds."""
+    ``duration`` seconds, each viewer making at least ``min_visits`` visits."""
     with streamlit_process(database_url) as (base, process):
-        return asyncio.run(_drive(base, process.pid, viewers, duration, api_clients))
+        return asyncio.run(_drive(base, process.pid, viewers, duration, api_clients,
+                                  min_visits))
 
 
 def render(result: dict) -> str:
