@@ -70,13 +70,22 @@ MEASURED_ELEMENTS = tuple(page for page in element_costs.ELEMENT_PAGES
                           if page.path in ("texte", "tableaux"))
 
 
+# The pages the bench's test opens in Chromium: the home page (its national address), the
+# map (its drawn canvas) and the page the bench warms the server with. Every page's
+# address is checked without a browser
+# (``test_the_browser_opens_every_page_at_its_national_address``).
+MEASURED_PAGES = tuple(spec for spec in PAGES
+                       if spec.url_path in ("accueil", "carte", browser_bench.WARM_PAGE))
+
+
 @pytest.fixture(scope="module")
 def bench_run(built_db_url, tmp_path_factory):
     """One ``tne-dash bench --format json`` run on the built database: printed and written.
 
     One second view, one empty-page view and one sample per change (instead of 3, 5 and 3),
-    and two kinds of element of six, each opened once: the shape is what is tested here, not
-    the precision; the browser part still opens every page twice."""
+    three pages of ten in the browser (every page in process), two kinds of element of six,
+    each opened once: the shape is what is tested here, not the precision. Every change is
+    made, each through its own widgets."""
     output = tmp_path_factory.mktemp("bench") / "bench.json"
     buffer = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(buffer):
@@ -85,6 +94,7 @@ def bench_run(built_db_url, tmp_path_factory):
         patch.setattr(browser_bench, "CHANGE_SAMPLES", 1)
         patch.setattr(element_costs, "ELEMENT_VIEWS", 1)
         patch.setattr(element_costs, "ELEMENT_PAGES", MEASURED_ELEMENTS)
+        patch.setattr(browser_bench, "PAGES", MEASURED_PAGES)
         code = main(["bench", "--database-url", built_db_url, "--points", "300",
                      "--format", "json", "--output", str(output)])
     return code, json.loads(buffer.getvalue()), json.loads(output.read_text(encoding="utf-8"))
@@ -128,14 +138,15 @@ def _positive(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
-def test_bench_times_every_page_in_chromium_against_the_empty_page(bench_run):
+def test_bench_times_the_pages_in_chromium_against_the_empty_page(bench_run):
     require_playwright_and_chromium()  # in CI a missing Chromium fails, never a silent skip
     browser = bench_run[2]["browser"]
     assert browser["available"] is True, browser.get("reason")
     assert _positive(browser["empty_page"]["ms"]) and browser["empty_page"]["views"] == 1
     assert browser["empty_page"]["script_runs"] == 1
     assert browser["second_views"] == 1
-    assert set(browser["pages"]) == {spec.url_path for spec in PAGES}
+    assert set(browser["pages"]) == {spec.url_path for spec in MEASURED_PAGES}
+    assert browser_bench.PAGES == PAGES  # a real run: every page
     for name, page in browser["pages"].items():
         for key in ("first_ms", "second_ms", "first_ratio", "second_ratio"):
             assert _positive(page[key]), (name, key, page[key])
@@ -143,8 +154,16 @@ def test_bench_times_every_page_in_chromium_against_the_empty_page(bench_run):
         for view in ("first_view", "second_view"):
             assert page[view]["script_runs"] >= 1 and page[view]["requests"] > 0
     assert browser["pages"]["accueil"]["url"] == "/?scope=national"
-    assert browser["pages"]["presentation"]["url"] == "/presentation?scope=national&lecture=pause"
     assert browser["pages"]["carte"]["url"] == "/carte"
+
+
+def test_the_browser_opens_every_page_at_its_national_address():
+    paths = {spec.url_path: browser_bench.national_path(spec) for spec in PAGES}
+    assert paths["accueil"] == "/?scope=national"
+    assert paths["presentation"] == "/presentation?scope=national&lecture=pause"
+    assert paths["carte"] == "/carte" and paths["donnees"] == "/donnees"
+    assert paths["deploiement"] == "/deploiement?scope=national"
+    assert [browser_bench.needs_map(spec) for spec in PAGES].count(True) == 1
 
 
 def test_bench_times_filter_changes_made_through_the_widgets(bench_run):
@@ -171,7 +190,7 @@ def test_bench_gives_the_server_cpu_per_view_and_the_cli_start(bench_run):
     result = bench_run[2]
     cpu = result["cpu_ms_per_view"]
     assert cpu["available"] is True, cpu.get("reason")
-    assert set(cpu["pages"]) == {spec.url_path for spec in PAGES}
+    assert set(cpu["pages"]) == {spec.url_path for spec in MEASURED_PAGES}
     assert all(_positive(ms) for ms in cpu["pages"].values())
     assert _positive(cpu["median"]) and _positive(cpu["empty_page"])
     assert cpu["views_per_second_per_core"] == round(1000 / cpu["median"], 1)
