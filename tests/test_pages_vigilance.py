@@ -475,3 +475,20 @@ def test_a_name_written_like_a_formula_is_neutralised_in_the_csv():
     assert heading.splitlines()[0] == "Points de vigilance;'=Val-d'Oise"
     row = next(csv.DictReader(io.StringIO(table), delimiter=";"))
     assert row["Territoire"].startswith("'=HYPERLINK") and row["Constat"].startswith("'=")
+
+
+def test_a_write_or_a_build_reads_the_territory_of_the_points_again_with_every_figure(
+        app_env):
+    """The territory the points read whatever the date is shared by every session
+    (``st.cache_resource``); a write, a build and the bench's cold run clear it with the
+    cached frames (``data.clear_figures``)."""
+    from tne_dash.ui import data
+
+    scope = Scope.parse(VAL_DOISE)
+    ground = data._load_vigilance_ground(app_env, scope)
+    assert data._load_vigilance_ground(app_env, scope) is ground  # shared, not copied
+    data.refresh_after_write()
+    again = data._load_vigilance_ground(app_env, scope)
+    assert again is not ground and again.names == ground.names
+    data.clear_figures()
+    assert data._load_vigilance_ground(app_env, scope) is not again

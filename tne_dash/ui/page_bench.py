@@ -12,7 +12,6 @@ import statistics
 import time
 from dataclasses import dataclass
 
-import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -76,7 +75,9 @@ def _timed_run(at: AppTest) -> float:
 
 def measure_page(page: str, engine: Engine) -> PageTiming:
     """Cold run (empty caches, SQL recorded), warm reruns, and the floor of the recorded SQL."""
-    st.cache_data.clear()
+    from tne_dash.ui import data  # the pages' loaders: imported with the pages they serve
+
+    data.clear_figures()
     at = _app_test(page)
     with record_sql() as recorded:
         cold = _timed_run(at)
