@@ -1,10 +1,12 @@
 """Every view on a phone and on two projectors, in Chromium: no sideways scroll of the page,
 French everywhere, titled frames, the presentation's texts inside their boxes, the keyboard.
 
-One server and one browser for the module: each view of ``AXE_VIEWS`` is opened once per
-size of ``SCREEN_SIZES`` (a fresh load at that size, as a phone or a projector opens it),
-measured, and saved as ``artifacts/<size>-<view>.png`` — the whole page: the window is made
-as tall as the page for the picture, after the measures. The tests then read the measures.
+One server and one browser for the module: each view of ``AXE_VIEWS`` is opened on a phone
+and on the 1280 × 720 projector (a fresh load at that size, as they open it), then its window
+is made Full HD (1920 × 1080) — a laptop's window moved onto the big projector —; at each
+size it is measured and saved as ``artifacts/<size>-<view>.png`` — the whole page: the window
+is made as tall as the page for the picture, after the measures. The tests then read the
+measures. (Opening each view a third time cost a third of the file: 15 page loads.)
 The accessibility statement (``MANUAL_CHECKS``) names these tests.
 """
 
@@ -28,6 +30,8 @@ from tne_dash.text import slug
 pytestmark = pytest.mark.browser
 
 PROJECTORS = tuple(size for size in SCREEN_SIZES if size.width >= 1280)
+# The size a view is not opened at but resized to, from the size before it.
+RESIZED = SCREEN_SIZES[-1]
 PRESENTATION = next(view for view in AXE_VIEWS if view.path.startswith("/presentation"))
 
 # Texts Streamlit or Leaflet write in English by themselves (widgets, status, toolbars). Any
@@ -162,11 +166,12 @@ def seen(server) -> list[Seen]:
     """Every view at every size, once: measures and a picture of each."""
     found: list[Seen] = []
     with chromium_page(SCREEN_SIZES[0].width, SCREEN_SIZES[0].height) as (page, outside, errors):
-        for size in SCREEN_SIZES:
-            for view in AXE_VIEWS:
+        for view in AXE_VIEWS:
+            for size in SCREEN_SIZES:
                 page.set_viewport_size({"width": size.width, "height": size.height})
-                page.goto(f"{server}{view.path}")
-                wait_until_rendered(page)
+                if size != RESIZED:
+                    page.goto(f"{server}{view.path}")
+                    wait_until_rendered(page)
                 for frame in page.frames[1:]:
                     frame.wait_for_load_state("load")
                 wait_until_settled(page)  # component frames taking their height
