@@ -23,6 +23,7 @@ from tne_dash.figures.scope import Scope
 from tne_dash.store.db import make_engine
 from tne_dash.store.models import Workshop
 from tne_dash.store.sql_replay import record_sql, replay_ms
+from tne_dash.ui import page_bench
 from tne_dash.ui.navigation import PAGES
 from tne_dash.ui.page_bench import measure_page
 
@@ -82,8 +83,9 @@ MEASURED_PAGES = tuple(spec for spec in PAGES
 def bench_run(built_db_url, tmp_path_factory):
     """One ``tne-dash bench --format json`` run on the built database: printed and written.
 
-    One second view, one empty-page view and one sample per change (instead of 3, 5 and 3),
-    three pages of ten in the browser (every page in process), two kinds of element of six,
+    One second view, one empty-page view, one sample per change and one warm run in process
+    (instead of 3, 5, 3 and 3), three pages of ten in the browser (every page in process), two
+    kinds of element of six,
     each opened once: the shape is what is tested here, not the precision. Every change is
     made, each through its own widgets."""
     output = tmp_path_factory.mktemp("bench") / "bench.json"
@@ -95,6 +97,7 @@ def bench_run(built_db_url, tmp_path_factory):
         patch.setattr(element_costs, "ELEMENT_VIEWS", 1)
         patch.setattr(element_costs, "ELEMENT_PAGES", MEASURED_ELEMENTS)
         patch.setattr(browser_bench, "PAGES", MEASURED_PAGES)
+        patch.setattr(page_bench, "WARM_RUNS", 1)
         code = main(["bench", "--database-url", built_db_url, "--points", "300",
                      "--format", "json", "--output", str(output)])
     return code, json.loads(buffer.getvalue()), json.loads(output.read_text(encoding="utf-8"))
@@ -250,7 +253,9 @@ def test_the_table_has_the_browser_views_changes_and_cpu_in_french(bench_run):
 def test_without_chromium_the_browser_sections_say_why_and_the_rest_is_measured(
         built_db_url):
     """A missing browser never stops the bench: its sections say so, in French."""
-    result = benchmark(built_db_url, points=300, chromium="/nulle/part/chromium")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(page_bench, "WARM_RUNS", 1)  # one warm run a page: the shape is tested
+        result = benchmark(built_db_url, points=300, chromium="/nulle/part/chromium")
     for section in ("browser", "changes", "cpu_ms_per_view", "elements"):
         assert result[section] == {"available": False, "reason": result["browser"]["reason"]}
     assert "Chromium est introuvable : /nulle/part/chromium" in result["browser"]["reason"]
