@@ -85,9 +85,8 @@ def bench_run(built_db_url, tmp_path_factory):
 
     One second view, one empty-page view, one sample per change and one warm run in process
     (instead of 3, 5, 3 and 3), three pages of ten in the browser (every page in process), two
-    kinds of element of six,
-    each opened once: the shape is what is tested here, not the precision. Every change is
-    made, each through its own widgets."""
+    kinds of element of six, each opened once: the shape is what is tested here, not the
+    precision. Every change is made, each through its own widgets."""
     output = tmp_path_factory.mktemp("bench") / "bench.json"
     buffer = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(buffer):

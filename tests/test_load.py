@@ -39,8 +39,8 @@ def test_viewers_start_on_different_pages(short_run):
 
 def test_the_report_reads_in_french_with_every_page_visited(short_run):
     text = render(short_run)
-    assert re.match(r"2 spectateurs pendant (\d+) s", text)
-    assert int(re.match(r"2 spectateurs pendant (\d+) s", text)[1]) >= 15
+    driven = re.match(r"2 spectateurs pendant (\d+) s", text)
+    assert driven and int(driven[1]) >= 15  # longer when a viewer's two visits took longer
     assert "0 erreur(s)" in text
     assert f"(dans la limite de {MEMORY_BOUND_MB} Mo)" in text
     for page in short_run["pages"]:
