@@ -429,18 +429,11 @@ def refresh_after_write() -> None:
     clear_figures()
 
 
-# The figures kept in ``st.cache_resource`` (shared read-only, not copied at each run): a
-# write clears them with the cached frames.
-SHARED_FIGURES = (_load_vigilance_ground,)
-
-
 def clear_figures() -> None:
-    """Every figure read again on the next run: the cached frames and the shared ones (a
-    write, a build, the bench's cold run — which read the territory of the points from the
-    run before until 2 December 2026)."""
+    """Every figure read again on the next run (a write, a build, the bench's cold run): the
+    cached frames and the territory of the points shared by every session."""
     st.cache_data.clear()
-    for shared in SHARED_FIGURES:
-        shared.clear()
+    _load_vigilance_ground.clear()
 
 
 def now() -> dt.datetime:
