@@ -83,14 +83,26 @@ def require_playwright_and_chromium() -> None:
 
 
 @contextmanager
-def chromium_page(width: int = 1440, height: int = 1000):
-    """A Playwright page in Debian's headless Chromium; requests outside 127.0.0.1 aborted.
-
-    Yields (page, outside) where ``outside`` lists every request that tried to leave.
-    """
+def chromium_browser():
+    """Debian's headless Chromium, launched once for several pages (``page_in``): a module
+    that opens many views pays the launch once, each view still in a fresh context."""
     require_playwright_and_chromium()
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def page_in(browser, width: int = 1440, height: int = 1000):
+    """A page in a fresh context of ``browser`` (no cookie, storage or cache of another
+    page); requests outside 127.0.0.1 aborted. Yields (page, outside, errors): ``outside``
+    lists every request that tried to leave, ``errors`` the page's script errors and what
+    the Content-Security-Policy refused."""
     outside: list[str] = []
 
     def guard(route):
@@ -101,21 +113,28 @@ def chromium_page(width: int = 1440, height: int = 1000):
             outside.append(url)
             route.abort()
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      locale="fr-FR")
-        context.route("**/*", guard)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        # A request the Content-Security-Policy refused is an error too (serve.py's headers).
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
-                and "Content Security Policy" in msg.text else None)
-        try:
-            yield page, outside, errors
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A request the Content-Security-Policy refused is an error too (serve.py's headers).
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
+            and "Content Security Policy" in msg.text else None)
+    try:
+        yield page, outside, errors
+    finally:
+        context.close()
+
+
+@contextmanager
+def chromium_page(width: int = 1440, height: int = 1000):
+    """A Playwright page in its own headless Chromium (``chromium_browser``, ``page_in``).
+
+    Yields (page, outside, errors) as ``page_in``.
+    """
+    with chromium_browser() as browser, page_in(browser, width, height) as opened:
+        yield opened
 
 
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:

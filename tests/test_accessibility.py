@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from browser import (
     MAP_CANVAS,
-    chromium_page,
+    chromium_browser,
+    page_in,
     sign_in_on_page,
     streamlit_server,
     wait_until_rendered,
@@ -81,6 +82,14 @@ def require_axe_core() -> str:
     if not AXE_SCRIPT.exists():
         missing("axe-core", "paquet npm absent : npm ci --prefix tests/a11y (make test le lance)")
     return str(AXE_SCRIPT)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the module's views, each opened in a fresh context (``page_in``):
+    one launch instead of one per view."""
+    with chromium_browser() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -193,9 +202,9 @@ def test_the_map_lets_the_page_be_zoomed():
 
 
 @pytest.mark.parametrize("view", AXE_VIEWS, ids=[view.name for view in AXE_VIEWS])
-def test_axe_core_finds_no_wcag_violation_on_the_view(public_server, view):
+def test_axe_core_finds_no_wcag_violation_on_the_view(browser, public_server, view):
     require_axe_core()
-    with chromium_page(1440, 1000) as (page, outside, errors):
+    with page_in(browser, 1440, 1000) as (page, outside, errors):
         page.goto(f"{public_server}{view.path}")
         wait_until_rendered(page)
         assert_no_violation(page, view)
@@ -207,9 +216,9 @@ def sign_in_as_the_editor(page, base: str) -> None:
 
 
 @pytest.mark.parametrize("view", SIGNED_IN_VIEWS, ids=[view.name for view in SIGNED_IN_VIEWS])
-def test_axe_core_finds_no_wcag_violation_on_the_editors_forms(editor_server, view):
+def test_axe_core_finds_no_wcag_violation_on_the_editors_forms(browser, editor_server, view):
     require_axe_core()
-    with chromium_page(1440, 1000) as (page, outside, errors):
+    with page_in(browser, 1440, 1000) as (page, outside, errors):
         sign_in_as_the_editor(page, editor_server)
         page.goto(f"{editor_server}{view.path}")
         wait_until_rendered(page)
