@@ -26,6 +26,7 @@ from tne_dash.browser_bench import (  # noqa: F401
     READY,
     wait_until_answering,
 )
+from tne_dash.browser_bench import chromium_browser as bench_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -84,17 +85,12 @@ def require_playwright_and_chromium() -> None:
 
 @contextmanager
 def chromium_browser():
-    """Debian's headless Chromium, launched once for several pages (``page_in``): a module
-    that opens many views pays the launch once, each view still in a fresh context."""
-    require_playwright_and_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """Debian's headless Chromium with the bench's flags (``browser_bench.chromium_browser``),
+    launched once for several pages (``page_in``): a module that opens many views pays the
+    launch once, each view still in a fresh context."""
+    require_playwright_and_chromium()  # missing: a skip, or a failure with CI=true
+    with bench_browser() as browser:
+        yield browser
 
 
 @contextmanager
