@@ -31,7 +31,7 @@ from sqlalchemy import update
 from tne_dash.cli import main
 from tne_dash.figures.filters import Filters
 from tne_dash.figures.freshness import quiet_since
-from tne_dash.figures.indicators import compute_indicators
+from tne_dash.figures.indicators import DEMO_START_CODES, compute_indicators, demo_groups
 from tne_dash.figures.objectives import (
     Status,
     commune_progress,
@@ -487,6 +487,28 @@ def test_a_territory_read_once_gives_every_dates_points_as_read_afresh(val_doise
             found += len(kept)
     assert found > 0
 
+
+
+@pytest.mark.parametrize("scope", ["national", "departement:95"])
+def test_the_grounds_demo_starts_follow_the_first_years_as_the_indicator_path_does(val_doise,
+                                                                                 scope):
+    """The demo database: on the day each first roll-out year starts and the day before, the
+    communes the ground's ``DemoStarts`` names are ``demo_groups``' (the workshops' and
+    reports' days are the hypothesis proof's, ``test_workshop_months``)."""
+    engine, _ = val_doise
+    territory = Scope.parse(scope)
+    with engine.connect() as conn:
+        starts = read_ground(conn, territory).demo_starts
+        plan = rollout_plan(conn, territory, Filters())
+        firsts = sorted(set(plan.loc[plan["year_number"] == 1, "start_date"]))
+        days = {day + dt.timedelta(days=shift) for day in firsts for shift in (-1, 0)}
+        named = set()
+        for day in sorted(days):
+            communes = starts.demo_communes(conn, day)
+            assert communes == demo_groups(conn, territory, Filters(date_to=day), COMMUNE,
+                                           DEMO_START_CODES)
+            named |= communes
+    assert named
 
 def test_a_territory_read_for_another_scope_is_refused(val_doise):
     engine, _ = val_doise

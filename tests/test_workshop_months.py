@@ -23,6 +23,7 @@ from test_indicators_differential import _write, cases
 from tne_dash.figures.filters import Filters
 from tne_dash.figures.indicators import (
     ADDITIVE_WORKSHOP_CODES,
+    DEMO_START_CODES,
     MONTHLY_CODES,
     _row_parts,
     compute_breakdown,
@@ -31,6 +32,7 @@ from tne_dash.figures.indicators import (
     compute_monthly_table,
     demo_groups,
     period_split,
+    read_demo_starts,
     reads_monthly_sums,
 )
 from tne_dash.figures.scope import Scope
@@ -112,6 +114,35 @@ def test_the_counts_without_the_territory_rows_are_the_tables_counts(engine, cas
                 assert not left_out["demo"].any()
                 assert demo_groups(conn, case.scope, f, level, codes) == \
                     set(table.index[table["demo"]])
+        finally:
+            transaction.rollback()
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=cases(), picks=st.lists(st.integers(0, 10_000), max_size=4))
+def test_the_first_demo_rows_name_each_days_demo_communes_as_the_indicator_path_does(
+        engine, case, picks):
+    """Random activity, territory and days — the period's ends, a report's end, and the day
+    of some communes' first demo workshop or report and the day before it: the communes that
+    ``DemoStarts`` (the points de vigilance's, read once per territory) says hold demo rows
+    up to a day are exactly those ``demo_groups`` finds reading the whole period up to it."""
+    firsts: dict[str, dt.date] = {}
+    for row in (*case.world.workshops, *case.world.reports):
+        if row["source"] == "demo":
+            code, day = row["commune_code"], row.get("date", row.get("period_end"))
+            firsts[code] = min(day, firsts.get(code, day))
+    picked = [sorted(firsts.items())[pick % len(firsts)][1] for pick in picks if firsts]
+    days = {case.filters.date_from, case.filters.date_to, case.edge,
+            *picked, *(day - dt.timedelta(days=1) for day in picked)} - {None}
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            _write(conn, case.world)
+            starts = read_demo_starts(conn, case.scope)
+            for day in sorted(days):
+                assert starts.demo_communes(conn, day) == demo_groups(
+                    conn, case.scope, Filters(date_to=day), "commune", DEMO_START_CODES)
         finally:
             transaction.rollback()
 

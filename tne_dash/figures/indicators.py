@@ -640,6 +640,71 @@ def demo_groups(conn: Connection, scope: Scope, filters: Filters, level: str,
     return found
 
 
+# The counts whose demo rows the points de vigilance name a commune by (``DemoStarts``).
+DEMO_START_CODES = ("workshops", "parents_ressources_recruited", "communes_engaged")
+# Communes asked at once about their first demo month's days (bound parameters per query).
+_EDGE_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class DemoStarts:
+    """When each commune of a territory first has a demo row among the rows of
+    ``DEMO_START_CODES`` — a workshop, a Parents Ressources report (at its end, the day it
+    counts at) or a first roll-out year (at its start): ``demo_communes`` answers which
+    communes' figures read demo rows up to any day, as ``demo_groups(…, Filters(date_to=day),
+    "commune", DEMO_START_CODES)`` does, without reading the period again for each day (0.14 s
+    for France's 7 000 demo communes; so, a few ms). Read once per territory
+    (``read_demo_starts``)."""
+
+    first_day: dict[str, dt.date]  # the first demo report's end or first year's start
+    first_workshop_month: dict[str, dt.date]  # the month of the first demo workshop
+
+    def demo_communes(self, conn: Connection, day: dt.date) -> set[str]:
+        month = first_of_month(day)
+        found = {code for code, first in self.first_day.items() if first <= day}
+        found.update(code for code, first in self.first_workshop_month.items()
+                     if first < month)
+        # A first demo workshop in the day's own month: is it on or before the day? Asked
+        # of the workshops of those communes alone (their (commune, date) index).
+        edge = sorted(code for code, first in self.first_workshop_month.items()
+                      if first == month and code not in found)
+        for start in range(0, len(edge), _EDGE_CHUNK):
+            found.update(conn.scalars(
+                select(Workshop.commune_code).distinct()
+                .where(Workshop.commune_code.in_(edge[start:start + _EDGE_CHUNK]),
+                       Workshop.source == Source.DEMO.value,
+                       Workshop.date >= month, Workshop.date <= day)))
+        return found
+
+
+def read_demo_starts(conn: Connection, scope: Scope) -> DemoStarts:
+    """The ``DemoStarts`` of the communes of ``scope``: the monthly sums give each commune's
+    first demo month (they are the workshops', to the last row), the reports and roll-out
+    years their first demo day."""
+    territory = territory_clauses(scope, Filters())
+    demo = Source.DEMO.value
+
+    def in_territory(column):
+        return [column.in_(select(Commune.code_insee).where(*territory))] if territory else []
+
+    def firsts(stmt) -> dict[str, dt.date]:
+        return {code: _as_date(first) for code, first in conn.execute(stmt)}
+
+    wm, prc, ry = WorkshopMonth, ParentsRessourcesCount, RolloutYear
+    months = firsts(select(wm.commune_code, func.min(wm.month))
+                    .where(wm.source == demo, *in_territory(wm.commune_code))
+                    .group_by(wm.commune_code))
+    first_day = firsts(select(prc.commune_code, func.min(prc.period_end))
+                       .where(prc.source == demo, *in_territory(prc.commune_code))
+                       .group_by(prc.commune_code))
+    for code, start in firsts(select(ry.commune_code, func.min(ry.start_date))
+                              .where(ry.source == demo, ry.year_number == 1,
+                                     *in_territory(ry.commune_code))
+                              .group_by(ry.commune_code)).items():
+        first_day[code] = min(start, first_day.get(code, start))
+    return DemoStarts(first_day, months)
+
+
 def _base_codes(codes: tuple[str, ...] | None) -> set[str]:
     """The base indicators the queries must compute to give ``codes`` (all when None)."""
     if codes is None:

@@ -33,7 +33,12 @@ from sqlalchemy import Connection, func, select
 from tne_dash.catalogue import CATALOGUE
 from tne_dash.figures.filters import Filters, source_clauses, territory_clauses
 from tne_dash.figures.freshness import QUIET_MONTHS, months_before, quiet_since
-from tne_dash.figures.indicators import compute_indicator_sums, demo_groups, workshop_rows
+from tne_dash.figures.indicators import (
+    DemoStarts,
+    compute_indicator_sums,
+    read_demo_starts,
+    workshop_rows,
+)
 from tne_dash.figures.objectives import (
     Status,
     commune_objectives,
@@ -290,6 +295,7 @@ class VigilanceGround:
     departement_names: Mapping[str, str]  # code → name of the territory's départements
     plan: pd.DataFrame  # rollout_plan of the territory
     year_starts: Mapping[int, Mapping[str, dt.date]]  # year 1, 2 → commune → its first start
+    demo_starts: DemoStarts | None  # when each commune's demo rows begin (with demo rows)
 
 
 @dataclass(frozen=True)
@@ -373,7 +379,8 @@ def read_ground(conn: Connection, scope: Scope, include_demo: bool = True
     plan = rollout_plan(conn, area, filters)
     return VigilanceGround(scope, area, include_demo, communes, _lookup(communes["name"]),
                            _lookup(communes["departement_code"]), _lookup(departements), plan,
-                           {year: _lookup(_year_start(plan, year)) for year in (1, 2)})
+                           {year: _lookup(_year_start(plan, year)) for year in (1, 2)},
+                           read_demo_starts(conn, area) if include_demo else None)
 
 
 def _read_area(conn: Connection, ground: VigilanceGround, as_of: dt.date,
@@ -384,12 +391,11 @@ def _read_area(conn: Connection, ground: VigilanceGround, as_of: dt.date,
     progress = commune_progress(conn, area, period, as_of, include_demo, objectives) \
         if not objectives.empty else _no_progress()
     # Demo: any demo row the rules read for a territory up to the date (workshops, Parents
-    # Ressources reports, roll-out years — one indicator path —, objectives).
+    # Ressources reports, roll-out years — the ground's ``DemoStarts``, which answer as the
+    # indicator path's ``demo_groups`` does —, objectives).
     demo_keys: set[tuple[str, str]] = set()
     if include_demo:
-        demo_communes = demo_groups(
-            conn, area, Filters(date_to=as_of), COMMUNE,
-            ("workshops", "parents_ressources_recruited", "communes_engaged"))
+        demo_communes = ground.demo_starts.demo_communes(conn, as_of)
         demo_keys |= {(COMMUNE, code) for code in demo_communes}
         # A département's figures are its communes' (and its own objectives, below).
         demo_keys |= {(DEPARTEMENT, ground.departement_of[code]) for code in demo_communes
