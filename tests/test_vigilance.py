@@ -56,10 +56,12 @@ from tne_dash.figures.vigilance import (
     OBJECTIVES_WITHOUT_PLAN,
     REPORT_QUIET_MONTHS,
     RULES,
+    SHARED_READS,
     TREND_MAX_PERCENT,
     TREND_MIN_WORKSHOPS_BEFORE,
     VIGILANCE_RULES,
     YEAR_WITHOUT_OBJECTIVES,
+    SharedReads,
     join_follow_ups,
     median_without,
     months_phrase,
@@ -474,7 +476,9 @@ def test_a_territory_read_once_gives_every_dates_points_as_read_afresh(val_doise
     with it are the points read from nothing, for every date and either public."""
     engine, _ = val_doise
     territory = Scope.parse(scope)
-    dates = ((AS_OF, True), (dt.date(2023, 11, 3), False))
+    # Days of one month and of one school year share the ground's reads (``SharedReads``).
+    dates = ((AS_OF, True), (dt.date(2023, 4, 20), False), (dt.date(2023, 11, 3), False),
+             (dt.date(2023, 11, 30), True))
     if territory.kind != NATIONAL:
         dates += ((dt.date(2024, 5, 2), True), (dt.date(2022, 9, 1), False))
     with engine.connect() as conn:
@@ -509,6 +513,21 @@ def test_the_grounds_demo_starts_follow_the_first_years_as_the_indicator_path_do
                                            DEMO_START_CODES)
             named |= communes
     assert named
+
+
+def test_a_grounds_shared_reads_keep_the_latest_used_of_each_kind():
+    shared, reads = SharedReads(), []
+
+    def read(key):
+        return lambda: reads.append(key) or f"valeur {key}"
+
+    for number in range(SHARED_READS + 1):
+        assert shared.get(("trends", number), read(number)) == f"valeur {number}"
+    assert shared.get(("objectives", "2023-2024"), read("année")) == "valeur année"
+    assert shared.get(("trends", 1), read("encore")) == "valeur 1"  # kept, now the latest
+    assert shared.get(("trends", 0), read("relu")) == "valeur relu"  # the oldest, let go
+    assert shared.get(("objectives", "2023-2024"), read("jamais")) == "valeur année"
+    assert reads == [*range(SHARED_READS + 1), "année", "relu"]
 
 def test_a_territory_read_for_another_scope_is_refused(val_doise):
     engine, _ = val_doise

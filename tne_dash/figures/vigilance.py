@@ -9,8 +9,10 @@ show them. Every figure comes from the existing figure functions — objectives 
 (``rollout``), the « last 3 months » window (``freshness``) and workshop counts from the one
 indicator path (``indicators.compute_indicator_sums``: the table's counts, without its rows of
 names). The caller gives the date: nothing here reads the clock. What does not depend on it —
-the territory's communes, départements and plan (``read_ground``) — a caller may keep and give
-back: a date changed then reads only the windows of that date.
+the territory's communes, départements and plan, when each commune's demo rows begin
+(``read_ground``) — a caller may keep and give back: a date changed then reads only the
+windows of that date, and the ground keeps what dates share (a school year's objectives, a
+month's trend windows).
 
 Small counts: the statuses are those of the Déploiement page (measured on exact counts); the
 figures a sentence quotes follow the public rule (``privacy``) unless ``exact``, and the
@@ -23,8 +25,10 @@ import bisect
 import datetime as dt
 import heapq
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -280,6 +284,34 @@ FOLLOWED, FOLLOW_UP_NOTE = "followed", "follow_up_note"
 # ── Reading the territory ───────────────────────────────────────────────────────────────
 
 
+# What a kept ground holds of the reads several dates share, at most, of each kind.
+SHARED_READS = 8
+
+
+class SharedReads:
+    """Reads of a ground's territory that several dates ask alike — a school year's
+    objectives, the trend windows of a month —, kept with the ground (a write clears both) up
+    to ``SHARED_READS`` of each kind, the latest used kept. Threads (sessions) share them:
+    the values are read-only to the rules."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[Hashable, object] = OrderedDict()
+
+    def get(self, key: tuple, read: Callable[[], object]):
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        value = read()  # outside the lock: two sessions may read the same once each
+        with self._lock:
+            self._kept[key] = value
+            kind = [k for k in self._kept if k[0] == key[0]]
+            for old in kind[:-SHARED_READS]:
+                del self._kept[old]
+        return value
+
+
 @dataclass(frozen=True)
 class VigilanceGround:
     """What the rules read of a territory whatever the date (``read_ground``): its communes,
@@ -296,6 +328,7 @@ class VigilanceGround:
     plan: pd.DataFrame  # rollout_plan of the territory
     year_starts: Mapping[int, Mapping[str, dt.date]]  # year 1, 2 → commune → its first start
     demo_starts: DemoStarts | None  # when each commune's demo rows begin (with demo rows)
+    shared: SharedReads = field(default_factory=SharedReads, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -387,7 +420,9 @@ def _read_area(conn: Connection, ground: VigilanceGround, as_of: dt.date,
                exact: bool) -> _Area:
     area, include_demo = ground.territory, ground.include_demo
     period = school_year_of(as_of)
-    objectives = commune_objectives(conn, area, period)  # read once: progress and demo
+    # Read once a school year: progress and demo.
+    objectives = ground.shared.get(("objectives", period.label),
+                                   lambda: commune_objectives(conn, area, period))
     progress = commune_progress(conn, area, period, as_of, include_demo, objectives) \
         if not objectives.empty else _no_progress()
     # Demo: any demo row the rules read for a territory up to the date (workshops, Parents
@@ -402,11 +437,11 @@ def _read_area(conn: Connection, ground: VigilanceGround, as_of: dt.date,
                       if code in ground.departement_of}
         demo_keys |= {(COMMUNE, code) for code in objectives.loc[
             objectives["source"] == Source.DEMO.value, "code_insee"].tolist()}
-        dep_demo = conn.scalars(
+        dep_demo = ground.shared.get(("departement_demo", period.label), lambda: conn.scalars(
             select(Objective.scope_code)
             .where(Objective.scope_kind == DEPARTEMENT, Objective.period_label == period.label,
                    Objective.source == Source.DEMO.value,
-                   Objective.scope_code.in_(list(ground.departement_names)))).all()
+                   Objective.scope_code.in_(list(ground.departement_names)))).all())
         demo_keys |= {(DEPARTEMENT, code) for code in dep_demo}
     return _Area(ground, as_of, period, elapsed_share(period, as_of), exact,
                  _current_years(ground.plan, as_of), progress, frozenset(demo_keys))
@@ -593,9 +628,10 @@ def median_without(ordered: list[float], value: float) -> float:
 def _trend_counts(conn: Connection, area: _Area) -> tuple[pd.Series, pd.Series]:
     """Each commune's workshops in the last three months and in the same months a year
     before (``trend_windows``)."""
-    (start, end), (before_start, before_end) = trend_windows(area.as_of)
-    return (_workshops(conn, area, start, end, COMMUNE),
-            _workshops(conn, area, before_start, before_end, COMMUNE))
+    (start, end), (before_start, before_end) = windows = trend_windows(area.as_of)
+    return area.ground.shared.get(("trends", windows), lambda: (
+        _workshops(conn, area, start, end, COMMUNE),
+        _workshops(conn, area, before_start, before_end, COMMUNE)))
 
 
 def _activity_down(area: _Area, level: str, communes_now: pd.Series,
