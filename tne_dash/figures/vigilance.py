@@ -142,15 +142,22 @@ def months_phrase(start: dt.date, end: dt.date) -> str:
 
 
 URL_SAFE = ":,"
-# What ``quote_plus`` leaves as it is: letters, digits, ``_.-~`` and the safe signs.
+# What ``quote_plus`` leaves as it is: letters, digits, ``_.-~`` and the safe signs; and a
+# query of such keys and values (each pair's ``=``, the ``&`` between pairs).
 _PLAIN = re.compile(r"[A-Za-z0-9_.\-~:,]*")
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.\-~:,=&]*")
 
 
 def point_link(path: str, params: dict[str, str]) -> str:
     """A link relative to the app: ``/deploiement?scope=commune:95063&to=2023-04-17``
     (``urlencode``'s, a value of codes and dates written as it is without asking it: the
     same link, thousands of points faster)."""
-    pairs = ((str(key), str(value)) for key, value in params.items())
+    pairs = [(str(key), str(value)) for key, value in params.items()]
+    query = "&".join(f"{key}={value}" for key, value in pairs)
+    # Plain as a whole, and no ``=`` or ``&`` but those put between: every key and value is.
+    if _PLAIN_QUERY.fullmatch(query) and query.count("=") == len(pairs) \
+            and query.count("&") == len(pairs) - 1:
+        return f"{path}?{query}"
     return path + "?" + "&".join(
         f"{key}={value}" if _PLAIN.fullmatch(key) and _PLAIN.fullmatch(value)
         else urlencode({key: value}, safe=URL_SAFE) for key, value in pairs)
@@ -680,7 +687,7 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
         return []
     rows_of = workshop_rows(Scope(NATIONAL), Filters(date_to=area.as_of, communes=tuple(quiet),
                                                      include_demo=area.include_demo))
-    latest = {code: pd.Timestamp(day).date() for code, day in conn.execute(
+    latest = {code: day for code, day in conn.execute(  # dates (the column's type)
         select(rows_of.c.commune_code, func.max(rows_of.c.last_date))
         .group_by(rows_of.c.commune_code))}
     phases = _lookup(current["phase"])
@@ -709,7 +716,7 @@ def _latest_reports(conn: Connection, area: _Area, codes: list[str]) -> dict[str
         .where(prc.commune_code.in_(codes), prc.period_end <= area.as_of,
                *source_clauses(prc.source, area.filters))
         .group_by(prc.commune_code))
-    return {code: pd.Timestamp(day).date() for code, day in found}
+    return {code: day for code, day in found}  # dates (the column's type)
 
 
 def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
@@ -755,12 +762,18 @@ def _data_to_complete(area: _Area) -> list[dict]:
                 f"{format_date(start_date)} sans aucun objectif "
                 f"{area.period.label} : objectifs à saisir.",
                 point_link(DEPLOIEMENT, {"scope": f"{COMMUNE}:{code}", **link})))
-    plan = area.plan
-    in_year = plan[(plan["start_date"] <= area.period.end)
-                   & (plan["end_date"] >= area.period.start)]
-    missing = [code for code in sorted(with_objectives - set(in_year["code_insee"].tolist()))
-               if code in area.communes.index]
-    planned = _planned_years(plan[plan["code_insee"].isin(missing)])
+
+    def unplanned() -> tuple[list[str], dict[str, tuple[int, int, str, str]]]:
+        plan = area.plan
+        in_year = plan[(plan["start_date"] <= area.period.end)
+                       & (plan["end_date"] >= area.period.start)]
+        missing = [code for code in sorted(with_objectives - set(in_year["code_insee"].tolist()))
+                   if code in area.communes.index]
+        return missing, _planned_years(plan[plan["code_insee"].isin(missing)])
+
+    # The communes with objectives of the school year but no year of it in their plan: the
+    # same whatever its day (the objectives and the plan are the year's).
+    missing, planned = area.ground.shared.get(("unplanned", area.period.label), unplanned)
     for code in missing:
         name = area.names[code]
         if code in planned:
