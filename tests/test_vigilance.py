@@ -29,9 +29,15 @@ from hypothesis import strategies as hypothesis_st
 from sqlalchemy import update
 
 from tne_dash.cli import main
+from tne_dash.figures import vigilance
 from tne_dash.figures.filters import Filters
 from tne_dash.figures.freshness import quiet_since
-from tne_dash.figures.indicators import DEMO_START_CODES, compute_indicators, demo_groups
+from tne_dash.figures.indicators import (
+    DEMO_START_CODES,
+    compute_indicators,
+    demo_groups,
+    read_demo_starts,
+)
 from tne_dash.figures.objectives import (
     Status,
     commune_progress,
@@ -494,15 +500,15 @@ def test_a_territory_read_once_gives_every_dates_points_as_read_afresh(val_doise
 
 
 @pytest.mark.parametrize("scope", ["national", "departement:95"])
-def test_the_grounds_demo_starts_follow_the_first_years_as_the_indicator_path_does(val_doise,
-                                                                                 scope):
+def test_the_demo_starts_follow_the_first_years_as_the_indicator_path_does(val_doise, scope):
     """The demo database: on the day each first roll-out year starts and the day before, the
-    communes the ground's ``DemoStarts`` names are ``demo_groups``' (the workshops' and
-    reports' days are the hypothesis proof's, ``test_workshop_months``)."""
+    communes ``DemoStarts`` (a kept ground's, from its second date) names are
+    ``demo_groups``' (the workshops' and reports' days are the hypothesis proof's,
+    ``test_workshop_months``)."""
     engine, _ = val_doise
     territory = Scope.parse(scope)
     with engine.connect() as conn:
-        starts = read_ground(conn, territory).demo_starts
+        starts = read_demo_starts(conn, territory)
         plan = rollout_plan(conn, territory, Filters())
         firsts = sorted(set(plan.loc[plan["year_number"] == 1, "start_date"]))
         days = {day + dt.timedelta(days=shift) for day in firsts for shift in (-1, 0)}
@@ -514,6 +520,24 @@ def test_the_grounds_demo_starts_follow_the_first_years_as_the_indicator_path_do
             named |= communes
     assert named
 
+
+
+def test_a_kept_ground_reads_the_periods_demo_rows_for_its_first_date_only(val_doise,
+                                                                          monkeypatch):
+    """A first view (or the command line, the API, a report: one date each) asks the period
+    which communes hold demo rows; the dates after it read when each commune's demo rows
+    begin, once, and ask no period again."""
+    engine, _ = val_doise
+    asked: list[str] = []
+    monkeypatch.setattr(vigilance, "demo_groups", lambda *args: asked.append("période")
+                        or demo_groups(*args))
+    monkeypatch.setattr(vigilance, "read_demo_starts", lambda *args: asked.append("débuts")
+                        or read_demo_starts(*args))
+    with engine.connect() as conn:
+        ground = read_ground(conn, VAL_DOISE)
+        for day in (AS_OF, dt.date(2023, 11, 3), dt.date(2024, 5, 2), AS_OF):
+            vigilance_points(conn, VAL_DOISE, day, exact=True, ground=ground)
+    assert asked == ["période", "débuts"]
 
 def test_a_grounds_shared_reads_keep_the_latest_used_of_each_kind():
     shared, reads = SharedReads(), []
