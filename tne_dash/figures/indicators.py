@@ -192,23 +192,27 @@ def workshop_rows(scope: Scope, filters: Filters, *, raw: bool = False, attribut
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("rows")
 
 
+def _within_territory(column, territory: list) -> list:
+    """``column`` (a commune code) among the communes of ``territory`` (``territory_clauses``),
+    as a list of conditions: none for France."""
+    return [column.in_(select(Commune.code_insee).where(*territory))] if territory else []
+
+
 def _row_parts(scope: Scope, filters: Filters, *, raw: bool = False, attribute=None,
                departement: bool = False) -> list[Select]:
     """The SELECTs whose rows ``workshop_rows`` puts together: the whole months' monthly
     sums and the days at the period's ends, or every workshop (one part)."""
     territory = territory_clauses(scope, filters)
-    in_territory = ([Workshop.commune_code.in_(select(Commune.code_insee).where(*territory))]
-                    if territory else [])
+    in_commune_territory = _within_territory(Workshop.commune_code, territory)
     if raw or attribute is not None or not reads_monthly_sums(filters):
-        return [_raw_workshop_rows(filters, in_territory, attribute=attribute,
+        return [_raw_workshop_rows(filters, in_commune_territory, attribute=attribute,
                                    departement=departement)]
     whole, edges = period_split(filters.date_from, filters.date_to)
     parts = []
     if whole is not None:
         wm, (first, last) = WorkshopMonth, whole
-        where = source_clauses(wm.source, filters)
-        if territory:
-            where.append(wm.commune_code.in_(select(Commune.code_insee).where(*territory)))
+        where = [*source_clauses(wm.source, filters),
+                 *_within_territory(wm.commune_code, territory)]
         if first is not None:
             where.append(wm.month >= first)
         if last is not None:
@@ -224,9 +228,9 @@ def _row_parts(scope: Scope, filters: Filters, *, raw: bool = False, attribute=N
         parts.append(part)
     undated = Filters(include_demo=filters.include_demo)
     for first_day, last_day in edges:
-        part = _raw_workshop_rows(undated, in_territory, Workshop.date >= first_day,
+        part = _raw_workshop_rows(undated, in_commune_territory, Workshop.date >= first_day,
                                   Workshop.date <= last_day, departement=departement)
-        if not in_territory:
+        if not in_commune_territory:
             # A few days of every commune: SQLite's planner took the (commune, date) index and
             # skipped through France's 35 000 communes (14–22 ms for a fortnight), where the
             # date index reads those days alone (3–6 ms). A territory keeps its communes' seeks.
@@ -348,11 +352,10 @@ def _parents_ressources_active_query(key, scope: Scope, filters: Filters, level:
     until = Filters(date_to=day, include_demo=filters.include_demo)
     territory = territory_clauses(scope, filters)
     # Only the territory's communes: a département reads its own reports, not France's.
-    in_territory = ([prc.commune_code.in_(select(Commune.code_insee).where(*territory))]
-                    if territory else [])
     latest = (
         select(prc.commune_code, func.max(prc.period_end).label("last_end"))
-        .where(*in_territory, *date_clauses(prc.period_end, until),
+        .where(*_within_territory(prc.commune_code, territory),
+               *date_clauses(prc.period_end, until),
                *source_clauses(prc.source, until))
         .group_by(prc.commune_code)
         .subquery()
@@ -683,23 +686,19 @@ def read_demo_starts(conn: Connection, scope: Scope) -> DemoStarts:
     years their first demo day."""
     territory = territory_clauses(scope, Filters())
     demo = Source.DEMO.value
-
-    def in_territory(column):
-        return [column.in_(select(Commune.code_insee).where(*territory))] if territory else []
-
     def firsts(stmt) -> dict[str, dt.date]:
         return {code: _as_date(first) for code, first in conn.execute(stmt)}
 
     wm, prc, ry = WorkshopMonth, ParentsRessourcesCount, RolloutYear
     months = firsts(select(wm.commune_code, func.min(wm.month))
-                    .where(wm.source == demo, *in_territory(wm.commune_code))
+                    .where(wm.source == demo, *_within_territory(wm.commune_code, territory))
                     .group_by(wm.commune_code))
     first_day = firsts(select(prc.commune_code, func.min(prc.period_end))
-                       .where(prc.source == demo, *in_territory(prc.commune_code))
+                       .where(prc.source == demo, *_within_territory(prc.commune_code, territory))
                        .group_by(prc.commune_code))
     for code, start in firsts(select(ry.commune_code, func.min(ry.start_date))
                               .where(ry.source == demo, ry.year_number == 1,
-                                     *in_territory(ry.commune_code))
+                                     *_within_territory(ry.commune_code, territory))
                               .group_by(ry.commune_code)).items():
         first_day[code] = min(start, first_day.get(code, start))
     return DemoStarts(first_day, months)

@@ -143,22 +143,15 @@ def months_phrase(start: dt.date, end: dt.date) -> str:
 
 
 URL_SAFE = ":,"
-# What ``quote_plus`` leaves as it is: letters, digits, ``_.-~`` and the safe signs; and a
-# query of such keys and values (each pair's ``=``, the ``&`` between pairs).
+# What ``quote_plus`` leaves as it is: letters, digits, ``_.-~`` and the safe signs.
 _PLAIN = re.compile(r"[A-Za-z0-9_.\-~:,]*")
-_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.\-~:,=&]*")
 
 
 def point_link(path: str, params: dict[str, str]) -> str:
     """A link relative to the app: ``/deploiement?scope=commune:95063&to=2023-04-17``
     (``urlencode``'s, a value of codes and dates written as it is without asking it: the
     same link, thousands of points faster)."""
-    pairs = [(str(key), str(value)) for key, value in params.items()]
-    query = "&".join(f"{key}={value}" for key, value in pairs)
-    # Plain as a whole, and no ``=`` or ``&`` but those put between: every key and value is.
-    if _PLAIN_QUERY.fullmatch(query) and query.count("=") == len(pairs) \
-            and query.count("&") == len(pairs) - 1:
-        return f"{path}?{query}"
+    pairs = ((str(key), str(value)) for key, value in params.items())
     return path + "?" + "&".join(
         f"{key}={value}" if _PLAIN.fullmatch(key) and _PLAIN.fullmatch(value)
         else urlencode({key: value}, safe=URL_SAFE) for key, value in pairs)
