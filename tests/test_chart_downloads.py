@@ -144,6 +144,37 @@ def test_the_server_draws_a_chart_without_checking_it_again_and_the_suite_checks
         wrong.to_dict()  # the chart itself is untouched: the PNG export still checks it
 
 
+def test_a_chart_whose_csv_would_miss_a_field_fails_when_drawn_not_when_clicked():
+    """The page checks the CSV's fields while it draws the chart (its rows are put in their
+    French form only on click): a wrong name fails the page's test, not a user's click."""
+    from streamlit.testing.v1 import AppTest
+
+    def page(missing: bool):
+        import datetime as dt
+
+        import pandas as pd
+
+        from tne_dash.screens.deploiement.charts import progress_chart
+        from tne_dash.periods import parse_period
+        from tne_dash.ui.chart_downloads import chart_with_downloads
+
+        rows = pd.DataFrame({"indicator": ["workshops"] * 2,
+                             "date": [dt.date(2022, 9, 30), dt.date(2022, 10, 31)],
+                             "value": [2.0, 5.0], "target": [30.0] * 2})
+        columns = {"day": "Au", "value": "Cumul"}
+        if missing:
+            columns["nowhere"] = "Absent"
+        chart_with_downloads(progress_chart(rows, parse_period("2022-2023"), "Ateliers"),
+                             title="Ateliers", columns=columns, heading=[],
+                             place="Bezons (95)", day=dt.date(2023, 4, 17), key="k")
+
+    drawn = AppTest.from_function(page, kwargs={"missing": False}).run()
+    assert not drawn.exception and len(drawn.get("vega_lite_chart")) == 1
+    assert len(drawn.get("download_button")) == 2
+    failed = AppTest.from_function(page, kwargs={"missing": True}).run()
+    assert len(failed.exception) == 1 and not failed.get("download_button")
+
+
 def test_a_chart_is_read_as_one_image_named_by_its_title_with_no_english_of_vega():
     """Vega names nothing itself (``aria: false``: no « X-axis for a linear scale », no name
     per bar); the drawing is named by the chart's title, a small chart by both titles."""

@@ -13,7 +13,14 @@ from collections.abc import Sequence
 import altair as alt
 import streamlit as st
 
-from tne_dash.charts import PRINT_WIDTH, for_drawing, for_print, plotted_rows, to_png
+from tne_dash.charts import (
+    PRINT_WIDTH,
+    for_drawing,
+    for_print,
+    plotted_data,
+    plotted_rows,
+    to_png,
+)
 from tne_dash.exports import to_csv_bytes
 from tne_dash.ui.figure_downloads import (
     chart_file_stem,
@@ -56,7 +63,9 @@ def chart_with_downloads(chart: alt.TopLevelMixin, *, title: str, columns: dict[
                                     width="stretch")
     else:
         st.altair_chart(for_drawing(chart, title), width=width)
-    plotted_rows(chart, columns)  # a field missing from the chart fails here, not on click
+    # A field missing from the chart fails here, not on click (the rows' French form, 10–15 ms
+    # a chart, is made on click only).
+    plotted_data(chart, columns)
     lines = chart_heading(title, heading, view_address())
     download_pair(title, lambda: chart_png(chart, print_width),
                   lambda: chart_csv(chart, columns, lines),
