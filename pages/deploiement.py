@@ -22,6 +22,7 @@ view = sections.controls(url, view)
 account = auth.current_account()
 exact = account.sees_exact_counts
 progress = data.load_objectives_progress(url, view.scope, view.period, view.as_of)
+sections.start_progress(url, view, progress)
 place = data.load_scope_label(url, view.scope)
 
 demo = sections.page_demo(url, view, progress, exact)

@@ -154,8 +154,8 @@ def test_a_chart_whose_csv_would_miss_a_field_fails_when_drawn_not_when_clicked(
 
         import pandas as pd
 
-        from tne_dash.screens.deploiement.charts import progress_chart
         from tne_dash.periods import parse_period
+        from tne_dash.screens.deploiement.charts import progress_chart
         from tne_dash.ui.chart_downloads import chart_with_downloads
 
         rows = pd.DataFrame({"indicator": ["workshops"] * 2,

@@ -193,10 +193,10 @@ def test_the_page_reads_each_month_end_once_and_gets_the_same_progress(engine, t
         asked.append(day) or progress_point(conn, scope, period, day)))
     targets = (("workshops", 24.0),)
     first = data.load_monthly_progress(url, VAL_DOISE, YEAR, dt.date(2022, 11, 10), targets)
-    assert asked == month_ends(YEAR, dt.date(2022, 11, 10))
+    assert sorted(asked) == month_ends(YEAR, dt.date(2022, 11, 10))  # two at a time
     asked.clear()
     later = data.load_monthly_progress(url, VAL_DOISE, YEAR, dt.date(2022, 12, 5), targets)
-    assert asked == [dt.date(2022, 11, 30), dt.date(2022, 12, 5)]
+    assert sorted(asked) == [dt.date(2022, 11, 30), dt.date(2022, 12, 5)]
     with engine.connect() as conn:
         for frame, as_of in ((first, dt.date(2022, 11, 10)), (later, dt.date(2022, 12, 5))):
             pd.testing.assert_frame_equal(

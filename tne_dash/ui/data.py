@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -68,6 +71,8 @@ REFERENCE_TTL = 600
 # The presentation's data fingerprint is shared by every viewer for this long: a room of
 # projectors costs one tiny query per tick, and a new workshop still shows within a tick.
 VERSION_TTL = 2
+
+T = TypeVar("T")
 
 
 def settings() -> Settings:
@@ -251,9 +256,13 @@ def load_monthly_progress(url: str, scope: Scope, period: Period, as_of: dt.date
                           targets: tuple[tuple[str, float], ...]) -> pd.DataFrame:
     """Key indicators month by month through the school year, with their objectives: each
     month end read once (``_load_progress_point``), a date moved within the year reads only
-    its own point (France in June: ten indicator tables, 0.55 s, against one)."""
-    return progress_frame([(day, _load_progress_point(url, scope, period, day))
-                           for day in month_ends(period, as_of)], period, dict(targets))
+    its own point (France in June: ten indicator tables, 0.55 s, against one). The month ends
+    not read yet are read ``PARALLEL_READS`` at a time (``in_parallel``): the first date of a
+    school year on France, ten month ends of June, 0.82 → 0.42 s on SQLite."""
+    days = month_ends(period, as_of)
+    points = in_parallel([partial(_load_progress_point, url, scope, period, day)
+                          for day in days])
+    return progress_frame(list(zip(days, points, strict=True)), period, dict(targets))
 
 
 @st.cache_data(ttl=ACTIVITY_TTL, max_entries=256, show_spinner=False)
@@ -404,8 +413,10 @@ def prefetch(*loads: Callable[[], object]) -> None:
     waits for the computation under way and hands its result over — nothing is computed
     twice. A load that fails here is left to that call, which shows the error as the page
     does. Accueil's points of France at the end of a school year, read while its headline
-    figures are: a date changed 1 094 → 957 ms in Chromium (two servers side by side). Only
-    where the page has work of its own to overlap: Déploiement's, tried, gained nothing."""
+    figures are: a date changed 1 094 → 957 ms in Chromium (two servers side by side).
+    Déploiement's month ends, read while its points are computed: France's first date of a
+    school year 1.95–2.05 → 1.47–1.63 s in process (its points ahead instead gained
+    nothing: the page has little work of its own beside them)."""
     context = get_script_run_ctx(suppress_warning=True)
     for load in loads:
         thread = threading.Thread(target=_quietly, args=(load,), name=PREFETCH_THREAD,
@@ -413,6 +424,30 @@ def prefetch(*loads: Callable[[], object]) -> None:
         if context is not None:
             add_script_run_ctx(thread, context)
         thread.start()
+
+
+# Loads read at once by ``in_parallel``: the machine's two cores.
+PARALLEL_READS = 2
+PARALLEL_THREAD = "tne-dash-parallel"
+
+
+def in_parallel(loads: Sequence[Callable[[], T]]) -> list[T]:
+    """The results of ``loads``, in their order, read ``PARALLEL_READS`` at a time. For
+    cached loaders that each open their own connection: the database reads (SQLite and
+    PostgreSQL leave Python free while they work) of one overlap another's. A load's error
+    is raised here, as a call of it in the page would raise it; one load is read in the
+    page's own thread."""
+    if len(loads) <= 1:
+        return [load() for load in loads]
+    context = get_script_run_ctx(suppress_warning=True)
+
+    def read(load: Callable[[], T]) -> T:
+        if context is not None:  # the page's session: Streamlit's caches and their replay
+            add_script_run_ctx(threading.current_thread(), context)
+        return load()
+
+    with ThreadPoolExecutor(PARALLEL_READS, thread_name_prefix=PARALLEL_THREAD) as pool:
+        return list(pool.map(read, loads))
 
 
 def _quietly(load: Callable[[], object]) -> None:

@@ -6,6 +6,7 @@ refreshed)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -327,6 +328,14 @@ def funnel_section(url: str, view: DeploiementView, place: str, demo: bool) -> N
             table = funnel_frame(funnel)
             st.dataframe(table, hide_index=True, width="stretch",
                          column_config=french_numbers(table))
+
+
+def start_progress(url: str, view: DeploiementView, progress: ObjectivesProgress) -> None:
+    """The month ends of the progress charts started in a thread of their own
+    (``data.prefetch``) while the points de vigilance are computed: their database reads
+    overlap the points' Python (France's first date of a school year: ten month ends)."""
+    data.prefetch(partial(data.load_monthly_progress, url, view.scope, view.period,
+                          view.as_of, progress_targets(progress)))
 
 
 def progress_section(url: str, view: DeploiementView, progress: ObjectivesProgress,
