@@ -28,14 +28,14 @@ from tne_dash.access import Account, Role
 from tne_dash.exports import to_csv_bytes
 from tne_dash.figures.map_frames import STATE_OF_SEVERITY, VIGILANCE_STATES
 from tne_dash.figures.scope import Scope
-from tne_dash.figures.vigilance import (
+from tne_dash.figures.vigilance import vigilance_points
+from tne_dash.figures.vigilance_rules import (
     ACTIVITY_DOWN,
     LATE_OBJECTIVE,
     NO_RECENT_WORKSHOP,
     RULES,
     URGENT,
     VIGILANCE_RULES,
-    vigilance_points,
 )
 from tne_dash.html_tables import Link, table_html
 from tne_dash.palette import VIGILANCE_COLOURS

@@ -29,7 +29,7 @@ from hypothesis import strategies as hypothesis_st
 from sqlalchemy import update
 
 from tne_dash.cli import main
-from tne_dash.figures import vigilance
+from tne_dash.figures import vigilance_ground
 from tne_dash.figures.filters import Filters
 from tne_dash.figures.freshness import quiet_since
 from tne_dash.figures.indicators import (
@@ -48,10 +48,21 @@ from tne_dash.figures.rollout import commune_phases, rollout_plan
 from tne_dash.figures.rules import vigilance_rules
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, Scope
 from tne_dash.figures.vigilance import (
+    COLUMNS,
+    join_follow_ups,
+    median_without,
+    nearest_peers,
+    point_link,
+    reason_counts,
+    vigilance_frame,
+    vigilance_points,
+    vigilance_summary,
+)
+from tne_dash.figures.vigilance_ground import SHARED_READS, SharedReads, read_ground
+from tne_dash.figures.vigilance_rules import (
     ACTIVITY_DOWN,
     BELOW_MEDIAN_POINTS,
     BELOW_PEERS,
-    COLUMNS,
     LATE_COMMUNES_MIN,
     LATE_COMMUNES_MIN_SHARE,
     LATE_OBJECTIVE,
@@ -62,24 +73,13 @@ from tne_dash.figures.vigilance import (
     OBJECTIVES_WITHOUT_PLAN,
     REPORT_QUIET_MONTHS,
     RULES,
-    SHARED_READS,
     TREND_MAX_PERCENT,
     TREND_MIN_WORKSHOPS_BEFORE,
     VIGILANCE_RULES,
     YEAR_WITHOUT_OBJECTIVES,
-    SharedReads,
-    join_follow_ups,
-    median_without,
     months_phrase,
-    nearest_peers,
-    point_link,
-    read_ground,
-    reason_counts,
     report_quiet_since,
     trend_windows,
-    vigilance_frame,
-    vigilance_points,
-    vigilance_summary,
 )
 from tne_dash.labels import format_number
 from tne_dash.periods import school_year_of
@@ -529,9 +529,9 @@ def test_a_kept_ground_reads_the_periods_demo_rows_for_its_first_date_only(val_d
     begin, once, and ask no period again."""
     engine, _ = val_doise
     asked: list[str] = []
-    monkeypatch.setattr(vigilance, "demo_groups", lambda *args: asked.append("période")
+    monkeypatch.setattr(vigilance_ground, "demo_groups", lambda *args: asked.append("période")
                         or demo_groups(*args))
-    monkeypatch.setattr(vigilance, "read_demo_starts", lambda *args: asked.append("débuts")
+    monkeypatch.setattr(vigilance_ground, "read_demo_starts", lambda *args: asked.append("débuts")
                         or read_demo_starts(*args))
     with engine.connect() as conn:
         ground = read_ground(conn, VAL_DOISE)

@@ -22,15 +22,13 @@ from tne_dash.access import Account, Role
 from tne_dash.exports import to_csv_bytes
 from tne_dash.figures.scope import Scope
 from tne_dash.figures.vigilance import (
-    LATE_OBJECTIVE,
-    RULES,
-    URGENT,
     join_follow_ups,
     vigilance_frame,
     vigilance_points,
     vigilance_summary,
     with_follow_ups,
 )
+from tne_dash.figures.vigilance_rules import LATE_OBJECTIVE, RULES, URGENT
 from tne_dash.html_tables import table_html
 from tne_dash.screens.accueil.vigilance import (
     followed_sentence,

@@ -389,13 +389,8 @@ def cmd_vigilance(args: argparse.Namespace) -> int:
     (operators); ``--public`` words them as the public views do."""
     from tne_dash.api.payloads import vigilance_csv, vigilance_payload
     from tne_dash.figures.scope import Scope, check_scope_exists, scope_label
-    from tne_dash.figures.vigilance import (
-        RULES,
-        SEVERITY_LABELS,
-        vigilance_points,
-        vigilance_summary,
-        with_follow_ups,
-    )
+    from tne_dash.figures.vigilance import vigilance_points, vigilance_summary, with_follow_ups
+    from tne_dash.figures.vigilance_rules import RULES, SEVERITY_LABELS
     from tne_dash.periods import school_year_of
     from tne_dash.store.db import make_engine
 

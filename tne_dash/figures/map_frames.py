@@ -15,7 +15,14 @@ from tne_dash.figures.map_view import MapView
 from tne_dash.figures.privacy import mask_small_counts
 from tne_dash.figures.rollout import commune_phases
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, Scope
-from tne_dash.figures.vigilance import COMPLETE, RULE_ORDER, RULES, SEVERITY_LABELS, URGENT, WATCH
+from tne_dash.figures.vigilance_rules import (
+    COMPLETE,
+    RULE_ORDER,
+    RULES,
+    SEVERITY_LABELS,
+    URGENT,
+    WATCH,
+)
 from tne_dash.vocabulary import NOT_ENGAGED
 
 # Figures shown for each territory in tooltips and in the table under the map.

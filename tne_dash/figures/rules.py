@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tne_dash.figures.indicators import ACTIVE_REPORT_MAX_AGE
 from tne_dash.figures.privacy import MASK, ROUNDED_TO
-from tne_dash.figures.vigilance import SEVERITY_LABELS, VIEW_NAMES, VIGILANCE_RULES
+from tne_dash.figures.vigilance_rules import SEVERITY_LABELS, VIEW_NAMES, VIGILANCE_RULES
 
 
 def calculation_rules() -> list[tuple[str, str]]:

@@ -48,12 +48,8 @@ from tne_dash.figures.timeline import (
     timeline_bars,
     timeline_summary,
 )
-from tne_dash.figures.vigilance import (
-    SEVERITY_LABELS,
-    VIGILANCE_RULES,
-    vigilance_points,
-    vigilance_summary,
-)
+from tne_dash.figures.vigilance import vigilance_points, vigilance_summary
+from tne_dash.figures.vigilance_rules import SEVERITY_LABELS, VIGILANCE_RULES
 from tne_dash.labels import (
     APP_TITLE,
     DEMO_BADGE,

@@ -2,17 +2,23 @@
 départements — that need attention at a date, each with its reason in one French sentence
 and a link to the view that shows it.
 
-The rules are declared once, here (``VIGILANCE_RULES``): code, title, threshold and help,
-written from the constants that apply them; the Données page and ``tne-dash vigilance``
-show them. Every figure comes from the existing figure functions — objectives and statuses
+Three modules, one per part of the domain:
+
+- ``vigilance_rules.py``: the rules declared once (``VIGILANCE_RULES``: code, title, threshold
+  and help, written from the constants that apply them; the Données page and ``tne-dash
+  vigilance`` show them) and the windows of time they read;
+- ``vigilance_ground.py``: what the rules read of a territory — whatever the date (the ground,
+  ``read_ground``, which a caller may keep and give back: a date changed then reads only the
+  windows of that date, and the ground keeps what dates share), and once at a date (the
+  area: the objectives' progress, the years under way, the demo rows);
+- here: each rule applied to the area, its French sentence and its link; the points as a
+  frame, sorted, with their follow-ups; their summary and their counts.
+
+Every figure comes from the existing figure functions — objectives and statuses
 (``objectives.commune_progress``, ``objective_shares``, ``objective_status``), phases and plans
 (``rollout``), the « last 3 months » window (``freshness``) and workshop counts from the one
 indicator path (``indicators.compute_indicator_sums``: the table's counts, without its rows of
-names). The caller gives the date: nothing here reads the clock. What does not depend on it —
-the territory's communes, départements and plan (``read_ground``) — a caller may keep and give
-back: a date changed then reads only the windows of that date, and the ground keeps what
-dates share (a school year's objectives, a month's trend windows, when each commune's demo
-rows begin).
+names). The caller gives the date: nothing here reads the clock.
 
 Small counts: the statuses are those of the Déploiement page (measured on exact counts); the
 figures a sentence quotes follow the public rule (``privacy``) unless ``exact``, and the
@@ -25,122 +31,70 @@ import bisect
 import datetime as dt
 import heapq
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from tne_dash.catalogue import CATALOGUE
-from tne_dash.figures.filters import Filters, source_clauses, territory_clauses
-from tne_dash.figures.freshness import QUIET_MONTHS, months_before, quiet_since
-from tne_dash.figures.indicators import (
-    DEMO_START_CODES,
-    compute_indicator_sums,
-    demo_groups,
-    read_demo_starts,
-    workshop_rows,
-)
+from tne_dash.figures.filters import Filters, source_clauses
+from tne_dash.figures.freshness import quiet_since
+from tne_dash.figures.indicators import compute_indicator_sums, workshop_rows
 from tne_dash.figures.objectives import (
     Status,
-    commune_objectives,
-    commune_progress,
-    elapsed_share,
     objective_shares,
     objective_status,
     share_reached,
 )
 from tne_dash.figures.privacy import mask_value, public_share
-from tne_dash.figures.rollout import phases_at, rollout_plan
+from tne_dash.figures.rollout import phases_at
 from tne_dash.figures.scope import COMMUNE, DEPARTEMENT, NATIONAL, TNE, Scope
-from tne_dash.labels import MONTHS, format_date, format_number, format_percent, format_value
-from tne_dash.periods import Period, school_year_of
+from tne_dash.figures.vigilance_ground import (
+    VigilanceArea,
+    VigilanceGround,
+    frame_records,
+    read_area,
+    read_ground,
+    series_lookup,
+)
+from tne_dash.figures.vigilance_rules import (
+    ACTIVITY_DOWN,
+    BELOW_MEDIAN_POINTS,
+    BELOW_PEERS,
+    COMPARER,
+    DEPLOIEMENT,
+    INDICATEURS,
+    LATE_COMMUNES_MIN,
+    LATE_COMMUNES_MIN_SHARE,
+    LATE_OBJECTIVE,
+    LEVEL_LABELS,
+    MANY_LATE_COMMUNES,
+    MIN_PEERS,
+    NO_RECENT_REPORT,
+    NO_RECENT_WORKSHOP,
+    OBJECTIVES_WITHOUT_PLAN,
+    REPORT_QUIET_MONTHS,
+    REPORT_YEARS,
+    RULE_ORDER,
+    SEVERITY_LABELS,
+    TREND_MAX_PERCENT,
+    TREND_MIN_WORKSHOPS_BEFORE,
+    URGENT,
+    VIGILANCE_RULES,
+    WORKSHOP_QUIET_MONTHS,
+    WORKSHOP_YEARS,
+    YEAR_WITHOUT_OBJECTIVES,
+    months_phrase,
+    report_quiet_since,
+    trend_windows,
+)
+from tne_dash.labels import format_date, format_number, format_percent, format_value
 from tne_dash.store.follow_ups import FollowUp, follow_ups
-from tne_dash.store.frames import read_frame
-from tne_dash.store.models import Commune, Departement, Objective, ParentsRessourcesCount
-from tne_dash.vocabulary import NOT_ENGAGED, PHASE_LABELS, Source
+from tne_dash.store.models import Objective, ParentsRessourcesCount
+from tne_dash.vocabulary import NOT_ENGAGED, PHASE_LABELS
 
-# ── Thresholds: every number a rule uses, named once (the help texts are written from them).
-# « Loin derrière les communes comparables »: strictly more than this many points below the
-# median share of the comparable communes, when there are at least MIN_PEERS of them.
-BELOW_MEDIAN_POINTS = 10.0
-MIN_PEERS = 3
-# « Activité en baisse »: the workshops of the last TREND_MONTHS complete months are at most
-# TREND_MAX_PERCENT % of the same months a year before, which held at least
-# TREND_MIN_WORKSHOPS_BEFORE workshops (so that 2 → 1 triggers nothing).
-TREND_MONTHS = 3
-TREND_MAX_PERCENT = 75
-TREND_MIN_WORKSHOPS_BEFORE = 6
-# « Aucun atelier depuis 3 mois »: the freshness window of the Indicateurs page.
-WORKSHOP_QUIET_MONTHS = QUIET_MONTHS
-WORKSHOP_YEARS = (1, 2, 3)
-# « Aucun relevé Parents Ressources depuis 6 mois »: years 2 and 3 recruit and report.
-REPORT_QUIET_MONTHS = 6
-REPORT_YEARS = (2, 3)
-# « Beaucoup de communes en retard » (départements): at least this share of the communes with
-# objectives late on at least one of them, and at least this many communes.
-LATE_COMMUNES_MIN_SHARE = 40.0
-LATE_COMMUNES_MIN = 3
-
-# Severity: the order the points are listed in, most urgent first.
-URGENT, WATCH, COMPLETE = 3, 2, 1
-SEVERITY_LABELS = {URGENT: "Prioritaire", WATCH: "À surveiller", COMPLETE: "À compléter"}
-LEVEL_LABELS = {COMMUNE: "Commune", DEPARTEMENT: "Département"}
-
-# The pages a point links to (their routes: ``ui/navigation.py``, tested).
-DEPLOIEMENT, COMPARER, INDICATEURS = "/deploiement", "/comparer", "/indicateurs"
-VIEW_NAMES = {DEPLOIEMENT: "Déploiement", COMPARER: "Comparer", INDICATEURS: "Indicateurs"}
-
-LATE_OBJECTIVE = "late_objective"
-BELOW_PEERS = "below_peers"
-ACTIVITY_DOWN = "activity_down"
-NO_RECENT_WORKSHOP = "no_recent_workshop"
-NO_RECENT_REPORT = "no_recent_parents_ressources_report"
-YEAR_WITHOUT_OBJECTIVES = "year_without_objectives"
-OBJECTIVES_WITHOUT_PLAN = "objectives_without_plan"
-MANY_LATE_COMMUNES = "many_late_communes"
-
-
-# ── Windows and words ───────────────────────────────────────────────────────────────────
-
-
-def _month_end(first: dt.date) -> dt.date:
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
-def trend_windows(as_of: dt.date) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
-    """The last ``TREND_MONTHS`` complete months at ``as_of`` (a month is complete when its
-    last day is at most ``as_of``) and the same months a year before, as (first day, last
-    day) pairs: on 17 April 2023, January–March 2023 and January–March 2022."""
-    end = as_of if (as_of + dt.timedelta(days=1)).day == 1 else \
-        as_of.replace(day=1) - dt.timedelta(days=1)
-    start = months_before(end.replace(day=1), TREND_MONTHS - 1)
-    before_start = months_before(start, 12)
-    before_end = _month_end(months_before(end.replace(day=1), 12))
-    return (start, end), (before_start, before_end)
-
-
-def report_quiet_since(as_of: dt.date) -> dt.date:
-    """The first day of the « last 6 months » window ending on ``as_of``."""
-    return months_before(as_of, REPORT_QUIET_MONTHS) + dt.timedelta(days=1)
-
-
-def _month_name(day: dt.date) -> str:
-    return MONTHS[day.month - 1]
-
-
-def months_phrase(start: dt.date, end: dt.date) -> str:
-    """« de janvier à mars 2023 », « d'octobre à décembre 2022 », « de novembre 2022 à
-    janvier 2023 »."""
-    first = _month_name(start)
-    of = "d'" if first[0] in "aeiouéâ" else "de "
-    if start.year == end.year:
-        return f"{of}{first} à {_month_name(end)} {end.year}"
-    return f"{of}{first} {start.year} à {_month_name(end)} {end.year}"
-
+# ── Links and words of the sentences ────────────────────────────────────────────────────
 
 URL_SAFE = ":,"
 # What ``quote_plus`` leaves as it is: letters, digits, ``_.-~`` and the safe signs.
@@ -168,104 +122,7 @@ def _points(value: float) -> str:
     return f"{text} point{'s' if abs(value) >= 2 else ''}"
 
 
-@dataclass(frozen=True)
-class VigilanceRule:
-    """One reason a territory needs attention: its stable code, its French title, its
-    threshold in a few words, its help (the rule stated exactly), its severity, the levels
-    it applies to and the page its link opens."""
-
-    code: str
-    title: str
-    threshold: str
-    help: str
-    severity: int
-    levels: tuple[str, ...]
-    view: str
-
-
-_ABOVE = "Vue des 12 départements TNE ou de la France, elle s'applique aussi aux départements."
-# The help texts' example date, and the windows the rules read on it.
-EXAMPLE_DATE = dt.date(2023, 4, 17)
-_EXAMPLE_TREND = trend_windows(EXAMPLE_DATE)
-_EXAMPLE = (f"au {format_date(EXAMPLE_DATE)}, les ateliers "
-            f"{months_phrase(*_EXAMPLE_TREND[0])} face à ceux "
-            f"{months_phrase(*_EXAMPLE_TREND[1])}")
-VIGILANCE_RULES: tuple[VigilanceRule, ...] = (
-    VigilanceRule(
-        LATE_OBJECTIVE, "En retard sur un objectif de l'année",
-        "statut « En retard » de la page Déploiement",
-        "Un objectif de l'année scolaire en cours a le statut « En retard » : la part de "
-        "l'objectif réalisée du 1er septembre à la date est inférieure à la part de l'année "
-        "scolaire écoulée. La phrase donne le réalisé, l'objectif, les deux parts et l'écart "
-        f"en points (une ligne par objectif en retard). {_ABOVE} Le statut est celui de la "
-        "page Déploiement, calculé sur les effectifs exacts.",
-        URGENT, (COMMUNE, DEPARTEMENT), DEPLOIEMENT),
-    VigilanceRule(
-        BELOW_PEERS, "Loin derrière les communes comparables",
-        f"plus de {format_number(BELOW_MEDIAN_POINTS)} points sous la médiane, au moins "
-        f"{MIN_PEERS} communes comparables",
-        "La part de son objectif de l'année réalisée par la commune est inférieure de plus de "
-        f"{format_number(BELOW_MEDIAN_POINTS)} points à la médiane des autres communes de son "
-        "département qui sont dans la même phase à la date et ont un objectif pour le même "
-        f"indicateur, quand elles sont au moins {MIN_PEERS}. Les parts comptent au plus pour "
-        "100 % (un objectif atteint est atteint). En vue publique, ce sont celles des "
-        "effectifs arrondis, comme sur les pages.",
-        WATCH, (COMMUNE,), COMPARER),
-    VigilanceRule(
-        ACTIVITY_DOWN, "Activité en baisse",
-        f"au plus {format_percent(TREND_MAX_PERCENT, 0)} des mêmes {TREND_MONTHS} mois un an "
-        f"plus tôt, qui comptaient au moins {TREND_MIN_WORKSHOPS_BEFORE} ateliers",
-        f"Les ateliers des {TREND_MONTHS} derniers mois complets avant la date sont au plus "
-        f"{format_percent(TREND_MAX_PERCENT, 0)} de ceux des mêmes mois un an plus tôt "
-        f"({_EXAMPLE}), qui devaient compter au moins {TREND_MIN_WORKSHOPS_BEFORE} ateliers : "
-        "une commune qui passe de 2 ateliers à 1 n'est pas signalée. Ce sont les ateliers "
-        f"enregistrés, de tout format et de tout thème. {_ABOVE}",
-        WATCH, (COMMUNE, DEPARTEMENT), INDICATEURS),
-    VigilanceRule(
-        NO_RECENT_WORKSHOP, f"Aucun atelier depuis {WORKSHOP_QUIET_MONTHS} mois",
-        f"{WORKSHOP_QUIET_MONTHS} mois sans atelier, en année 1, 2 ou 3",
-        "La commune est en année 1, 2 ou 3 de son déploiement à la date, engagée depuis au "
-        f"moins {WORKSHOP_QUIET_MONTHS} mois, et n'a enregistré aucun atelier dans les "
-        f"{WORKSHOP_QUIET_MONTHS} mois qui finissent à la date (au {format_date(EXAMPLE_DATE)} : "
-        f"depuis le {format_date(quiet_since(EXAMPLE_DATE))}) — la fenêtre de la fraîcheur des "
-        "données de la page Indicateurs.",
-        URGENT, (COMMUNE,), INDICATEURS),
-    VigilanceRule(
-        NO_RECENT_REPORT, f"Aucun relevé Parents Ressources depuis {REPORT_QUIET_MONTHS} mois",
-        f"{REPORT_QUIET_MONTHS} mois sans relevé, en année 2 ou 3",
-        f"La commune est en année 2 ou 3 de son déploiement depuis au moins "
-        f"{REPORT_QUIET_MONTHS} mois, et aucun de ses relevés Parents Ressources ne finit "
-        f"dans les {REPORT_QUIET_MONTHS} mois qui finissent à la date (au "
-        f"{format_date(EXAMPLE_DATE)} : depuis le "
-        f"{format_date(report_quiet_since(EXAMPLE_DATE))}). Un relevé compte à la date de fin "
-        "de sa période, comme dans les indicateurs.",
-        WATCH, (COMMUNE,), INDICATEURS),
-    VigilanceRule(
-        YEAR_WITHOUT_OBJECTIVES, "Année de déploiement sans objectifs",
-        "une année en cours, aucun objectif",
-        "Une année du déploiement de la commune (1, 2 ou 3) est en cours à la date, et la "
-        "commune n'a aucun objectif pour cette année scolaire : données à compléter (page "
-        "Déploiement en mode édition, ou import des objectifs).",
-        COMPLETE, (COMMUNE,), DEPLOIEMENT),
-    VigilanceRule(
-        OBJECTIVES_WITHOUT_PLAN, "Objectifs sans plan de déploiement",
-        "des objectifs, aucune année de déploiement cette année scolaire",
-        "La commune a des objectifs pour l'année scolaire de la date, mais aucune année de "
-        "son plan de déploiement n'a lieu pendant cette année scolaire (pas de plan, ou un "
-        "plan qui ne la couvre pas) : données à compléter.",
-        COMPLETE, (COMMUNE,), DEPLOIEMENT),
-    VigilanceRule(
-        MANY_LATE_COMMUNES, "Beaucoup de communes en retard",
-        f"au moins {format_percent(LATE_COMMUNES_MIN_SHARE, 0)} des communes ayant des "
-        f"objectifs, et au moins {LATE_COMMUNES_MIN}",
-        "Vue des 12 départements TNE ou de la France : un département dont au moins "
-        f"{format_percent(LATE_COMMUNES_MIN_SHARE, 0)} des communes ayant des objectifs pour "
-        f"l'année scolaire — et au moins {LATE_COMMUNES_MIN} communes — sont en retard sur au "
-        "moins un objectif (le statut de la frise de la page Déploiement).",
-        URGENT, (DEPARTEMENT,), DEPLOIEMENT),
-)
-RULES = {rule.code: rule for rule in VIGILANCE_RULES}
-RULE_ORDER = {rule.code: index for index, rule in enumerate(VIGILANCE_RULES)}
+# ── The points as a table ────────────────────────────────────────────────────────────────
 
 COLUMNS = ["level", "code", "name", "departement_code", "departement_name", "rule",
            "rule_title", "indicator", "severity", "severity_label", "sentence", "link", "demo"]
@@ -282,221 +139,7 @@ FRENCH_HEADERS = {
 FOLLOWED, FOLLOW_UP_NOTE = "followed", "follow_up_note"
 
 
-# ── Reading the territory ───────────────────────────────────────────────────────────────
-
-
-# What a kept ground holds of the reads several dates share, at most, of each kind.
-SHARED_READS = 8
-
-
-class SharedReads:
-    """Reads of a ground's territory that several dates ask alike — a school year's
-    objectives, the trend windows of a month, when each commune's demo rows begin —, kept
-    with the ground (a write clears both) up to ``SHARED_READS`` of each kind, the latest
-    used kept. Threads (sessions) share them: the values are read-only to the rules."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kept: OrderedDict[Hashable, object] = OrderedDict()
-
-    def holds(self, key: tuple) -> bool:
-        with self._lock:
-            return key in self._kept
-
-    def get(self, key: tuple, read: Callable[[], object]):
-        with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key]
-        value = read()  # outside the lock: two sessions may read the same once each
-        with self._lock:
-            self._kept[key] = value
-            kind = [k for k in self._kept if k[0] == key[0]]
-            for old in kind[:-SHARED_READS]:
-                del self._kept[old]
-        return value
-
-
-@dataclass(frozen=True)
-class VigilanceGround:
-    """What the rules read of a territory whatever the date (``read_ground``): its communes,
-    départements and roll-out plan. A date changed reads it again for nothing — 0.2 s of
-    France's 35 000 communes —, so a caller keeping it (the pages) gives it back."""
-
-    scope: Scope  # the territory asked for
-    territory: Scope  # the territory read: a commune's département, else the scope
-    include_demo: bool
-    communes: pd.DataFrame  # code_insee (index), name, departement_code
-    names: Mapping[str, str]  # commune code → name (read per point: dicts, not .at)
-    departement_of: Mapping[str, str]  # commune code → département code
-    departement_names: Mapping[str, str]  # code → name of the territory's départements
-    plan: pd.DataFrame  # rollout_plan of the territory
-    year_starts: Mapping[int, Mapping[str, dt.date]]  # year 1, 2 → commune → its first start
-    shared: SharedReads = field(default_factory=SharedReads, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class _Area:
-    """What every rule reads once: the territory (``VigilanceGround``), its objectives'
-    progress for the school year on the date, and which of its communes and départements hold
-    demo rows up to it."""
-
-    ground: VigilanceGround
-    as_of: dt.date
-    period: Period
-    elapsed: float
-    exact: bool
-    current_years: pd.DataFrame  # the plan's year under way on as_of (``_current_years``)
-    progress: pd.DataFrame  # commune_progress of every département with objectives
-    demo_keys: frozenset[tuple[str, str]]  # (level, code) whose figures read demo rows
-
-    # The ground's parts, read by the rules as if they were the area's.
-    territory = property(lambda self: self.ground.territory)
-    include_demo = property(lambda self: self.ground.include_demo)
-    communes = property(lambda self: self.ground.communes)
-    names = property(lambda self: self.ground.names)
-    departement_of = property(lambda self: self.ground.departement_of)
-    departement_names = property(lambda self: self.ground.departement_names)
-    plan = property(lambda self: self.ground.plan)
-
-    @property
-    def filters(self) -> Filters:
-        return Filters(include_demo=self.include_demo)
-
-    def demo(self, level: str, code: str) -> bool:
-        return (level, code) in self.demo_keys
-
-    def commune_row(self, code: str, rule: str, sentence: str, link: str,
-                    indicator: str = "", magnitude: float = 0.0) -> dict:
-        dep = self.departement_of[code]
-        return _row(COMMUNE, code, self.names[code], dep,
-                    self.departement_names.get(dep, dep), rule, sentence, link, indicator,
-                    magnitude, self.demo(COMMUNE, code))
-
-    def departement_row(self, code: str, rule: str, sentence: str, link: str,
-                        indicator: str = "", magnitude: float = 0.0) -> dict:
-        name = self.departement_names.get(code, code)
-        return _row(DEPARTEMENT, code, name, code, name, rule, sentence, link, indicator,
-                    magnitude, self.demo(DEPARTEMENT, code))
-
-
-def _row(level, code, name, dep, dep_name, rule, sentence, link, indicator, magnitude,
-         demo) -> dict:
-    severity = RULES[rule].severity
-    return {"level": level, "code": code, "name": name, "departement_code": dep,
-            "departement_name": dep_name, "rule": rule, "rule_title": RULES[rule].title,
-            "indicator": indicator, "severity": severity,
-            "severity_label": SEVERITY_LABELS[severity], "sentence": sentence, "link": link,
-            "demo": bool(demo), "_magnitude": float(magnitude)}
-
-
-def read_ground(conn: Connection, scope: Scope, include_demo: bool = True
-                ) -> VigilanceGround | None:
-    """The territory the rules read for ``scope``, whatever the date; None when it has no
-    commune (an unknown code)."""
-    # A commune is judged among the communes of its département (the median rule).
-    area = scope
-    if scope.kind == COMMUNE:
-        dep = conn.scalar(select(Commune.departement_code)
-                          .where(Commune.code_insee == scope.code))
-        if dep is None:
-            return None
-        area = Scope(DEPARTEMENT, dep)
-    filters = Filters(include_demo=include_demo)
-    in_area = territory_clauses(area, filters)
-    communes = read_frame(conn, select(Commune.code_insee, Commune.name,
-                                       Commune.departement_code)
-                          .where(*in_area)).set_index("code_insee")
-    if communes.empty:
-        return None
-    departements = read_frame(
-        conn, select(Departement.code, Departement.name)
-        .where(Departement.code.in_(select(Commune.departement_code).where(*in_area)))
-    ).set_index("code")["name"]
-    plan = rollout_plan(conn, area, filters)
-    return VigilanceGround(scope, area, include_demo, communes, _lookup(communes["name"]),
-                           _lookup(communes["departement_code"]), _lookup(departements), plan,
-                           {year: _lookup(_year_start(plan, year)) for year in (1, 2)})
-
-
-def _read_area(conn: Connection, ground: VigilanceGround, as_of: dt.date,
-               exact: bool) -> _Area:
-    area, include_demo = ground.territory, ground.include_demo
-    period = school_year_of(as_of)
-    # Read once a school year: progress and demo.
-    objectives = ground.shared.get(("objectives", period.label),
-                                   lambda: commune_objectives(conn, area, period))
-    progress = commune_progress(conn, area, period, as_of, include_demo, objectives) \
-        if not objectives.empty else _no_progress()
-    # Demo: any demo row the rules read for a territory up to the date (workshops, Parents
-    # Ressources reports, roll-out years: ``_demo_communes`` —, objectives).
-    demo_keys: set[tuple[str, str]] = set()
-    if include_demo:
-        demo_communes = _demo_communes(conn, ground, as_of)
-        demo_keys |= {(COMMUNE, code) for code in demo_communes}
-        # A département's figures are its communes' (and its own objectives, below).
-        demo_keys |= {(DEPARTEMENT, ground.departement_of[code]) for code in demo_communes
-                      if code in ground.departement_of}
-        demo_keys |= {(COMMUNE, code) for code in objectives.loc[
-            objectives["source"] == Source.DEMO.value, "code_insee"].tolist()}
-        dep_demo = ground.shared.get(("departement_demo", period.label), lambda: conn.scalars(
-            select(Objective.scope_code)
-            .where(Objective.scope_kind == DEPARTEMENT, Objective.period_label == period.label,
-                   Objective.source == Source.DEMO.value,
-                   Objective.scope_code.in_(list(ground.departement_names)))).all())
-        demo_keys |= {(DEPARTEMENT, code) for code in dep_demo}
-    return _Area(ground, as_of, period, elapsed_share(period, as_of), exact,
-                 _current_years(ground.plan, as_of), progress, frozenset(demo_keys))
-
-
-def _demo_communes(conn: Connection, ground: VigilanceGround, as_of: dt.date) -> set[str]:
-    """The communes whose workshops, Parents Ressources reports or first roll-out years hold
-    demo rows up to ``as_of``. The first date a ground is asked (a first view, the command
-    line, the API, a report) reads the period (``demo_groups``); from the second on, when
-    each commune's demo rows begin is read once (``DemoStarts``, 0.12 s for France) and
-    answers for every date — a date changed at the end of a school year, 0.14 s less."""
-    if ground.shared.get(("first_date",), lambda: as_of) == as_of \
-            and not ground.shared.holds(("demo_starts",)):
-        return demo_groups(conn, ground.territory, Filters(date_to=as_of), COMMUNE,
-                           DEMO_START_CODES)
-    starts = ground.shared.get(("demo_starts",),
-                               lambda: read_demo_starts(conn, ground.territory))
-    return starts.demo_communes(conn, as_of)
-
-
-def _lookup(series: pd.Series) -> dict:
-    """``series`` as {index: value}, for a rule reading it point by point (``to_dict``
-    boxes each value one at a time: 0.4 s for France's communes, against 10 ms so)."""
-    return dict(zip(series.index.tolist(), series.tolist(), strict=True))
-
-
-def _records(frame: pd.DataFrame, *names: str):
-    """The rows of ``frame`` as tuples of the columns ``names`` (``"index"``: its index), in
-    Python values read column by column — pandas' Arrow strings are slow to iterate one value
-    at a time (0.14 s for France's points, this way 0.01 s)."""
-    return zip(*((frame.index if name == "index" else frame[name]).tolist() for name in names),
-               strict=True)
-
-
-def _no_progress() -> pd.DataFrame:
-    """``commune_progress``'s columns, no row."""
-    return pd.DataFrame(columns=["code_insee", "indicator", "target", "achieved",
-                                 "pct_reached", "status"])
-
-
-def _current_years(plan: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    """The roll-out year under way on ``day`` of each commune (index code_insee)."""
-    current = plan[(plan["start_date"] <= day) & (day <= plan["end_date"])]
-    return current.sort_values("year_number").groupby("code_insee").tail(1).set_index(
-        "code_insee")
-
-
-def _year_start(plan: pd.DataFrame, year_number: int) -> pd.Series:
-    rows = plan[plan["year_number"] == year_number]
-    # The earliest start of each commune: sorted once (a grouped min of dates is a Python
-    # loop per group in pandas).
-    first = rows.sort_values(["code_insee", "start_date"]).drop_duplicates("code_insee")
-    return first.set_index("code_insee")["start_date"].rename_axis("code_insee")
+# ── The rules ───────────────────────────────────────────────────────────────────────────
 
 
 def _phase_words(phase: str) -> str:
@@ -505,7 +148,7 @@ def _phase_words(phase: str) -> str:
     return ("en " if phase != NOT_ENGAGED else "") + label[0].lower() + label[1:]
 
 
-def _workshops(conn: Connection, area: _Area, start: dt.date, end: dt.date,
+def _workshops(conn: Connection, area: VigilanceArea, start: dt.date, end: dt.date,
                level: str) -> pd.Series:
     """Workshops of each territory of ``level`` from ``start`` to ``end`` — the one
     indicator path."""
@@ -515,17 +158,14 @@ def _workshops(conn: Connection, area: _Area, start: dt.date, end: dt.date,
     return sums["workshops"].astype(int)
 
 
-# ── The rules ───────────────────────────────────────────────────────────────────────────
-
-
-def _shown(area: _Area, indicator: str, achieved: float, pct, commune_level: bool):
+def _shown(area: VigilanceArea, indicator: str, achieved: float, pct, commune_level: bool):
     """An achieved count and its % as the viewer sees them (rounded to 5 or « < 5 » for the
     public at commune level)."""
     shown = mask_value(indicator, achieved, commune_level=commune_level, exact=area.exact)
     return shown, public_share(pct, achieved, shown)
 
 
-def _late_sentence(name: str, area: _Area, indicator: str, shown, shown_pct,
+def _late_sentence(name: str, area: VigilanceArea, indicator: str, shown, shown_pct,
                    target_words: str) -> str:
     """« X est en retard sur son objectif … » from the figures as the viewer sees them
     (``_shown``) and the target already in words."""
@@ -547,12 +187,12 @@ def _target_words(indicator: str, target) -> str:
     return format_value(target, ind.unit, ind.decimals)
 
 
-def _late_objectives(area: _Area) -> list[dict]:
+def _late_objectives(area: VigilanceArea) -> list[dict]:
     late = area.progress[area.progress["status"] == Status.LATE.value]
     rows = []
     link = {"to": area.as_of.isoformat()}
     targets: dict[tuple[str, float], str] = {}  # few distinct targets: each in words once
-    for code, indicator, achieved, target, pct in _records(
+    for code, indicator, achieved, target, pct in frame_records(
             late, "code_insee", "indicator", "achieved", "target", "pct_reached"):
         # Ranked by the gap the sentence quotes (the public's rounded share), so that the
         # list reads in order; a share hidden from the public ranks last of its rule.
@@ -570,16 +210,16 @@ def _late_objectives(area: _Area) -> list[dict]:
     return rows
 
 
-def _below_peers(area: _Area) -> list[dict]:
+def _below_peers(area: VigilanceArea) -> list[dict]:
     """The communes more than ``BELOW_MEDIAN_POINTS`` points below the median share of the
     other communes of their département in the same phase with the same objective."""
     progress = area.progress[area.progress["pct_reached"].notna()]
     if progress.empty:
         return []
-    phases = _lookup(phases_at(area.communes.index, area.plan, area.as_of))
+    phases = series_lookup(phases_at(area.communes.index, area.plan, area.as_of))
     departements = area.departement_of
     groups: dict[tuple[str, str, str], dict[str, float]] = {}
-    for code, indicator, achieved, pct in _records(progress, "code_insee", "indicator",
+    for code, indicator, achieved, pct in frame_records(progress, "code_insee", "indicator",
                                                    "achieved", "pct_reached"):
         _, shown_pct = _shown(area, indicator, achieved, pct, True)
         if isinstance(shown_pct, str) or shown_pct is None:
@@ -642,7 +282,7 @@ def median_without(ordered: list[float], value: float) -> float:
     return kept(middle) if size % 2 else (kept(middle - 1) + kept(middle)) / 2
 
 
-def _trend_counts(conn: Connection, area: _Area) -> tuple[pd.Series, pd.Series]:
+def _trend_counts(conn: Connection, area: VigilanceArea) -> tuple[pd.Series, pd.Series]:
     """Each commune's workshops in the last three months and in the same months a year
     before (``trend_windows``)."""
     (start, end), (before_start, before_end) = windows = trend_windows(area.as_of)
@@ -651,7 +291,7 @@ def _trend_counts(conn: Connection, area: _Area) -> tuple[pd.Series, pd.Series]:
         _workshops(conn, area, before_start, before_end, COMMUNE)))
 
 
-def _activity_down(area: _Area, level: str, communes_now: pd.Series,
+def _activity_down(area: VigilanceArea, level: str, communes_now: pd.Series,
                    communes_before: pd.Series) -> list[dict]:
     (start, end), (before_start, before_end) = trend_windows(area.as_of)
     if level == COMMUNE:
@@ -660,9 +300,9 @@ def _activity_down(area: _Area, level: str, communes_now: pd.Series,
         now, before = (counts.groupby([area.departement_of.get(code) for code in
                                        counts.index.tolist()]).sum()
                        for counts in (communes_now, communes_before))
-    now = _lookup(now)
+    now = series_lookup(now)
     rows = []
-    for code, previous in _lookup(before).items():
+    for code, previous in series_lookup(before).items():
         current = int(now.get(code, 0))
         if previous < TREND_MIN_WORKSHOPS_BEFORE or 100 * current > TREND_MAX_PERCENT * previous:
             continue
@@ -682,16 +322,16 @@ def _activity_down(area: _Area, level: str, communes_now: pd.Series,
     return rows
 
 
-def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
+def _no_recent_workshop(conn: Connection, area: VigilanceArea) -> list[dict]:
     since = quiet_since(area.as_of)
     current = area.current_years
     first_start = area.ground.year_starts[1]
-    watched = [code for code, year_number in _records(current, "index", "year_number")
+    watched = [code for code, year_number in frame_records(current, "index", "year_number")
                if year_number in WORKSHOP_YEARS and first_start.get(code) is not None
                and first_start[code] <= since]
     if not watched:
         return []
-    recent = _lookup(_workshops(conn, area, since, area.as_of, COMMUNE))
+    recent = series_lookup(_workshops(conn, area, since, area.as_of, COMMUNE))
     quiet = [code for code in watched if not recent.get(code, 0)]
     if not quiet:
         return []
@@ -700,7 +340,7 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
     latest = {code: day for code, day in conn.execute(  # dates (the column's type)
         select(rows_of.c.commune_code, func.max(rows_of.c.last_date))
         .group_by(rows_of.c.commune_code))}
-    phases = _lookup(current["phase"])
+    phases = series_lookup(current["phase"])
     rows = []
     for code in quiet:
         name = area.names[code]
@@ -717,7 +357,7 @@ def _no_recent_workshop(conn: Connection, area: _Area) -> list[dict]:
     return rows
 
 
-def _latest_reports(conn: Connection, area: _Area, codes: list[str]) -> dict[str, dt.date]:
+def _latest_reports(conn: Connection, area: VigilanceArea, codes: list[str]) -> dict[str, dt.date]:
     """The end of each commune's latest Parents Ressources report up to the date (the date a
     report counts at, as in the indicators)."""
     prc = ParentsRessourcesCount
@@ -729,11 +369,11 @@ def _latest_reports(conn: Connection, area: _Area, codes: list[str]) -> dict[str
     return {code: day for code, day in found}  # dates (the column's type)
 
 
-def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
+def _no_recent_report(conn: Connection, area: VigilanceArea) -> list[dict]:
     since = report_quiet_since(area.as_of)
     current = area.current_years
     second_start = area.ground.year_starts[2]
-    watched = [code for code, year_number in _records(current, "index", "year_number")
+    watched = [code for code, year_number in frame_records(current, "index", "year_number")
                if year_number in REPORT_YEARS and second_start.get(code) is not None
                and second_start[code] <= since]
     if not watched:
@@ -758,12 +398,12 @@ def _no_recent_report(conn: Connection, area: _Area) -> list[dict]:
     return rows
 
 
-def _data_to_complete(area: _Area) -> list[dict]:
+def _data_to_complete(area: VigilanceArea) -> list[dict]:
     with_objectives = set(area.progress["code_insee"].tolist())
     current = area.current_years
     link = {"to": area.as_of.isoformat()}
     rows = []
-    for code, year_number, phase, start_date in _records(current, "index", "year_number",
+    for code, year_number, phase, start_date in frame_records(current, "index", "year_number",
                                                          "phase", "start_date"):
         if year_number in WORKSHOP_YEARS and code not in with_objectives:
             rows.append(area.commune_row(
@@ -804,7 +444,7 @@ def _planned_years(plan: pd.DataFrame) -> dict[str, tuple[int, int, str, str]]:
     years of its first and last rows (in the plan's order). France's 3 000 communes with
     objectives but no year in the school year took 1.3 s filtered one by one."""
     years: dict[str, tuple[int, int, str, str]] = {}
-    for code, number, school_year in _records(plan, "code_insee", "year_number",
+    for code, number, school_year in frame_records(plan, "code_insee", "year_number",
                                               "school_year"):
         number = int(number)
         if code in years:
@@ -815,7 +455,7 @@ def _planned_years(plan: pd.DataFrame) -> dict[str, tuple[int, int, str, str]]:
     return years
 
 
-def _departement_late_objectives(conn: Connection, area: _Area) -> list[dict]:
+def _departement_late_objectives(conn: Connection, area: VigilanceArea) -> list[dict]:
     """Départements late on their own objectives: every département's achieved value from
     one indicator table (``objective_shares``), its status by the rule of the Déploiement
     page (``objective_status``)."""
@@ -862,7 +502,7 @@ def late_communes(progress: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby("code_insee").any()
 
 
-def _many_late_communes(area: _Area) -> list[dict]:
+def _many_late_communes(area: VigilanceArea) -> list[dict]:
     communes = late_communes(area.progress)
     communes = communes[communes["counted"]]
     if communes.empty:
@@ -908,7 +548,7 @@ def vigilance_points(conn: Connection, scope: Scope, as_of: dt.date, *, exact: b
         raise ValueError("Le territoire lu n'est pas celui des points demandés.")
     if ground is None:
         return pd.DataFrame(columns=COLUMNS)
-    area = _read_area(conn, ground, as_of, exact)
+    area = read_area(conn, ground, as_of, exact)
     trend = _trend_counts(conn, area)
     rows = [*_late_objectives(area), *_below_peers(area),
             *_activity_down(area, COMMUNE, *trend), *_no_recent_workshop(conn, area),

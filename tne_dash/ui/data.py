@@ -49,12 +49,8 @@ from tne_dash.figures.rollout import (
 from tne_dash.figures.scope import COMMUNE, InvalidScope, Scope, check_scope_exists, scope_label
 from tne_dash.figures.search import with_folded_names
 from tne_dash.figures.timeline import departement_rollout
-from tne_dash.figures.vigilance import (
-    VigilanceGround,
-    read_ground,
-    vigilance_points,
-    with_follow_ups,
-)
+from tne_dash.figures.vigilance import vigilance_points, with_follow_ups
+from tne_dash.figures.vigilance_ground import VigilanceGround, read_ground
 from tne_dash.periods import Period
 from tne_dash.store import db, queries
 from tne_dash.store.build import build_database

@@ -12,10 +12,10 @@ import pandas as pd
 
 from tne_dash.figures.metrics import Kpi
 from tne_dash.figures.scope import COMMUNE, Scope
-from tne_dash.figures.vigilance import (
+from tne_dash.figures.vigilance import FOLLOWED, reason_counts, territories_words, vigilance_summary
+from tne_dash.figures.vigilance_rules import (
     ACTIVITY_DOWN,
     BELOW_PEERS,
-    FOLLOWED,
     LATE_OBJECTIVE,
     MANY_LATE_COMMUNES,
     NO_RECENT_REPORT,
@@ -24,9 +24,6 @@ from tne_dash.figures.vigilance import (
     RULES,
     VIEW_NAMES,
     YEAR_WITHOUT_OBJECTIVES,
-    reason_counts,
-    territories_words,
-    vigilance_summary,
 )
 from tne_dash.labels import format_number
 

@@ -15,15 +15,8 @@ from tne_dash.access import Account
 from tne_dash.figures.objectives import Status
 from tne_dash.figures.privacy import MASK, mask_value
 from tne_dash.figures.scope import COMMUNE
-from tne_dash.figures.vigilance import (
-    FOLLOW_UP_NOTE,
-    FOLLOWED,
-    RULES,
-    SEVERITY_LABELS,
-    VIEW_NAMES,
-    followed_words,
-    vigilance_summary,
-)
+from tne_dash.figures.vigilance import FOLLOW_UP_NOTE, FOLLOWED, followed_words, vigilance_summary
+from tne_dash.figures.vigilance_rules import RULES, SEVERITY_LABELS, VIEW_NAMES
 from tne_dash.html_tables import Link, Share
 from tne_dash.labels import (
     DEMO_BADGE,

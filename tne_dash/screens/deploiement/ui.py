@@ -24,7 +24,7 @@ from tne_dash.figures.privacy import is_small_count, mask_value
 from tne_dash.figures.progression import PROGRESSION_CODES
 from tne_dash.figures.scope import COMMUNE
 from tne_dash.figures.timeline import select_communes, timeline_bars, timeline_summary
-from tne_dash.figures.vigilance import SEVERITY_LABELS, VIGILANCE_RULES
+from tne_dash.figures.vigilance_rules import SEVERITY_LABELS, VIGILANCE_RULES
 from tne_dash.labels import format_date, format_figure, format_number, markdown_text
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label, school_year_of
 from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tne_dash.figures.objectives import Status
 from tne_dash.figures.scope import Scope
-from tne_dash.figures.vigilance import (
+from tne_dash.figures.vigilance_rules import (
     ACTIVITY_DOWN,
     BELOW_PEERS,
     COMPLETE,
