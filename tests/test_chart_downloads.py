@@ -24,7 +24,13 @@ from tne_dash.figures.timeline import timeline_bars
 from tne_dash.periods import parse_period
 from tne_dash.screens.deploiement.charts import progress_chart, timeline_chart
 from tne_dash.screens.deploiement.ui import PROGRESS_COLUMNS, TIMELINE_COLUMNS
-from tne_dash.ui.chart_downloads import chart_csv, chart_png, part_description
+from tne_dash.ui.chart_downloads import (
+    chart_csv,
+    chart_png,
+    frame_fingerprint,
+    kept_charts,
+    part_description,
+)
 from tne_dash.ui.figure_downloads import (
     CSV_LABEL,
     GROUP_KEY,
@@ -173,6 +179,36 @@ def test_a_chart_whose_csv_would_miss_a_field_fails_when_drawn_not_when_clicked(
     assert len(drawn.get("download_button")) == 2
     failed = AppTest.from_function(page, kwargs={"missing": True}).run()
     assert len(failed.exception) == 1 and not failed.get("download_button")
+
+
+def test_a_kept_chart_is_built_once_per_content_and_again_when_a_row_moves_or_changes():
+    """A screen's charts are kept by their arguments, frames compared row by row in their
+    order, every row (Streamlit's own hash of a frame of 50 000 rows reads a sample)."""
+    built: list[int] = []
+
+    def bars(frame: pd.DataFrame, title: str) -> alt.Chart:
+        built.append(len(frame))
+        return alt.Chart(frame, title=title).mark_bar().encode(x="mois:N", y="ateliers:Q")
+
+    kept = kept_charts(bars)
+    frame = pd.DataFrame({"mois": ["janv.", "févr.", "mars"], "ateliers": [3, 5, 8]})
+    first = kept(frame, "Ateliers")
+    assert kept(frame.copy(), "Ateliers") is first  # the same content: the same chart
+    assert len(built) == 1
+    assert kept(frame.iloc[::-1], "Ateliers") is not first  # the same rows in another order
+    assert kept(frame.assign(ateliers=[3, 5, 9]), "Ateliers") is not first
+    assert kept(frame.astype({"ateliers": float}), "Ateliers") is not first  # another type
+    assert kept(frame, "Parents") is not first
+    assert len(built) == 5
+    large = pd.DataFrame({"mois": range(60_000), "ateliers": 0})
+    assert kept(large, "Ateliers") is kept(large.copy(), "Ateliers")
+    for row in (0, 31_337, 59_999):  # one row changed, wherever it is
+        assert kept(large.assign(ateliers=(large.index == row).astype(int)), "Ateliers") \
+            is not kept(large, "Ateliers")
+    lists = pd.DataFrame({"mois": ["janv."], "ateliers": [[1, 2]]})  # cells pandas cannot hash
+    assert frame_fingerprint(lists) == frame_fingerprint(lists.copy())
+    assert frame_fingerprint(lists) != frame_fingerprint(lists.assign(ateliers=[[1, 3]]))
+    assert kept(lists, "Ateliers") is kept(lists.copy(), "Ateliers")
 
 
 def test_a_chart_is_read_as_one_image_named_by_its_title_with_no_english_of_vega():

@@ -193,7 +193,7 @@ def read_area(conn: Connection, ground: VigilanceGround, as_of: dt.date,
                    Objective.scope_code.in_(list(ground.departement_names)))).all())
         demo_keys |= {(DEPARTEMENT, code) for code in dep_demo}
     return VigilanceArea(ground, as_of, period, elapsed_share(period, as_of), exact,
-                 _current_years(ground.plan, as_of), progress, frozenset(demo_keys))
+                         _current_years(ground.plan, as_of), progress, frozenset(demo_keys))
 
 
 def _demo_communes(conn: Connection, ground: VigilanceGround, as_of: dt.date) -> set[str]:

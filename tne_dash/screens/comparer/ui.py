@@ -24,12 +24,7 @@ from tne_dash.figures.search import commune_labels, search_communes
 from tne_dash.html_tables import Best
 from tne_dash.labels import format_number
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label
-from tne_dash.screens.comparer.charts import (
-    monthly_chart,
-    monthly_charts,
-    per_capita_chart,
-    rank_chart,
-)
+from tne_dash.screens.comparer import charts
 from tne_dash.screens.comparer.tables import (
     SideBySide,
     comparison_frame,
@@ -46,7 +41,13 @@ from tne_dash.screens.comparer.tables import (
 from tne_dash.screens.comparer.view import RANK_INDICATORS, ComparerView, comparer_params
 from tne_dash.text import slug
 from tne_dash.ui import blocks, data
-from tne_dash.ui.chart_downloads import chart_with_downloads
+from tne_dash.ui.chart_downloads import chart_with_downloads, kept_charts
+
+# The page's charts, built once for the same data (``kept_charts``).
+monthly_chart = kept_charts(charts.monthly_chart)
+monthly_charts = kept_charts(charts.monthly_charts)
+per_capita_chart = kept_charts(charts.per_capita_chart)
+rank_chart = kept_charts(charts.rank_chart)
 
 SEARCH_KEY = "commune_search"
 SINCE_START = "Depuis le début du programme"

@@ -27,7 +27,7 @@ from tne_dash.figures.timeline import select_communes, timeline_bars, timeline_s
 from tne_dash.figures.vigilance_rules import SEVERITY_LABELS, VIGILANCE_RULES
 from tne_dash.labels import format_date, format_figure, format_number, markdown_text
 from tne_dash.periods import FIRST_SCHOOL_YEAR, parse_period, school_year_label, school_year_of
-from tne_dash.screens.deploiement.charts import funnel_chart, progress_chart, timeline_chart
+from tne_dash.screens.deploiement import charts
 from tne_dash.screens.deploiement.tables import (
     address_origin,
     follow_up_choices,
@@ -62,9 +62,14 @@ from tne_dash.store.imports.problems import Problem
 from tne_dash.store.imports.service import record_objective
 from tne_dash.text import slug
 from tne_dash.ui import blocks, data, pickers
-from tne_dash.ui.chart_downloads import chart_with_downloads
+from tne_dash.ui.chart_downloads import chart_with_downloads, kept_charts
 from tne_dash.ui.urlstate import View
 from tne_dash.vocabulary import PHASE_LABELS, ScopeKind
+
+# The page's charts, built once for the same data (``kept_charts``).
+funnel_chart = kept_charts(charts.funnel_chart)
+progress_chart = kept_charts(charts.progress_chart)
+timeline_chart = kept_charts(charts.timeline_chart)
 
 PNG_WIDTH = 900
 FIELDS = {"perimetre": "Périmètre", "code": "Code du territoire", "periode": "Année scolaire",

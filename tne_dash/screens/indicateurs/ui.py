@@ -16,7 +16,7 @@ from tne_dash.figures.metrics import explorer_kpis
 from tne_dash.figures.search import FOLDED
 from tne_dash.labels import NO_DATA, format_date, format_percent
 from tne_dash.periods import FIRST_SCHOOL_YEAR, previous_period, quick_periods
-from tne_dash.screens.indicateurs.charts import breakdown_chart, month_chart
+from tne_dash.screens.indicateurs import charts
 from tne_dash.screens.indicateurs.tables import (
     BREAKDOWN_TITLES,
     CODE,
@@ -44,7 +44,11 @@ from tne_dash.screens.indicateurs.view import (
     indicateurs_params,
 )
 from tne_dash.ui import blocks, data
-from tne_dash.ui.chart_downloads import chart_with_downloads
+from tne_dash.ui.chart_downloads import chart_with_downloads, kept_charts
+
+# The page's charts, built once for the same data (``kept_charts``).
+breakdown_chart = kept_charts(charts.breakdown_chart)
+month_chart = kept_charts(charts.month_chart)
 
 CUSTOM = "Dates choisies"
 TWO_THEMES = "Un atelier à deux thèmes compte dans chacun."
