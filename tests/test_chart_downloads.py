@@ -27,8 +27,6 @@ from tne_dash.screens.deploiement.ui import PROGRESS_COLUMNS, TIMELINE_COLUMNS
 from tne_dash.ui.chart_downloads import (
     chart_csv,
     chart_png,
-    frame_fingerprint,
-    kept_charts,
     part_description,
 )
 from tne_dash.ui.figure_downloads import (
@@ -38,6 +36,7 @@ from tne_dash.ui.figure_downloads import (
     chart_file_stem,
     chart_heading,
 )
+from tne_dash.ui.kept import frame_fingerprint, kept_by_content
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2023, 4, 17)
@@ -190,7 +189,7 @@ def test_a_kept_chart_is_built_once_per_content_and_again_when_a_row_moves_or_ch
         built.append(len(frame))
         return alt.Chart(frame, title=title).mark_bar().encode(x="mois:N", y="ateliers:Q")
 
-    kept = kept_charts(bars)
+    kept = kept_by_content(bars)
     frame = pd.DataFrame({"mois": ["janv.", "févr.", "mars"], "ateliers": [3, 5, 8]})
     first = kept(frame, "Ateliers")
     assert kept(frame.copy(), "Ateliers") is first  # the same content: the same chart

@@ -2,7 +2,7 @@
 table of the territories by the territory, period, phases and venue kinds; each point layer
 by the territory, period and venue kinds. Turning a layer on or off, changing the colouring
 or selecting a commune reuses what was read — and what is reused is what a fresh reading
-gives."""
+gives. The point layers' rows are made once for the same points (ui/territory_map)."""
 
 from __future__ import annotations
 
@@ -69,3 +69,33 @@ def test_in_the_page_a_layer_turned_off_reads_nothing_from_the_database_again(ap
     assert at.query_params["couches"] == "cnfs,schools"
     assert not [s for s in statements if "workshop" in s.lower()], statements
     pd.testing.assert_frame_equal(at.dataframe[0].value, before)
+
+
+def test_a_rerun_of_the_map_makes_its_point_layers_once_and_draws_the_same_rows(
+        app_env, monkeypatch):
+    """Selecting a commune reruns the page: the point layers of the same points are those
+    made before (``territory_map``'s layers, ``kept_by_content``), their rows neither made
+    nor written again — and they are the rows a layer made afresh has."""
+    from tne_dash import maps
+    from tne_dash.ui import territory_map
+    from tne_dash.vocabulary import VenueKind
+
+    made: list[int] = []
+    rows = maps._rows
+    monkeypatch.setattr(maps, "_rows", lambda frame, *args: made.append(len(frame)) or rows(
+        frame, *args))
+    at = open_page("carte.py", timeout=60, dep="95", to="2023-04-17",
+                   couches="cnfs,venues,schools")
+    assert not at.exception
+    made.clear()
+    at.query_params["commune"] = "95063"
+    at.run()
+    assert not at.exception
+    assert made == []  # the same points: the layers kept, no row made again
+    with make_engine(app_env).connect() as conn:
+        venues = map_frames.load_map_layer(
+            conn, map_frames.layer_view(replace(VAL_D_OISE, layers=("venues",))), "venues")
+    kept = territory_map.venue_layer(venues, VenueKind.labels())
+    assert made == []
+    assert kept.rows_json == maps.script_json(maps.venue_layer(venues, VenueKind.labels()).rows)
+    assert made == [len(venues)]  # afresh: made

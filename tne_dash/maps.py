@@ -12,6 +12,7 @@ at each of the renders streamlit-folium asks for.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -324,6 +325,12 @@ class PointLayer:
     scale: float = 1
     cap: float = 40
 
+    @functools.cached_property
+    def rows_json(self) -> str:
+        """The rows as the cluster's script reads them, written once per layer (France's
+        20 000 venues: 22 ms; a layer kept between reruns writes them once)."""
+        return script_json(self.rows)
+
 
 def tooltip_html(title: str, rows: Iterable[tuple[str, object]] = ()) -> str:
     """Tooltip HTML with every user-provided text escaped: a bold title, then label: value."""
@@ -547,7 +554,7 @@ class PointCluster(_Prebuilt, plugins.FastMarkerCluster):
             "styles": script_json([[s.fill, s.stroke, s.weight, s.label]
                                    for s in layer.styles]),
             "unit": script_json(layer.unit), "callback": callback,
-            "rows": script_json(layer.rows),
+            "rows": layer.rows_json,
             "options": script_json({"disableClusteringAtZoom": CLUSTER_UNTIL_ZOOM,
                                     "chunkedLoading": True, "showCoverageOnHover": False}),
         }

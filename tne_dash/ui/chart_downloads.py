@@ -8,12 +8,9 @@ by its title (``part_description`` for a small chart)."""
 from __future__ import annotations
 
 import datetime as dt
-import pickle
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from tne_dash.charts import (
@@ -25,7 +22,6 @@ from tne_dash.charts import (
     to_png,
 )
 from tne_dash.exports import to_csv_bytes
-from tne_dash.ui.data import ACTIVITY_TTL
 from tne_dash.ui.figure_downloads import (
     chart_file_stem,
     chart_heading,
@@ -34,32 +30,6 @@ from tne_dash.ui.figure_downloads import (
 )
 
 PARTS_PER_ROW = 3
-# A builder's charts kept, at most (``kept_charts``).
-KEPT_CHARTS = 32
-
-Built = TypeVar("Built")
-
-
-def frame_fingerprint(frame: pd.DataFrame) -> bytes:
-    """A frame as bytes to hash: every row in its order, its index, its columns and their
-    types — all of them, where Streamlit's own hash of a frame of 50 000 rows or more reads a
-    sample of 10 000. A frame pandas cannot hash row by row is pickled."""
-    try:
-        rows = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
-    except TypeError:  # a cell pandas cannot hash (a list): the frame as pickle writes it
-        rows = pickle.dumps(frame)
-    return rows + repr([(str(name), str(kind)) for name, kind in frame.dtypes.items()]).encode()
-
-
-def kept_charts(build: Callable[..., Built]) -> Callable[..., Built]:
-    """``build`` (a screen's chart builder) whose charts are built once for the same
-    arguments — frames compared row by row (``frame_fingerprint``) — and kept, shared by
-    the sessions: a shared link opened again, or a rerun of the page for another of its
-    controls, draws them without building them again (18–22 ms a chart, 1.3–1.6 ms kept:
-    Comparer's second view 0.5 → 0.38 s of server time). The charts are read-only:
-    ``for_drawing`` draws a copy, the downloads read them."""
-    return st.cache_resource(ttl=ACTIVITY_TTL, max_entries=KEPT_CHARTS, show_spinner=False,
-                             hash_funcs={pd.DataFrame: frame_fingerprint})(build)
 
 
 def chart_csv(chart: alt.TopLevelMixin, columns: dict[str, str],

@@ -41,13 +41,14 @@ from tne_dash.screens.comparer.tables import (
 from tne_dash.screens.comparer.view import RANK_INDICATORS, ComparerView, comparer_params
 from tne_dash.text import slug
 from tne_dash.ui import blocks, data
-from tne_dash.ui.chart_downloads import chart_with_downloads, kept_charts
+from tne_dash.ui.chart_downloads import chart_with_downloads
+from tne_dash.ui.kept import kept_by_content
 
-# The page's charts, built once for the same data (``kept_charts``).
-monthly_chart = kept_charts(charts.monthly_chart)
-monthly_charts = kept_charts(charts.monthly_charts)
-per_capita_chart = kept_charts(charts.per_capita_chart)
-rank_chart = kept_charts(charts.rank_chart)
+# The page's charts, built once for the same data (``kept_by_content``).
+monthly_chart = kept_by_content(charts.monthly_chart)
+monthly_charts = kept_by_content(charts.monthly_charts)
+per_capita_chart = kept_by_content(charts.per_capita_chart)
+rank_chart = kept_by_content(charts.rank_chart)
 
 SEARCH_KEY = "commune_search"
 SINCE_START = "Depuis le début du programme"

@@ -62,14 +62,15 @@ from tne_dash.store.imports.problems import Problem
 from tne_dash.store.imports.service import record_objective
 from tne_dash.text import slug
 from tne_dash.ui import blocks, data, pickers
-from tne_dash.ui.chart_downloads import chart_with_downloads, kept_charts
+from tne_dash.ui.chart_downloads import chart_with_downloads
+from tne_dash.ui.kept import kept_by_content
 from tne_dash.ui.urlstate import View
 from tne_dash.vocabulary import PHASE_LABELS, ScopeKind
 
-# The page's charts, built once for the same data (``kept_charts``).
-funnel_chart = kept_charts(charts.funnel_chart)
-progress_chart = kept_charts(charts.progress_chart)
-timeline_chart = kept_charts(charts.timeline_chart)
+# The page's charts, built once for the same data (``kept_by_content``).
+funnel_chart = kept_by_content(charts.funnel_chart)
+progress_chart = kept_by_content(charts.progress_chart)
+timeline_chart = kept_by_content(charts.timeline_chart)
 
 PNG_WIDTH = 900
 FIELDS = {"perimetre": "Périmètre", "code": "Code du territoire", "periode": "Année scolaire",

@@ -44,11 +44,12 @@ from tne_dash.screens.indicateurs.view import (
     indicateurs_params,
 )
 from tne_dash.ui import blocks, data
-from tne_dash.ui.chart_downloads import chart_with_downloads, kept_charts
+from tne_dash.ui.chart_downloads import chart_with_downloads
+from tne_dash.ui.kept import kept_by_content
 
-# The page's charts, built once for the same data (``kept_charts``).
-breakdown_chart = kept_charts(charts.breakdown_chart)
-month_chart = kept_charts(charts.month_chart)
+# The page's charts, built once for the same data (``kept_by_content``).
+breakdown_chart = kept_by_content(charts.breakdown_chart)
+month_chart = kept_by_content(charts.month_chart)
 
 CUSTOM = "Dates choisies"
 TWO_THEMES = "Un atelier à deux thèmes compte dans chacun."
