@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
 import pandas as pd
@@ -15,6 +17,21 @@ from apptest import open_page
 from sqlalchemy import Engine, event
 
 from tne_dash.ui import data
+
+
+@contextmanager
+def threads_that_query() -> Iterator[set[str]]:
+    """The names of the threads that send a statement to a database meanwhile."""
+    threads: set[str] = set()
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        threads.add(threading.current_thread().name)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield threads
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
 
 
 def test_a_load_started_ahead_is_computed_once_in_its_thread_and_handed_to_the_page():
@@ -55,16 +72,8 @@ def test_a_load_that_fails_ahead_fails_again_in_the_page_s_own_call():
 def test_accueil_starts_its_points_ahead_and_reads_them_from_another_thread(app_env):
     """France's points de vigilance are read by a thread of their own while the page reads
     its headline figures; the page shows them all the same."""
-    threads: set[str] = set()
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        threads.add(threading.current_thread().name)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
+    with threads_that_query() as threads:
         at = open_page("accueil.py", scope="national", to="2023-06-30")
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
     assert not at.exception
     assert data.PREFETCH_THREAD in threads
     assert any(s.value == "Points de vigilance" for s in at.subheader)
@@ -109,20 +118,12 @@ def test_deploiement_reads_its_month_ends_beside_its_points_and_shows_the_same_c
     from tne_dash.periods import school_year_of
     from tne_dash.screens.deploiement.ui import progress_targets
 
-    threads: set[str] = set()
     asked: list[str] = []  # the threads that asked for the month ends
     load = data.load_monthly_progress
     monkeypatch.setattr(data, "load_monthly_progress", lambda *args: (
         asked.append(threading.current_thread().name) or load(*args)))
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        threads.add(threading.current_thread().name)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
+    with threads_that_query() as threads:
         at = open_page("deploiement.py", scope="departement:95", to="2023-06-30")
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
     assert not at.exception
     assert asked[0] == data.PREFETCH_THREAD  # started ahead, then asked by the page
     assert any(name.startswith(data.PARALLEL_THREAD) for name in threads)
