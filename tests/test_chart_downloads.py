@@ -297,7 +297,12 @@ def test_in_chromium_a_public_chart_downloads_its_masked_rows_and_its_image(app_
                                             for title in PAGES["comparer.py"][1]
                                             for label in (PNG_LABEL, CSV_LABEL))
         # Each drawing is one image named in French by its chart's title (a small chart:
-        # both titles); what Vega draws inside is hidden from screen readers.
+        # both titles); what Vega draws inside is hidden from screen readers. Vega draws
+        # after its script has loaded, which may come after the buttons.
+        page.wait_for_function(
+            """count => document.querySelectorAll(
+                '[data-testid="stVegaLiteChart"] > svg').length >= count""",
+            arg=len(public.get("vega_lite_chart")), timeout=60_000)
         drawings = page.locator('[data-testid="stVegaLiteChart"]').evaluate_all(
             """charts => charts.map(c => ({
                 role: c.getAttribute('aria-roledescription'),

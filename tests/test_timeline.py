@@ -126,10 +126,11 @@ def test_the_funnel_counts_communes_that_reached_each_stage(engine, three_cohort
 
 
 def test_the_pages_funnel_is_commune_phases_at_every_date_its_plan_read_once(engine,
-                                                                           three_cohorts):
+                                                                           three_cohorts,
+                                                                           monkeypatch):
     """Déploiement's funnel (``ui.data.load_funnel``) keeps the territory's communes and plan
-    across dates: a date changed reads nothing again, and the funnel is the one of
-    ``commune_phases`` at that date."""
+    across dates: a date changed reads nothing again, a date asked again computes nothing
+    again, and the funnel is the one of ``commune_phases`` at that date."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -156,6 +157,13 @@ def test_the_pages_funnel_is_commune_phases_at_every_date_its_plan_read_once(eng
         event.remove(Engine, "before_cursor_execute", record)
     assert statements == []
     assert [int(n) for n in expected[days[-1]]["reached"]] == [4, 3, 3, 3]
+    computed: list[dt.date] = []
+    phases_at = data.phases_at
+    monkeypatch.setattr(data, "phases_at", lambda codes, plan, day: (
+        computed.append(day) or phases_at(codes, plan, day)))
+    for day in days:  # asked again (a rerun of the page): the funnels kept
+        pd.testing.assert_frame_equal(data.load_funnel(url, VAL_DOISE, day), expected[day])
+    assert computed == []
 
 
 def test_month_ends_stop_at_the_date_and_end_on_it():
