@@ -167,7 +167,9 @@ def read_ground(conn: Connection, scope: Scope, include_demo: bool = True
 
 
 def read_area(conn: Connection, ground: VigilanceGround, as_of: dt.date,
-               exact: bool) -> VigilanceArea:
+              exact: bool) -> VigilanceArea:
+    """What every rule reads once at ``as_of`` (``VigilanceArea``): the objectives' progress
+    of the school year of the date, the plan's years under way, the demo rows read."""
     area, include_demo = ground.territory, ground.include_demo
     period = school_year_of(as_of)
     # Read once a school year: progress and demo.
